@@ -1,0 +1,255 @@
+// Package ucontact speaks uContact's session API: open and end user and agent
+// sessions. It keeps no state besides its connections; see
+// shared/spec/ucontact-api.md for the protocol as far as it is known.
+package ucontact
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Paths of the calls, relative to the server's base URL.
+const (
+	PathGetUserToken = "/Integra/resources/auth/getUserToken"
+	PathUserLogin    = "/Integra/resources/auth/UserLogin"
+	PathEndSession   = "/Integra/resources/auth/EndSession"
+	PathAgentLogin   = "/Integra/resources/auth/AgentLogin"
+	PathAgentLogoff  = "/Integra/resources/api/AgentLogoff"
+)
+
+// MaxAnswerSize caps how much of an answer is read. A login answer is a few
+// hundred bytes; anything near this is not uContact talking.
+const MaxAnswerSize = 1 << 20
+
+// Options tune a Client. The zero value is ready for production use.
+type Options struct {
+	// UserAgent names the app and its version.
+	UserAgent string
+	// CallTimeout bounds a call whose context has no deadline (default 15 s).
+	CallTimeout time.Duration
+	// DialTimeout bounds connecting and the TLS handshake (default 5 s).
+	DialTimeout time.Duration
+	// RootCAs, if set, replaces the system's trusted certificates.
+	RootCAs *x509.CertPool
+}
+
+// Client calls one uContact server. It is safe for concurrent use and keeps
+// connections alive between calls, so that a logout at shutdown does not pay
+// for a new TCP and TLS handshake.
+type Client struct {
+	base *url.URL
+	http *http.Client
+	opts Options
+}
+
+// NewClient returns a client for the server at base, as given by ParseServer.
+func NewClient(base *url.URL, opts Options) *Client {
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = 15 * time.Second
+	}
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = 5 * time.Second
+	}
+	if opts.UserAgent == "" {
+		opts.UserAgent = "ucontact-tray"
+	}
+	dialer := &net.Dialer{Timeout: opts.DialTimeout, KeepAlive: 30 * time.Second}
+	transport := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   opts.DialTimeout,
+		TLSClientConfig:       &tls.Config{RootCAs: opts.RootCAs, MinVersion: tls.VersionTLS12},
+		ForceAttemptHTTP2:     true,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       10 * time.Minute,
+		ResponseHeaderTimeout: opts.CallTimeout,
+	}
+	c := &Client{base: base, opts: opts}
+	c.http = &http.Client{Transport: transport, CheckRedirect: c.checkRedirect}
+	return c
+}
+
+// Server is the base URL the client calls.
+func (c *Client) Server() *url.URL { return c.base }
+
+// CloseIdleConnections drops kept-alive connections.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// checkRedirect follows a redirect only within the same scheme and host:
+// the form carries a password or a token, which must not leave the server
+// the user chose.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if req.URL.Scheme != c.base.Scheme || !strings.EqualFold(req.URL.Host, c.base.Host) {
+		return &RedirectError{Location: req.URL.Scheme + "://" + req.URL.Host}
+	}
+	if len(via) >= 3 {
+		return errors.New("too many redirects")
+	}
+	return nil
+}
+
+// UserSession is an open user session.
+type UserSession struct {
+	User  string
+	Token Token
+}
+
+// OpenUserSession logs in with getUserToken, falling back once to the older
+// UserLogin when the server does not know getUserToken (404).
+func (c *Client) OpenUserSession(ctx context.Context, user, password string) (UserSession, error) {
+	form := url.Values{"user": {user}, "password": {password}}
+	ans, err := c.login(ctx, "getUserToken", PathGetUserToken, form, shapeGetUserToken)
+	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
+		ans, err = c.login(ctx, "UserLogin", PathUserLogin, form, shapeUserLogin)
+	}
+	if err != nil {
+		return UserSession{}, err
+	}
+	return UserSession{User: user, Token: ans.Token}, nil
+}
+
+// EndUserSession ends a user session. A 401 means the session was already
+// over and is reported as ErrSessionOver, which callers may treat as done.
+func (c *Client) EndUserSession(ctx context.Context, s UserSession) error {
+	form := url.Values{"user": {s.User}, "token": {string(s.Token)}}
+	return c.end(ctx, "EndSession", PathEndSession, form, s.Token)
+}
+
+// AgentSession is an agent logged in to the phone line.
+type AgentSession struct {
+	Agent     string
+	Token     Token  // the md5secret of the agent's SIP peer
+	Extension string // the callerid; the interface is SIP/<Extension>
+}
+
+// Interface is the agent's phone interface, as AgentLogoff wants it.
+func (s AgentSession) Interface() string { return "SIP/" + s.Extension }
+
+// OpenAgentSession logs the agent in to the phone line: from now on calls are
+// routed to them.
+func (c *Client) OpenAgentSession(ctx context.Context, agent, password string) (AgentSession, error) {
+	form := url.Values{"agent": {agent}, "password": {password}}
+	ans, err := c.login(ctx, "AgentLogin", PathAgentLogin, form, shapeAgentLogin)
+	if err != nil {
+		return AgentSession{}, err
+	}
+	return AgentSession{Agent: agent, Token: ans.Token, Extension: ans.Extension}, nil
+}
+
+// EndAgentSession takes the agent off the phone line. message, if not empty,
+// is stored in the queue log.
+func (c *Client) EndAgentSession(ctx context.Context, s AgentSession, message string) error {
+	form := url.Values{"agent": {s.Agent}, "interface": {s.Interface()}}
+	if message != "" {
+		form.Set("message", message)
+	}
+	return c.end(ctx, "AgentLogoff", PathAgentLogoff, form, s.Token)
+}
+
+func (c *Client) login(ctx context.Context, op, path string, form url.Values, shape loginShape) (loginAnswer, error) {
+	status, body, err := c.post(ctx, op, path, form, "")
+	if err != nil {
+		return loginAnswer{}, err
+	}
+	if status < 200 || status > 299 {
+		return loginAnswer{}, &StatusError{Op: op, Status: status}
+	}
+	ans, err := parseLoginAnswer(body, shape)
+	if pe := (*ProtocolError)(nil); errors.As(err, &pe) {
+		pe.Op = op
+	}
+	return ans, err
+}
+
+func (c *Client) end(ctx context.Context, op, path string, form url.Values, tok Token) error {
+	status, body, err := c.post(ctx, op, path, form, tok)
+	switch {
+	case err != nil:
+		return err
+	case status == http.StatusUnauthorized:
+		return fmt.Errorf("%s: %w", op, ErrSessionOver)
+	case status < 200 || status > 299:
+		return &StatusError{Op: op, Status: status}
+	case strings.TrimSpace(string(body)) == "0":
+		return fmt.Errorf("%s: %w", op, ErrRefused)
+	}
+	return nil
+}
+
+// post sends one form and reads the answer, at most MaxAnswerSize bytes.
+func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok Token) (int, []byte, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.opts.CallTimeout)
+		defer cancel()
+	}
+	target := c.base.JoinPath(path)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: building request: %w", op, err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+	req.Header.Set("Accept", "application/json, text/plain, */*")
+	req.Header.Set("User-Agent", c.opts.UserAgent)
+	if tok != "" {
+		req.Header.Set("Authorization", "Basic "+string(tok))
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, classify(op, c.base.Hostname(), err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))
+	if err != nil {
+		return 0, nil, classify(op, c.base.Hostname(), err)
+	}
+	if len(body) > MaxAnswerSize {
+		return 0, nil, &ProtocolError{Op: op, Detail: fmt.Sprintf("an answer larger than %d bytes", MaxAnswerSize)}
+	}
+	return resp.StatusCode, body, nil
+}
+
+// classify turns a transport error into one of the package's error types.
+// url.Error is unwrapped: its message repeats the URL, which is noise for a
+// person and, with a query string, could carry more than the host.
+func classify(op, host string, err error) error {
+	if re := (*RedirectError)(nil); errors.As(err, &re) {
+		re.Op = op
+		return re
+	}
+	if ue := (*url.Error)(nil); errors.As(err, &ue) {
+		err = ue.Err
+	}
+	var (
+		unknownCA    x509.UnknownAuthorityError
+		hostnameErr  x509.HostnameError
+		invalidCert  x509.CertificateInvalidError
+		verification *tls.CertificateVerificationError
+	)
+	if errors.As(err, &unknownCA) || errors.As(err, &hostnameErr) || errors.As(err, &invalidCert) || errors.As(err, &verification) {
+		return &CertificateError{Op: op, Host: host, Err: err}
+	}
+	timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		timeout = true
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if !timeout && errors.Is(err, syscall.ECONNRESET) {
+		err = errors.New("connection reset by the server")
+	}
+	return &NetworkError{Op: op, Timeout: timeout, Err: err}
+}

@@ -1,0 +1,81 @@
+package ucontact
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrWrongCredentials means the server answered a login with its in-band
+// refusal (HTTP 200, body "0").
+var ErrWrongCredentials = errors.New("wrong user or password")
+
+// ErrSessionOver means the server no longer knows the token (HTTP 401 on a
+// protected call): whatever the caller wanted to end is already over.
+var ErrSessionOver = errors.New("session already ended on the server")
+
+// ErrRefused means the server answered "0" to a call that ends a session: it
+// did not end it, and did not say why.
+var ErrRefused = errors.New("server refused the request")
+
+// StatusError is an HTTP status the protocol gives no meaning to (5xx, 403…).
+type StatusError struct {
+	Op     string // the call, e.g. "EndSession"
+	Status int
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s: server answered HTTP %d", e.Op, e.Status)
+}
+
+// NetworkError means the server could not be reached, or did not answer in
+// time. Nothing is known about what the server did with the request.
+type NetworkError struct {
+	Op      string
+	Timeout bool
+	Err     error
+}
+
+func (e *NetworkError) Error() string {
+	if e.Timeout {
+		return fmt.Sprintf("%s: server did not answer in time: %v", e.Op, e.Err)
+	}
+	return fmt.Sprintf("%s: server unreachable: %v", e.Op, e.Err)
+}
+
+func (e *NetworkError) Unwrap() error { return e.Err }
+
+// ProtocolError is an answer that cannot be read as the protocol says. Detail
+// describes it without quoting values that could be secrets: JSON answers are
+// described by their shape only, other answers by a short excerpt.
+type ProtocolError struct {
+	Op     string
+	Detail string
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("%s: unexpected answer from server: %s", e.Op, e.Detail)
+}
+
+// RedirectError is a redirect the client refused to follow: to another host
+// or scheme, where the credentials must not go.
+type RedirectError struct {
+	Op       string
+	Location string // scheme and host only
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("%s: server redirected to %s; not followed", e.Op, e.Location)
+}
+
+// CertificateError is a TLS certificate the client does not trust.
+type CertificateError struct {
+	Op   string
+	Host string
+	Err  error
+}
+
+func (e *CertificateError) Error() string {
+	return fmt.Sprintf("%s: certificate of %s not trusted: %v", e.Op, e.Host, e.Err)
+}
+
+func (e *CertificateError) Unwrap() error { return e.Err }

@@ -1,0 +1,440 @@
+// Package fake is a uContact server for tests and the demo mode. It speaks
+// the calls of package ucontact in every documented variant, can inject
+// faults per call, and records every request so tests can check exactly what
+// a client sent.
+package fake
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"ucontact-tray/session/ucontact"
+)
+
+// TokenStyle is how getUserToken answers.
+type TokenStyle int
+
+const (
+	// TokenArray is the documented answer: a JSON array whose last string is
+	// the token.
+	TokenArray TokenStyle = iota
+	// TokenString is what real clients see: a bare JSON string.
+	TokenString
+)
+
+// FieldSource is where EndSession reads its user and token from.
+type FieldSource int
+
+const (
+	FromEither FieldSource = iota // form body or query string
+	FromBody
+	FromQuery
+)
+
+// Variant selects the documented variations of the protocol.
+type Variant struct {
+	TokenStyle TokenStyle
+	// NoGetUserToken answers 404 to getUserToken, as some instances do, so
+	// clients must fall back to UserLogin.
+	NoGetUserToken bool
+	EndSessionFrom FieldSource
+}
+
+// Fault is what the server does instead of (or before) answering a call.
+type Fault struct {
+	Latency   time.Duration // wait before answering (a cancelled request stops waiting)
+	Status    int           // answer this HTTP status with an empty body
+	Body      string        // answer 200 with this body (e.g. "0" or malformed JSON)
+	Drop      bool          // close the connection without answering
+	Oversize  int           // answer 200 with this many bytes of JSON-looking junk
+	Redirect  string        // answer 307 to this URL
+	Times     int           // how many calls it applies to; 0 means every call
+	AfterOpen bool          // for logins: open the session, then apply the fault (the client never learns the token)
+}
+
+// Request is one call as the server received it.
+type Request struct {
+	Path   string
+	Header http.Header
+	Form   url.Values // the form body
+	Query  url.Values // the query string
+	At     time.Time
+}
+
+// Session is a session the server opened.
+type Session struct {
+	Kind      string // "user" or "agent"
+	User      string
+	Token     string
+	Extension string
+	Ended     int // how many times a call ended it (more than 1 is a client bug)
+}
+
+// Server is a fake uContact server. Its zero value is not usable; use New.
+type Server struct {
+	mu       sync.Mutex
+	variant  Variant
+	users    map[string]string // user -> password
+	agents   map[string]agent
+	faults   map[string][]Fault
+	requests []Request
+	sessions map[string]*Session // by token
+	opened   []*Session
+	nextExt  int
+
+	srv      *http.Server
+	listener net.Listener
+	url      string
+}
+
+type agent struct {
+	password  string
+	extension string
+}
+
+// New returns a server with no accounts, not yet listening.
+func New(v Variant) *Server {
+	return &Server{
+		variant:  v,
+		users:    map[string]string{},
+		agents:   map[string]agent{},
+		faults:   map[string][]Fault{},
+		sessions: map[string]*Session{},
+		nextExt:  1001,
+	}
+}
+
+// AddUser adds an API user account.
+func (s *Server) AddUser(user, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.users[user] = password
+}
+
+// AddAgent adds an agent account and returns its extension.
+func (s *Server) AddAgent(name, password string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ext := fmt.Sprint(s.nextExt)
+	s.nextExt++
+	s.agents[name] = agent{password: password, extension: ext}
+	return ext
+}
+
+// SetVariant switches the protocol variant.
+func (s *Server) SetVariant(v Variant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.variant = v
+}
+
+// Inject queues a fault for the call at path (one of the ucontact.Path…
+// constants). Faults of one path apply in the order they were injected.
+func (s *Server) Inject(path string, f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults[path] = append(s.faults[path], f)
+}
+
+// ClearFaults removes every queued fault.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	clear(s.faults)
+}
+
+// Requests returns every call received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// RequestsTo returns the calls received at path.
+func (s *Server) RequestsTo(path string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Path == path {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Sessions returns a copy of every session opened so far, in order.
+func (s *Server) Sessions() []Session {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Session, len(s.opened))
+	for i, ses := range s.opened {
+		out[i] = *ses
+	}
+	return out
+}
+
+// OpenSessions returns the sessions not yet ended.
+func (s *Server) OpenSessions() []Session {
+	var out []Session
+	for _, ses := range s.Sessions() {
+		if ses.Ended == 0 {
+			out = append(out, ses)
+		}
+	}
+	return out
+}
+
+// Listen starts serving on addr ("127.0.0.1:0" picks a free port) and returns
+// the base URL.
+func (s *Server) Listen(addr string) (string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("fake server: %w", err)
+	}
+	s.Serve(l, "http://"+l.Addr().String())
+	return s.url, nil
+}
+
+// Serve serves on l, whose clients reach it at baseURL. The caller may wrap
+// l, e.g. in TLS.
+func (s *Server) Serve(l net.Listener, baseURL string) {
+	s.listener = l
+	s.url = baseURL
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	go s.srv.Serve(l) //nolint:errcheck // returns ErrServerClosed on Close
+}
+
+// URL is the base URL clients use.
+func (s *Server) URL() string { return s.url }
+
+// Close stops the server and drops its connections.
+func (s *Server) Close() error {
+	if s.srv == nil {
+		return nil
+	}
+	return s.srv.Close()
+}
+
+// ServeHTTP answers one call.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
+	form, _ := url.ParseQuery(string(body))
+	if form == nil {
+		form = url.Values{}
+	}
+	s.mu.Lock()
+	s.requests = append(s.requests, Request{
+		Path: r.URL.Path, Header: r.Header.Clone(), Form: form, Query: r.URL.Query(), At: time.Now(),
+	})
+	fault, hasFault := s.takeFault(r.URL.Path)
+	s.mu.Unlock()
+
+	if r.Method != http.MethodPost {
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if hasFault && !fault.AfterOpen {
+		if s.applyFault(w, r, fault) {
+			return
+		}
+	}
+	status, answer := s.answer(r.URL.Path, form, r.URL.Query(), r.Header.Get("Authorization"))
+	if hasFault && fault.AfterOpen && s.applyFault(w, r, fault) {
+		return
+	}
+	if status != http.StatusOK {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	io.WriteString(w, answer) //nolint:errcheck // the client may be gone
+}
+
+// takeFault pops the next fault for path. s.mu must be held.
+func (s *Server) takeFault(path string) (Fault, bool) {
+	queue := s.faults[path]
+	if len(queue) == 0 {
+		return Fault{}, false
+	}
+	f := queue[0]
+	switch {
+	case f.Times == 1:
+		s.faults[path] = queue[1:]
+	case f.Times > 1:
+		queue[0].Times--
+	}
+	return f, true
+}
+
+// applyFault acts out f and reports whether it answered the request.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+	if f.Latency > 0 {
+		select {
+		case <-time.After(f.Latency):
+		case <-r.Context().Done():
+			return true
+		}
+	}
+	switch {
+	case f.Drop:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return true
+			}
+		}
+		panic(http.ErrAbortHandler) // HTTP/2: abort the stream
+	case f.Status != 0:
+		w.WriteHeader(f.Status)
+		return true
+	case f.Body != "":
+		io.WriteString(w, f.Body) //nolint:errcheck
+		return true
+	case f.Oversize > 0:
+		w.Header().Set("Content-Type", "application/json")
+		junk := []byte("[\"" + strings.Repeat("x", 1024) + "\",")
+		for written := 0; written < f.Oversize; written += len(junk) {
+			if _, err := w.Write(junk); err != nil {
+				break
+			}
+		}
+		return true
+	case f.Redirect != "":
+		http.Redirect(w, r, f.Redirect, http.StatusTemporaryRedirect)
+		return true
+	}
+	return false
+}
+
+// answer is what a healthy server says.
+func (s *Server) answer(path string, form, query url.Values, auth string) (int, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch path {
+	case ucontact.PathGetUserToken:
+		if s.variant.NoGetUserToken {
+			return http.StatusNotFound, ""
+		}
+		tok, ok := s.openUser(form.Get("user"), form.Get("password"))
+		if !ok {
+			return http.StatusOK, "0"
+		}
+		if s.variant.TokenStyle == TokenString {
+			return http.StatusOK, mustJSON(tok)
+		}
+		return http.StatusOK, mustJSON([]any{"OK", form.Get("user"), tok})
+	case ucontact.PathUserLogin:
+		tok, ok := s.openUser(form.Get("user"), form.Get("password"))
+		if !ok {
+			return http.StatusOK, "0"
+		}
+		return http.StatusOK, mustJSON([]any{map[string]any{"status": "ok"}, map[string]any{"user": form.Get("user")}, tok})
+	case ucontact.PathEndSession:
+		user, tok := s.endSessionFields(form, query)
+		ses := s.sessions[tok]
+		if ses == nil || ses.Kind != "user" || ses.User != user || ses.Ended > 0 || auth != "Basic "+tok {
+			return http.StatusUnauthorized, ""
+		}
+		ses.Ended++
+		return http.StatusOK, "1"
+	case ucontact.PathAgentLogin:
+		name := form.Get("agent")
+		a, ok := s.agents[name]
+		if !ok || a.password != form.Get("password") {
+			return http.StatusOK, "0"
+		}
+		tok := s.newSession("agent", name, a.extension)
+		return http.StatusOK, mustJSON(map[string]any{
+			"name": name, "callerid": a.extension, "md5secret": tok,
+			"secret": "sip-" + name + "-" + a.password, "context": "from-internal", "type": "friend",
+		})
+	case ucontact.PathAgentLogoff:
+		tok, ok := strings.CutPrefix(auth, "Basic ")
+		ses := s.sessions[tok]
+		if !ok || ses == nil || ses.Kind != "agent" || ses.Ended > 0 {
+			return http.StatusUnauthorized, ""
+		}
+		if form.Get("agent") != ses.User || form.Get("interface") != "SIP/"+ses.Extension {
+			return http.StatusOK, "0"
+		}
+		ses.Ended++
+		return http.StatusOK, ""
+	}
+	return http.StatusNotFound, ""
+}
+
+func (s *Server) endSessionFields(form, query url.Values) (user, token string) {
+	switch s.variant.EndSessionFrom {
+	case FromBody:
+		return form.Get("user"), form.Get("token")
+	case FromQuery:
+		return query.Get("user"), query.Get("token")
+	}
+	if form.Has("token") {
+		return form.Get("user"), form.Get("token")
+	}
+	return query.Get("user"), query.Get("token")
+}
+
+// openUser checks a user's password and opens a session. s.mu must be held.
+func (s *Server) openUser(user, password string) (string, bool) {
+	want, ok := s.users[user]
+	if !ok || want != password {
+		return "", false
+	}
+	return s.newSession("user", user, ""), true
+}
+
+// newSession issues a token, base64("<user>:<uuid>"). s.mu must be held.
+func (s *Server) newSession(kind, user, ext string) string {
+	var id [16]byte
+	rand.Read(id[:]) //nolint:errcheck // never fails
+	id[6] = id[6]&0x0f | 0x40
+	id[8] = id[8]&0x3f | 0x80
+	uuid := fmt.Sprintf("%x-%x-%x-%x-%x", id[0:4], id[4:6], id[6:8], id[8:10], id[10:16])
+	tok := base64.StdEncoding.EncodeToString([]byte(user + ":" + uuid))
+	ses := &Session{Kind: kind, User: user, Token: tok, Extension: ext}
+	s.sessions[tok] = ses
+	s.opened = append(s.opened, ses)
+	return tok
+}
+
+// Tokens returns every token issued, for tests that check nothing secret
+// leaked.
+func (s *Server) Tokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.sessions))
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with plain values
+	}
+	return string(b)
+}
+
+// Demo credentials: one account that works as a user and as an agent.
+const (
+	DemoUser     = "demo"
+	DemoPassword = "demo1234"
+)
+
+// NewDemo returns a server with the demo account, as the demo mode runs it.
+func NewDemo() *Server {
+	s := New(Variant{})
+	s.AddUser(DemoUser, DemoPassword)
+	s.AddAgent(DemoUser, DemoPassword)
+	return s
+}
