@@ -1,0 +1,578 @@
+// Package session holds the agent's uContact session: it opens it, keeps what
+// is needed to end it (the record on disk, the token in the secret store),
+// ends it on request, and never forgets a logout that could not be completed.
+// It imports no UI; the UI learns of changes through published snapshots.
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/ucontact"
+)
+
+// Kind is the kind of session.
+type Kind string
+
+const (
+	// KindUser is an API user session (getUserToken → EndSession).
+	KindUser Kind = "user"
+	// KindAgent is an agent on the phone line (AgentLogin → AgentLogoff):
+	// until it ends, calls are routed to the agent.
+	KindAgent Kind = "agent"
+)
+
+func (k Kind) valid() bool { return k == KindUser || k == KindAgent }
+
+// ParseKind reads a kind as typed on a command line or stored in settings.
+func ParseKind(s string) (Kind, error) {
+	k := Kind(strings.ToLower(strings.TrimSpace(s)))
+	if !k.valid() {
+		return "", fmt.Errorf("%w: %q", ErrInvalidKind, s)
+	}
+	return k, nil
+}
+
+// Errors the manager returns besides those of ucontact and secrets.
+var (
+	ErrEmptyUser       = errors.New("user name is empty")
+	ErrEmptyPassword   = errors.New("password is empty")
+	ErrInvalidKind     = errors.New("session kind must be user or agent")
+	ErrAlreadyLoggedIn = errors.New("a session is already open")
+	ErrNotLoggedIn     = errors.New("no session is open")
+	ErrLogoutPending   = errors.New("the previous session's logout is still pending")
+	ErrBusy            = errors.New("a logout is in progress")
+	ErrTokenLost       = errors.New("the session token is lost; the session cannot be ended from here")
+	ErrClosed          = errors.New("session manager closed")
+	errStoringSession  = errors.New("could not keep the session safe; it was closed again")
+)
+
+// defaultCallDeadline bounds a logout whose context has no deadline.
+const defaultCallDeadline = 15 * time.Second
+
+// Backoff is how pending logouts are retried: after Initial, doubling up to
+// Max. A zero Initial disables automatic retries (one-shot commands).
+type Backoff struct {
+	Initial, Max time.Duration
+}
+
+// DefaultBackoff suits the resident app: quick first retries for a network
+// blip, then every five minutes for as long as it takes.
+var DefaultBackoff = Backoff{Initial: 5 * time.Second, Max: 5 * time.Minute}
+
+// Config sets a manager up.
+type Config struct {
+	// Dir holds the session record (and the fallback token file).
+	Dir string
+	// Secrets stores tokens and passwords.
+	Secrets *secrets.Store
+	// Client makes the uContact client for a server.
+	Client func(server *url.URL) *ucontact.Client
+	// Holder is the kind of process this manager runs in.
+	Holder Holder
+	// Retry is the backoff of pending logouts.
+	Retry Backoff
+	// LogoffMessage is written to the queue log when an agent logs off.
+	LogoffMessage string
+}
+
+// Manager is the session state machine. All methods are safe for concurrent
+// use; network and keyring calls run without holding its lock.
+type Manager struct {
+	cfg Config
+
+	mu      sync.Mutex
+	snap    Snapshot
+	rec     *record // nil when logged out
+	token   ucontact.Token
+	client  *ucontact.Client
+	flight  *flight // the login or logout under way
+	subs    map[chan Snapshot]struct{}
+	retry   *time.Timer
+	closed  bool
+	retryWG sync.WaitGroup
+}
+
+type flight struct {
+	login bool
+	done  chan struct{}
+	err   error
+}
+
+// Open loads the record of a session left open by an earlier run, if any,
+// and its token. It makes no network call: see Recover.
+func Open(ctx context.Context, cfg Config) (*Manager, error) {
+	if cfg.Dir == "" || cfg.Secrets == nil || cfg.Client == nil {
+		return nil, errors.New("session: Config needs Dir, Secrets and Client")
+	}
+	if cfg.Holder == "" {
+		cfg.Holder = HolderCommand
+	}
+	m := &Manager{cfg: cfg, subs: map[chan Snapshot]struct{}{}}
+	m.snap.State = LoggedOut
+	rec, err := loadRecord(cfg.Dir)
+	if errors.Is(err, errCorruptRecord) {
+		// Nothing can be done with it; keep it aside for support and say so.
+		aside := recordPath(cfg.Dir) + ".damaged"
+		if rerr := os.Rename(recordPath(cfg.Dir), aside); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		m.snap.Warning = fmt.Errorf("%w; moved to %s", err, aside)
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rec == nil {
+		return m, nil
+	}
+	server, err := ucontact.ParseServer(rec.Server)
+	if err != nil {
+		return nil, fmt.Errorf("session record: %w", err)
+	}
+	m.rec = rec
+	m.client = cfg.Client(server)
+	tok, loc, err := cfg.Secrets.LoadToken(ctx, tokenKey(rec))
+	switch {
+	case err == nil:
+		m.token = ucontact.Token(tok)
+		m.snap.TokenFile = loc.File
+	case errors.Is(err, secrets.ErrNotFound):
+		m.snap.Warning = ErrTokenLost
+	default:
+		// The keyring may come back (it may just be locked): Logout tries again.
+		m.snap.Warning = fmt.Errorf("reading the session token: %w", err)
+	}
+	m.snap = m.snapshotOf(rec, m.snap)
+	return m, nil
+}
+
+// Recover deals with a session found at start. One left by a resident that
+// died, or whose logout is pending, is ended now; one opened by a command is
+// adopted. It reports whether a session was ended.
+func (m *Manager) Recover(ctx context.Context) (ended bool, err error) {
+	m.mu.Lock()
+	rec := m.rec
+	if rec == nil || m.flight != nil {
+		m.mu.Unlock()
+		return false, nil
+	}
+	leftover := rec.PendingSince != nil || (rec.Holder == HolderResident && m.cfg.Holder == HolderResident)
+	if !leftover {
+		if rec.Holder != m.cfg.Holder && m.cfg.Holder == HolderResident {
+			adopted := *rec
+			adopted.Holder = HolderResident
+			m.rec = &adopted
+			m.mu.Unlock()
+			return false, saveRecord(m.cfg.Dir, &adopted)
+		}
+		m.mu.Unlock()
+		return false, nil
+	}
+	m.mu.Unlock()
+	if err := m.Logout(ctx); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// LoginRequest is what the user typed to open a session.
+type LoginRequest struct {
+	Server   string // an instance name or an https:// address
+	User     string
+	Password string
+	Kind     Kind
+	Remember bool // keep the password in the keyring
+}
+
+// Login opens a session. Before it returns nil the record is on disk and the
+// token in the secret store, so a crash right after still lets the session be
+// ended. A second call while one is under way gets the first one's result.
+func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
+	server, err := validate(&req)
+	if err != nil {
+		return err
+	}
+	m.mu.Lock()
+	if err := m.usable(); err != nil {
+		m.mu.Unlock()
+		return err
+	}
+	if f := m.flight; f != nil {
+		m.mu.Unlock()
+		if !f.login {
+			return ErrBusy
+		}
+		return f.wait(ctx)
+	}
+	switch m.snap.State {
+	case LoggedIn:
+		m.mu.Unlock()
+		return ErrAlreadyLoggedIn
+	case LogoutPending:
+		m.mu.Unlock()
+		return ErrLogoutPending
+	}
+	f := m.begin(true)
+	m.snap = Snapshot{State: LoggingIn, Server: server.String(), User: req.User, Kind: req.Kind}
+	m.publish()
+	m.mu.Unlock()
+
+	err = m.login(ctx, server, req)
+	m.finish(f, err)
+	return err
+}
+
+// login runs a login's network and storage work, without the lock.
+func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) error {
+	client := m.cfg.Client(server)
+	rec := &record{Server: server.String(), User: req.User, Kind: req.Kind, Holder: m.cfg.Holder}
+	var token ucontact.Token
+	switch req.Kind {
+	case KindUser:
+		s, err := client.OpenUserSession(ctx, req.User, req.Password)
+		if err != nil {
+			return m.loginFailed(err)
+		}
+		token = s.Token
+	case KindAgent:
+		s, err := client.OpenAgentSession(ctx, req.User, req.Password)
+		if err != nil {
+			return m.loginFailed(err)
+		}
+		token, rec.Extension = s.Token, s.Extension
+	}
+	rec.Since = time.Now()
+
+	loc, err := m.cfg.Secrets.SaveToken(ctx, tokenKey(rec), string(token))
+	if err == nil {
+		err = saveRecord(m.cfg.Dir, rec)
+	}
+	if err != nil {
+		// Without the record and the token the session could not be ended
+		// after a crash: close it now rather than leave it open unguarded.
+		endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
+		m.cfg.Secrets.Delete(endCtx, tokenKey(rec)) //nolint:errcheck // best effort: nothing else to do with it
+		return m.loginFailed(errors.Join(fmt.Errorf("%w: %w", errStoringSession, err), endErr))
+	}
+
+	var warning error
+	if loc.File != "" {
+		warning = fmt.Errorf("%w: the session token is kept in %s", loc.Why, loc.File)
+	}
+	if req.Remember {
+		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), req.Password); err != nil {
+			warning = errors.Join(warning, fmt.Errorf("password not remembered: %w", err))
+		}
+	}
+
+	m.mu.Lock()
+	m.rec, m.token, m.client = rec, token, client
+	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: loc.File, Warning: warning})
+	m.mu.Unlock()
+	return nil
+}
+
+func (m *Manager) loginFailed(err error) error {
+	m.mu.Lock()
+	m.snap = Snapshot{State: LoggedOut, LastError: err}
+	m.mu.Unlock()
+	return err
+}
+
+// Logout ends the session. Concurrent and repeated calls are safe: one
+// request reaches the server and every caller gets its result; a logout
+// during a login waits for the login and then ends what it opened.
+//
+// On success, or when the server says the session was already over, the
+// record and the token are removed. On any other failure they are kept, the
+// state becomes LogoutPending, and the logout is retried with backoff.
+func (m *Manager) Logout(ctx context.Context) error {
+	for {
+		m.mu.Lock()
+		if err := m.usable(); err != nil {
+			m.mu.Unlock()
+			return err
+		}
+		f := m.flight
+		if f == nil {
+			break
+		}
+		m.mu.Unlock()
+		err := f.wait(ctx)
+		if !f.login {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if m.rec == nil {
+		m.mu.Unlock()
+		return ErrNotLoggedIn
+	}
+	f := m.begin(false)
+	if m.retry != nil {
+		m.retry.Stop()
+		m.retry = nil
+	}
+	rec, token, client := *m.rec, m.token, m.client
+	m.snap.State = LoggingOut
+	m.publish()
+	m.mu.Unlock()
+
+	err := m.logout(ctx, &rec, token, client)
+	m.finish(f, err)
+	return err
+}
+
+func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token, client *ucontact.Client) error {
+	if token == "" {
+		// The keyring may not have answered at start; ask again.
+		tok, loc, err := m.cfg.Secrets.LoadToken(ctx, tokenKey(rec))
+		switch {
+		case errors.Is(err, secrets.ErrNotFound):
+			// Nothing can ever end this session from here: say so once and
+			// stop guarding it, rather than retry forever.
+			removeRecord(m.cfg.Dir) //nolint:errcheck // reported by the next Open if it stays
+			m.setLoggedOut(ErrTokenLost)
+			return ErrTokenLost
+		case err != nil:
+			return m.logoutFailed(rec, fmt.Errorf("reading the session token: %w", err))
+		}
+		token = ucontact.Token(tok)
+		m.mu.Lock()
+		m.token, m.snap.TokenFile = token, loc.File
+		m.mu.Unlock()
+	}
+	deadline, cancel := withDefaultDeadline(ctx)
+	defer cancel()
+	err := endSession(deadline, client, rec, token, m.cfg.LogoffMessage)
+	if err != nil && !errors.Is(err, ucontact.ErrSessionOver) {
+		return m.logoutFailed(rec, err)
+	}
+	// The session is over. Clean up; a failure here is reported, not retried:
+	// there is nothing left to end.
+	var warning error
+	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), tokenKey(rec)); derr != nil {
+		warning = fmt.Errorf("session ended, but its token could not be deleted: %w", derr)
+	}
+	if rerr := removeRecord(m.cfg.Dir); rerr != nil {
+		warning = errors.Join(warning, rerr)
+	}
+	m.setLoggedOut(warning)
+	return nil
+}
+
+func (m *Manager) setLoggedOut(warning error) {
+	m.mu.Lock()
+	m.rec, m.token, m.client = nil, "", nil
+	m.snap = Snapshot{State: LoggedOut, Warning: warning}
+	m.mu.Unlock()
+}
+
+// logoutFailed keeps the session as pending, on disk and in memory, and
+// schedules the next try.
+func (m *Manager) logoutFailed(rec *record, cause error) error {
+	now := time.Now()
+	if rec.PendingSince == nil {
+		rec.PendingSince = &now
+	}
+	rec.Attempts++
+	rec.LastError = cause.Error()
+	saveErr := saveRecord(m.cfg.Dir, rec)
+
+	m.mu.Lock()
+	m.rec = rec
+	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: m.snap.TokenFile, LastError: cause, Warning: saveErr})
+	if m.cfg.Retry.Initial > 0 && !m.closed {
+		delay := m.cfg.Retry.delay(rec.Attempts)
+		m.snap.NextRetry = now.Add(delay)
+		m.retry = time.AfterFunc(delay, m.retryLogout)
+	}
+	m.mu.Unlock()
+	return cause
+}
+
+// retryLogout is the retry timer's work.
+func (m *Manager) retryLogout() {
+	m.mu.Lock()
+	if m.closed || m.snap.State != LogoutPending {
+		m.mu.Unlock()
+		return
+	}
+	m.retryWG.Add(1)
+	m.mu.Unlock()
+	defer m.retryWG.Done()
+	m.Logout(context.Background()) //nolint:errcheck // the outcome is published
+}
+
+// endSession makes the call that ends rec's session.
+func endSession(ctx context.Context, client *ucontact.Client, rec *record, token ucontact.Token, message string) error {
+	if rec.Kind == KindAgent {
+		return client.EndAgentSession(ctx, ucontact.AgentSession{Agent: rec.User, Token: token, Extension: rec.Extension}, message)
+	}
+	return client.EndUserSession(ctx, ucontact.UserSession{User: rec.User, Token: token})
+}
+
+// Snapshot returns the current state.
+func (m *Manager) Snapshot() Snapshot {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.snap
+}
+
+// Subscribe returns a channel that receives the current snapshot at once and
+// then every change. A slow reader misses intermediate snapshots, never the
+// latest. cancel stops the subscription and closes the channel.
+func (m *Manager) Subscribe() (updates <-chan Snapshot, cancel func()) {
+	ch := make(chan Snapshot, 1)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ch <- m.snap
+	if m.closed {
+		close(ch)
+		return ch, func() {}
+	}
+	m.subs[ch] = struct{}{}
+	return ch, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if _, ok := m.subs[ch]; ok {
+			delete(m.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+// Close stops retries and subscriptions. It does not end the session: the
+// record stays for the next start.
+func (m *Manager) Close() {
+	m.mu.Lock()
+	m.closed = true
+	if m.retry != nil {
+		m.retry.Stop()
+	}
+	for ch := range m.subs {
+		close(ch)
+	}
+	clear(m.subs)
+	client := m.client
+	m.mu.Unlock()
+	m.retryWG.Wait()
+	if client != nil {
+		client.CloseIdleConnections()
+	}
+}
+
+// publish sends the snapshot to every subscriber. m.mu must be held.
+func (m *Manager) publish() {
+	for ch := range m.subs {
+		select {
+		case <-ch: // drop the stale one: the latest is what matters
+		default:
+		}
+		ch <- m.snap
+	}
+}
+
+// usable reports whether the manager still takes work. m.mu must be held.
+func (m *Manager) usable() error {
+	if m.closed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// begin starts an operation. m.mu must be held.
+func (m *Manager) begin(login bool) *flight {
+	m.flight = &flight{login: login, done: make(chan struct{})}
+	return m.flight
+}
+
+// finish ends an operation and publishes its outcome.
+func (m *Manager) finish(f *flight, err error) {
+	m.mu.Lock()
+	f.err = err
+	m.flight = nil
+	m.publish()
+	m.mu.Unlock()
+	close(f.done)
+}
+
+func (f *flight) wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// snapshotOf describes the session of rec, keeping base's notes.
+func (m *Manager) snapshotOf(rec *record, base Snapshot) Snapshot {
+	s := base
+	s.State = LoggedIn
+	s.Server, s.User, s.Kind, s.Since, s.Extension = rec.Server, rec.User, rec.Kind, rec.Since, rec.Extension
+	if rec.PendingSince != nil {
+		s.State = LogoutPending
+		s.PendingSince = *rec.PendingSince
+		s.Attempts = rec.Attempts
+		if s.LastError == nil && rec.LastError != "" {
+			s.LastError = errors.New(rec.LastError)
+		}
+	}
+	return s
+}
+
+func validate(req *LoginRequest) (*url.URL, error) {
+	req.User = strings.TrimSpace(req.User)
+	if req.User == "" {
+		return nil, ErrEmptyUser
+	}
+	if req.Password == "" {
+		return nil, ErrEmptyPassword
+	}
+	if req.Kind == "" {
+		req.Kind = KindUser
+	}
+	if !req.Kind.valid() {
+		return nil, fmt.Errorf("%w: %q", ErrInvalidKind, req.Kind)
+	}
+	return ucontact.ParseServer(req.Server)
+}
+
+func (b Backoff) delay(attempt int) time.Duration {
+	d := b.Initial
+	for i := 1; i < attempt && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	// ±20% so that 300 desks behind one outage do not retry in step.
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+func withDefaultDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, defaultCallDeadline)
+}
+
+func tokenKey(r *record) string {
+	return "token/" + string(r.Kind) + "/" + r.User + "@" + r.Server
+}
+
+func passwordKey(r *record) string {
+	return "password/" + string(r.Kind) + "/" + r.User + "@" + r.Server
+}

@@ -1,0 +1,85 @@
+package session
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"ucontact-tray/internal/atomicfile"
+)
+
+// recordFile is the name of the session record in the manager's directory.
+const recordFile = "session.json"
+
+// Holder says which kind of process opened a session.
+type Holder string
+
+const (
+	// HolderResident is the tray app, which watches over the session all day.
+	// A record it left behind means it died without ending the session.
+	HolderResident Holder = "resident"
+	// HolderCommand is a one-shot command (`ucontact-tray login`): its
+	// session is meant to outlive it.
+	HolderCommand Holder = "command"
+)
+
+// record is what is kept on disk about an open session: enough to end it
+// after a crash, and nothing secret (the token is in the secret store).
+type record struct {
+	Server       string     `json:"server"`
+	User         string     `json:"user"`
+	Kind         Kind       `json:"kind"`
+	Since        time.Time  `json:"since"`
+	Extension    string     `json:"extension,omitempty"`
+	Holder       Holder     `json:"holder"`
+	PendingSince *time.Time `json:"pending_since,omitempty"`
+	Attempts     int        `json:"attempts,omitempty"`
+	LastError    string     `json:"last_error,omitempty"`
+}
+
+// errCorruptRecord is a record file that cannot be read as one.
+var errCorruptRecord = errors.New("session record is damaged")
+
+func recordPath(dir string) string { return filepath.Join(dir, recordFile) }
+
+// loadRecord reads the record; (nil, nil) means there is none.
+func loadRecord(dir string) (*record, error) {
+	b, err := os.ReadFile(recordPath(dir))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading session record: %w", err)
+	}
+	var r record
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%w (%s): %v", errCorruptRecord, recordPath(dir), err)
+	}
+	if r.Server == "" || r.User == "" || !r.Kind.valid() {
+		return nil, fmt.Errorf("%w (%s): server, user or kind missing", errCorruptRecord, recordPath(dir))
+	}
+	return &r, nil
+}
+
+func saveRecord(dir string, r *record) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding session record: %w", err)
+	}
+	if err := atomicfile.Write(recordPath(dir), append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving session record: %w", err)
+	}
+	return nil
+}
+
+func removeRecord(dir string) error {
+	err := os.Remove(recordPath(dir))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("removing session record: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,76 @@
+// Package secretstest provides an in-memory keyring for tests of the packages
+// that use secrets. Unlike go-keyring's mock it is safe for concurrent use
+// and can be switched off and on.
+package secretstest
+
+import (
+	"errors"
+	"maps"
+	"sync"
+
+	"github.com/zalando/go-keyring"
+)
+
+// ErrNoKeyring is what a switched-off Memory answers, like a machine with no
+// Secret Service.
+var ErrNoKeyring = errors.New("org.freedesktop.secrets was not provided by any .service files")
+
+// Memory is a keyring in memory. Its zero value is empty and available.
+type Memory struct {
+	mu      sync.Mutex
+	items   map[string]string
+	offline bool
+}
+
+// SetAvailable switches the keyring on or off.
+func (m *Memory) SetAvailable(on bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.offline = !on
+}
+
+// Items returns a copy of every stored secret by "service/key".
+func (m *Memory) Items() map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.items)
+}
+
+func (m *Memory) Set(service, key, secret string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.offline {
+		return ErrNoKeyring
+	}
+	if m.items == nil {
+		m.items = map[string]string{}
+	}
+	m.items[service+"/"+key] = secret
+	return nil
+}
+
+func (m *Memory) Get(service, key string) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.offline {
+		return "", ErrNoKeyring
+	}
+	v, ok := m.items[service+"/"+key]
+	if !ok {
+		return "", keyring.ErrNotFound
+	}
+	return v, nil
+}
+
+func (m *Memory) Delete(service, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.offline {
+		return ErrNoKeyring
+	}
+	if _, ok := m.items[service+"/"+key]; !ok {
+		return keyring.ErrNotFound
+	}
+	delete(m.items, service+"/"+key)
+	return nil
+}
