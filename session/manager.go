@@ -52,8 +52,31 @@ var (
 	ErrBusy            = errors.New("a logout is in progress")
 	ErrTokenLost       = errors.New("the session token is lost; the session cannot be ended from here")
 	ErrClosed          = errors.New("session manager closed")
-	errStoringSession  = errors.New("could not keep the session safe; it was closed again")
+	// ErrStoringSession means the session was opened but could not be made
+	// safe (record or token not stored), so it was ended again.
+	ErrStoringSession = errors.New("could not keep the session safe; it was closed again")
 )
+
+// Warnings: problems that did not stop an operation, found in Snapshot.Warning.
+var (
+	ErrTokenInFile      = errors.New("no keyring: the session token is kept in a file")
+	ErrPasswordNotSaved = errors.New("password not remembered")
+	ErrTokenNotDeleted  = errors.New("session ended, but its token could not be deleted")
+	ErrTokenUnreadable  = errors.New("the session token could not be read")
+)
+
+// DamagedRecordError is a session record that could not be read. It is set
+// aside so that it does not block the next login, and kept for support.
+type DamagedRecordError struct {
+	SetAside string // where the damaged file now is
+	Err      error
+}
+
+func (e *DamagedRecordError) Error() string {
+	return fmt.Sprintf("%v; set aside as %s", e.Err, e.SetAside)
+}
+
+func (e *DamagedRecordError) Unwrap() error { return e.Err }
 
 // defaultCallDeadline bounds a logout whose context has no deadline.
 const defaultCallDeadline = 15 * time.Second
@@ -125,7 +148,7 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 		if rerr := os.Rename(recordPath(cfg.Dir), aside); rerr != nil {
 			return nil, errors.Join(err, rerr)
 		}
-		m.snap.Warning = fmt.Errorf("%w; moved to %s", err, aside)
+		m.snap.Warning = &DamagedRecordError{SetAside: aside, Err: err}
 		return m, nil
 	}
 	if err != nil {
@@ -149,7 +172,7 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 		m.snap.Warning = ErrTokenLost
 	default:
 		// The keyring may come back (it may just be locked): Logout tries again.
-		m.snap.Warning = fmt.Errorf("reading the session token: %w", err)
+		m.snap.Warning = fmt.Errorf("%w: %w", ErrTokenUnreadable, err)
 	}
 	m.snap = m.snapshotOf(rec, m.snap)
 	return m, nil
@@ -263,16 +286,16 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		defer cancel()
 		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
 		m.cfg.Secrets.Delete(endCtx, tokenKey(rec)) //nolint:errcheck // best effort: nothing else to do with it
-		return m.loginFailed(errors.Join(fmt.Errorf("%w: %w", errStoringSession, err), endErr))
+		return m.loginFailed(errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
 
 	var warning error
 	if loc.File != "" {
-		warning = fmt.Errorf("%w: the session token is kept in %s", loc.Why, loc.File)
+		warning = fmt.Errorf("%w (%s): %w", ErrTokenInFile, loc.File, loc.Why)
 	}
 	if req.Remember {
 		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), req.Password); err != nil {
-			warning = errors.Join(warning, fmt.Errorf("password not remembered: %w", err))
+			warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrPasswordNotSaved, err))
 		}
 	}
 
@@ -365,7 +388,7 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 	// there is nothing left to end.
 	var warning error
 	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), tokenKey(rec)); derr != nil {
-		warning = fmt.Errorf("session ended, but its token could not be deleted: %w", derr)
+		warning = fmt.Errorf("%w: %w", ErrTokenNotDeleted, derr)
 	}
 	if rerr := removeRecord(m.cfg.Dir); rerr != nil {
 		warning = errors.Join(warning, rerr)
@@ -389,7 +412,7 @@ func (m *Manager) logoutFailed(rec *record, cause error) error {
 		rec.PendingSince = &now
 	}
 	rec.Attempts++
-	rec.LastError = cause.Error()
+	rec.LastError, rec.LastFailure = cause.Error(), failureCode(cause)
 	saveErr := saveRecord(m.cfg.Dir, rec)
 
 	m.mu.Lock()
@@ -529,7 +552,7 @@ func (m *Manager) snapshotOf(rec *record, base Snapshot) Snapshot {
 		s.PendingSince = *rec.PendingSince
 		s.Attempts = rec.Attempts
 		if s.LastError == nil && rec.LastError != "" {
-			s.LastError = errors.New(rec.LastError)
+			s.LastError = failureError(rec.LastFailure, rec.LastError)
 		}
 	}
 	return s

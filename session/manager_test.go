@@ -520,7 +520,7 @@ func TestWithoutKeyringTokenGoesToFile(t *testing.T) {
 			if s.TokenFile == "" || !strings.HasPrefix(s.TokenFile, h.dir) {
 				t.Fatalf("TokenFile %q", s.TokenFile)
 			}
-			if s.Warning == nil || !strings.Contains(s.Warning.Error(), "password not remembered") {
+			if !errors.Is(s.Warning, ErrTokenInFile) || !errors.Is(s.Warning, ErrPasswordNotSaved) {
 				t.Errorf("Warning %v: want the token file and the password not remembered", s.Warning)
 			}
 			// Another process (the logout command) finds the token in the file.
@@ -629,7 +629,7 @@ func TestUnwritableStateClosesTheSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := m.Login(context.Background(), h.request(KindAgent))
-	if !errors.Is(err, errStoringSession) {
+	if !errors.Is(err, ErrStoringSession) {
 		t.Fatalf("Login = %v", err)
 	}
 	if m.Snapshot().State != LoggedOut {

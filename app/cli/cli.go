@@ -1,0 +1,165 @@
+// Package cli is the command line: login, logout, status, version and demo,
+// for scripts, IT admins and tests. Messages are in the user's language;
+// secrets never reach the output.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/ucontact"
+)
+
+// Exit codes, documented in the usage text and the README.
+const (
+	ExitOK          = 0
+	ExitUnexpected  = 1
+	ExitUsage       = 2
+	ExitCredentials = 3
+	ExitServer      = 4
+	ExitNothingToDo = 5
+)
+
+// defaultCallTimeout bounds a command's network work: a slow server gets a
+// clear message, not a hang.
+const defaultCallTimeout = 15 * time.Second
+
+// Env is everything a command reads from or writes to the outside world.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// ConfigDir is the user's configuration directory (os.UserConfigDir);
+	// the session record lives in its ucontact-tray folder.
+	ConfigDir func() (string, error)
+	Keyring   secrets.Backend
+	Version   string
+	// ReadPassword asks for a password on the user's terminal without echo;
+	// nil when there is no terminal.
+	ReadPassword func(prompt string) (string, error)
+	// CallTimeout bounds a login or logout (default 15 s).
+	CallTimeout time.Duration
+}
+
+// command is one run of the command line.
+type command struct {
+	Env
+	msg *i18n.Catalog
+}
+
+// Run runs the command line and returns the process's exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	c := &command{Env: env, msg: i18n.MustNew(i18n.Detect(env.Getenv))}
+	if len(args) == 0 {
+		c.usage(c.Stdout)
+		return ExitOK
+	}
+	name, rest := args[0], args[1:]
+	switch name {
+	case "login":
+		return c.login(ctx, rest)
+	case "logout":
+		return c.logout(ctx, rest)
+	case "status":
+		return c.status(ctx, rest)
+	case "demo":
+		return c.demo(ctx, rest)
+	case "version", "--version":
+		fmt.Fprintf(c.Stdout, "ucontact-tray %s\n", c.Version)
+		return ExitOK
+	case "help", "-h", "-help", "--help":
+		c.usage(c.Stdout)
+		return ExitOK
+	}
+	c.fail(c.msg.T("usage.unknown_command", "Command", name))
+	c.usage(c.Stderr)
+	return ExitUsage
+}
+
+func (c *command) usage(w io.Writer) { fmt.Fprint(w, c.msg.T("usage")) }
+
+// flags returns a flag set that reports errors in the user's language.
+func (c *command) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() {
+		c.usage(c.Stderr)
+		fmt.Fprintln(c.Stderr)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, and reports a usage error's exit code, or -1 to go on.
+func (c *command) parse(fs *flag.FlagSet, args []string) int {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return ExitOK
+		}
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		c.fail(c.msg.T("usage.extra_args", "Args", strings.Join(fs.Args(), " ")))
+		return ExitUsage
+	}
+	return -1
+}
+
+// stateDir is where the session record and, without a keyring, the token
+// file are kept.
+func (c *command) stateDir() (string, error) {
+	dir, err := c.ConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("%w: %w", errNoConfigDir, err)
+	}
+	return filepath.Join(dir, "ucontact-tray"), nil
+}
+
+// errNoConfigDir means the user's configuration directory is unknown (no
+// HOME): there is nowhere safe to keep the session record.
+var errNoConfigDir = errors.New("no configuration directory")
+
+func (c *command) openManager(ctx context.Context) (*session.Manager, error) {
+	dir, err := c.stateDir()
+	if err != nil {
+		return nil, err
+	}
+	return session.Open(ctx, session.Config{
+		Dir:     dir,
+		Secrets: secrets.NewStore(c.Keyring, dir),
+		Client: func(u *url.URL) *ucontact.Client {
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout()})
+		},
+		Holder: session.HolderCommand,
+	})
+}
+
+func (c *command) callTimeout() time.Duration {
+	if c.CallTimeout > 0 {
+		return c.CallTimeout
+	}
+	return defaultCallTimeout
+}
+
+func (c *command) say(s string)  { fmt.Fprintln(c.Stdout, s) }
+func (c *command) fail(s string) { fmt.Fprintln(c.Stderr, s) }
+
+// warn tells the user about a problem that did not stop the command.
+func (c *command) warn(s session.Snapshot) {
+	if s.Warning == nil {
+		return
+	}
+	for _, line := range c.warnings(s) {
+		c.fail(line)
+	}
+}

@@ -1,0 +1,395 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ucontact-tray/session/secrets/secretstest"
+	"ucontact-tray/session/ucontact"
+	"ucontact-tray/session/ucontact/fake"
+)
+
+const (
+	user     = "ana"
+	password = "clave-secreta-1"
+)
+
+type world struct {
+	t       *testing.T
+	srv     *fake.Server
+	config  string
+	keyring *secretstest.Memory
+	lang    string
+}
+
+func newWorld(t *testing.T) *world {
+	t.Helper()
+	srv := fake.New(fake.Variant{})
+	srv.AddUser(user, password)
+	srv.AddAgent(user, password)
+	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}}
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) output() string { return r.stdout + r.stderr }
+
+func (w *world) run(stdin string, args ...string) result {
+	w.t.Helper()
+	var out, errOut bytes.Buffer
+	env := Env{
+		Stdin:       strings.NewReader(stdin),
+		Stdout:      &out,
+		Stderr:      &errOut,
+		Getenv:      func(k string) string { return map[string]string{"LANG": w.lang}[k] },
+		ConfigDir:   func() (string, error) { return w.config, nil },
+		Keyring:     w.keyring,
+		Version:     "1.2.3-test",
+		CallTimeout: 500 * time.Millisecond,
+	}
+	start := time.Now()
+	code := Run(context.Background(), args, env)
+	if d := time.Since(start); d > 3*time.Second {
+		w.t.Errorf("%v took %v: past the deadline", args, d)
+	}
+	r := result{code, out.String(), errOut.String()}
+	w.assertNoSecrets(r)
+	return r
+}
+
+// assertNoSecrets fails if a password or a token the server issued appears
+// in what a command printed.
+func (w *world) assertNoSecrets(r result) {
+	w.t.Helper()
+	for _, secret := range append(w.srv.Tokens(), password, "sip-"+user) {
+		if strings.Contains(r.output(), secret) {
+			w.t.Errorf("output reveals a secret:\n%s", r.output())
+		}
+	}
+}
+
+func (w *world) login(kind string) result {
+	return w.run(password+"\n", "login", "--server", w.srv.URL(), "--user", user, "--kind", kind, "--password-stdin")
+}
+
+func (w *world) status() map[string]any {
+	w.t.Helper()
+	r := w.run("", "status", "--json")
+	if r.code != ExitOK {
+		w.t.Fatalf("status --json: %d %s", r.code, r.output())
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		w.t.Fatalf("status --json printed %q: %v", r.stdout, err)
+	}
+	return m
+}
+
+func TestLoginStatusLogout(t *testing.T) {
+	for _, kind := range []string{"user", "agent"} {
+		t.Run(kind, func(t *testing.T) {
+			w := newWorld(t)
+			r := w.login(kind)
+			if r.code != ExitOK || !strings.Contains(r.stdout, "Sesión") {
+				t.Fatalf("login: %d %q", r.code, r.output())
+			}
+			st := w.status()
+			if st["state"] != "logged-in" || st["user"] != user || st["kind"] != kind || st["server"] != w.srv.URL() || st["secret_store"] != "keyring" {
+				t.Fatalf("status %v", st)
+			}
+			if r := w.run("", "status"); r.code != ExitOK || !strings.Contains(r.stdout, "Conectado: "+user) {
+				t.Errorf("status: %q", r.output())
+			}
+
+			r = w.run("", "logout")
+			if r.code != ExitOK || !strings.Contains(r.stdout, "Sesión finalizada") {
+				t.Fatalf("logout: %d %q", r.code, r.output())
+			}
+			sessions := w.srv.Sessions()
+			if len(sessions) != 1 || sessions[0].Ended != 1 {
+				t.Fatalf("server sessions %+v", sessions)
+			}
+			endPath := ucontact.PathEndSession
+			if kind == "agent" {
+				endPath = ucontact.PathAgentLogoff
+			}
+			ends := w.srv.RequestsTo(endPath)
+			if len(ends) != 1 || ends[0].Header.Get("Authorization") != "Basic "+sessions[0].Token {
+				t.Fatalf("end requests %+v", ends)
+			}
+			if kind == "user" && (ends[0].Form.Get("user") != user || ends[0].Form.Get("token") != sessions[0].Token) {
+				t.Errorf("EndSession form %v", ends[0].Form)
+			}
+			if st := w.status(); st["state"] != "logged-out" {
+				t.Errorf("status after logout %v", st)
+			}
+			if r := w.run("", "logout"); r.code != ExitNothingToDo {
+				t.Errorf("second logout: %d %q", r.code, r.output())
+			}
+		})
+	}
+}
+
+func TestLogoutWithServerDownStaysPending(t *testing.T) {
+	for _, kind := range []string{"user", "agent"} {
+		t.Run(kind, func(t *testing.T) {
+			w := newWorld(t)
+			if r := w.login(kind); r.code != ExitOK {
+				t.Fatalf("login: %q", r.output())
+			}
+			path := ucontact.PathEndSession
+			if kind == "agent" {
+				path = ucontact.PathAgentLogoff
+			}
+			w.srv.Inject(path, fake.Fault{Drop: true, Times: 1})
+			r := w.run("", "logout")
+			if r.code != ExitServer || !strings.Contains(r.stderr, "pendiente") {
+				t.Fatalf("logout against a dead server: %d %q", r.code, r.output())
+			}
+			st := w.status()
+			if st["state"] != "logout-pending" || st["logout_pending"] != true || st["last_error"] == "" {
+				t.Fatalf("status %v", st)
+			}
+			if r := w.run("", "status"); !strings.Contains(r.stdout, "No se pudo conectar") {
+				t.Errorf("status does not explain the failure in Spanish: %q", r.stdout)
+			}
+			if r := w.login(kind); r.code != ExitServer {
+				t.Errorf("login while pending: %d %q", r.code, r.output())
+			}
+			if r := w.run("", "logout"); r.code != ExitOK {
+				t.Fatalf("logout with the server back: %d %q", r.code, r.output())
+			}
+			if s := w.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+				t.Errorf("server sessions %+v", s)
+			}
+		})
+	}
+}
+
+func TestErrorsAreOneClearLine(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string // after login --user ana --password-stdin
+		stdin  string
+		fault  *fake.Fault
+		code   int
+		inText string
+		lang   string
+	}{
+		{name: "wrong password", stdin: "nope\n", code: ExitCredentials, inText: "Usuario o contraseña incorrectos."},
+		{name: "wrong password in English", stdin: "nope\n", code: ExitCredentials, inText: "Wrong user or password.", lang: "en_US.UTF-8"},
+		{name: "5xx", fault: &fake.Fault{Status: 503}, code: ExitServer, inText: "HTTP 503"},
+		{name: "10 MB answer", fault: &fake.Fault{Oversize: 10 << 20}, code: ExitServer, inText: "no es de uContact"},
+		{name: "redirect to another host", fault: &fake.Fault{Redirect: "https://evil.example/x"}, code: ExitServer, inText: "https://evil.example"},
+		{name: "slow server", fault: &fake.Fault{Latency: 5 * time.Second}, code: ExitServer, inText: "no respondió a tiempo"},
+		{name: "dropped connection", fault: &fake.Fault{Drop: true}, code: ExitServer, inText: "No se pudo conectar"},
+		{name: "domain with a path", args: []string{"--domain", "evil.com/x"}, code: ExitUsage, inText: "Servidor no válido"},
+		{name: "domain that is a host", args: []string{"--domain", "evil.com"}, code: ExitUsage, inText: "Servidor no válido"},
+		{name: "domain that is a URL", args: []string{"--domain", "https://evil.com"}, code: ExitUsage, inText: "Servidor no válido"},
+		{name: "plain http elsewhere", args: []string{"--server", "http://example.com"}, code: ExitUsage, inText: "Servidor no válido"},
+		{name: "server and domain", args: []string{"--server", "https://a.example", "--domain", "acme"}, code: ExitUsage, inText: "no con ambos"},
+		{name: "bad kind", args: []string{"--kind", "admin"}, code: ExitUsage, inText: "Tipo de sesión no válido"},
+		{name: "empty password", stdin: "\n", code: ExitUsage, inText: "Falta la contraseña"},
+		{name: "password too long", stdin: strings.Repeat("x", 5000), code: ExitUsage, inText: "demasiado larga"},
+		{name: "unknown flag", args: []string{"--password", "x"}, code: ExitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.lang = tc.lang
+			if tc.fault != nil {
+				w.srv.Inject(ucontact.PathGetUserToken, *tc.fault)
+			}
+			args := []string{"login", "--user", user, "--password-stdin"}
+			if !hasServerFlag(tc.args) {
+				args = append(args, "--server", w.srv.URL())
+			}
+			args = append(args, tc.args...)
+			stdin := tc.stdin
+			if stdin == "" {
+				stdin = password + "\n"
+			}
+			r := w.run(stdin, args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d: %q", r.code, tc.code, r.output())
+			}
+			if !strings.Contains(r.stderr, tc.inText) {
+				t.Errorf("stderr %q lacks %q", r.stderr, tc.inText)
+			}
+			if tc.name != "unknown flag" && strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+				t.Errorf("more than one line: %q", r.stderr)
+			}
+			if strings.Contains(r.output(), "panic") || strings.Contains(r.output(), "goroutine") {
+				t.Errorf("crash: %s", r.output())
+			}
+			if st := w.status(); st["state"] != "logged-out" {
+				t.Errorf("state %v after a failed login", st["state"])
+			}
+		})
+	}
+}
+
+func hasServerFlag(args []string) bool {
+	for _, a := range args {
+		if a == "--server" || a == "--domain" {
+			return true
+		}
+	}
+	return false
+}
+
+func TestPasswordFromTerminal(t *testing.T) {
+	w := newWorld(t)
+	var prompt string
+	var out, errOut bytes.Buffer
+	env := Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv:    func(string) string { return "" },
+		ConfigDir: func() (string, error) { return w.config, nil },
+		Keyring:   w.keyring,
+		ReadPassword: func(p string) (string, error) {
+			prompt = p
+			return password, nil
+		},
+	}
+	if code := Run(context.Background(), []string{"login", "--server", w.srv.URL(), "--user", user}, env); code != ExitOK {
+		t.Fatalf("exit %d: %s%s", code, out.String(), errOut.String())
+	}
+	if prompt != "Contraseña de ana: " {
+		t.Errorf("prompt %q", prompt)
+	}
+}
+
+func TestNoTerminalNoPasswordStdin(t *testing.T) {
+	w := newWorld(t)
+	r := w.run("", "login", "--server", w.srv.URL(), "--user", user)
+	if r.code != ExitUsage || !strings.Contains(r.stderr, "--password-stdin") {
+		t.Fatalf("%d %q", r.code, r.output())
+	}
+	if len(w.srv.Requests()) != 0 {
+		t.Error("a request went out without a password")
+	}
+}
+
+func TestWithoutKeyringTheTokenFileIsAnnounced(t *testing.T) {
+	w := newWorld(t)
+	w.keyring.SetAvailable(false)
+	r := w.run(password+"\n", "login", "--server", w.srv.URL(), "--user", user, "--password-stdin", "--remember")
+	if r.code != ExitOK {
+		t.Fatalf("login: %d %q", r.code, r.output())
+	}
+	if !strings.Contains(r.stderr, "no hay llavero") || !strings.Contains(r.stderr, filepath.Join(w.config, "ucontact-tray")) {
+		t.Errorf("token file not announced with its path: %q", r.stderr)
+	}
+	if !strings.Contains(r.stderr, "la contraseña no se ha recordado") {
+		t.Errorf("password not remembered is not said: %q", r.stderr)
+	}
+	st := w.status()
+	if st["secret_store"] != "file" || st["token_file"] == "" {
+		t.Fatalf("status %v", st)
+	}
+	if r := w.run("", "logout"); r.code != ExitOK {
+		t.Fatalf("logout: %q", r.output())
+	}
+}
+
+func TestUsageVersionAndUnknownCommand(t *testing.T) {
+	w := newWorld(t)
+	if r := w.run("", "--help"); r.code != ExitOK || !strings.Contains(r.stdout, "Códigos de salida") {
+		t.Errorf("help: %d %q", r.code, r.output())
+	}
+	w.lang = "en_GB.UTF-8"
+	if r := w.run("", "help"); !strings.Contains(r.stdout, "Exit codes") {
+		t.Errorf("English help: %q", r.stdout)
+	}
+	if r := w.run("", "version"); r.code != ExitOK || r.stdout != "ucontact-tray 1.2.3-test\n" {
+		t.Errorf("version: %d %q", r.code, r.stdout)
+	}
+	if r := w.run("", "frobnicate"); r.code != ExitUsage || !strings.Contains(r.stderr, "frobnicate") {
+		t.Errorf("unknown command: %d %q", r.code, r.output())
+	}
+	if r := w.run("", "logout", "extra"); r.code != ExitUsage {
+		t.Errorf("extra argument: %d %q", r.code, r.output())
+	}
+}
+
+func TestNoConfigDir(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := Run(context.Background(), []string{"status"}, Env{
+		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
+		Getenv:    func(string) string { return "" },
+		ConfigDir: func() (string, error) { return "", errors.New("$HOME is not defined") },
+		Keyring:   &secretstest.Memory{},
+	})
+	if code != ExitUnexpected || !strings.Contains(errOut.String(), "HOME") {
+		t.Fatalf("%d %q", code, errOut.String())
+	}
+}
+
+func TestDemoServesTheDemoAccount(t *testing.T) {
+	var out lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		done <- Run(ctx, []string{"demo"}, Env{
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: os.Stderr,
+			Getenv: func(string) string { return "" },
+		})
+	}()
+	var url string
+	for deadline := time.Now().Add(5 * time.Second); url == "" && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		for _, f := range strings.Fields(out.String()) {
+			if strings.HasPrefix(f, "http://127.0.0.1:") {
+				url = f
+				break
+			}
+		}
+	}
+	if url == "" {
+		t.Fatalf("demo printed no address: %q", out.String())
+	}
+	w := newWorld(t)
+	r := w.run(fake.DemoPassword+"\n", "login", "--server", url, "--user", fake.DemoUser, "--password-stdin")
+	if r.code != ExitOK {
+		t.Fatalf("login to the demo: %q", r.output())
+	}
+	if r := w.run("", "logout"); r.code != ExitOK {
+		t.Fatalf("logout from the demo: %q", r.output())
+	}
+	cancel()
+	if code := <-done; code != ExitOK {
+		t.Errorf("demo exit %d", code)
+	}
+}
+
+// lockedBuffer is written by the demo's goroutine and read by the test.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

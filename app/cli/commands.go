@@ -1,0 +1,252 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"ucontact-tray/session"
+	"ucontact-tray/session/ucontact"
+	"ucontact-tray/session/ucontact/fake"
+)
+
+// maxPassword bounds what --password-stdin reads.
+const maxPassword = 1024
+
+func (c *command) login(ctx context.Context, args []string) int {
+	fs := c.flags("login")
+	user := fs.String("user", "", c.msg.T("flag.user"))
+	domain := fs.String("domain", "", c.msg.T("flag.domain"))
+	server := fs.String("server", "", c.msg.T("flag.server"))
+	kind := fs.String("kind", string(session.KindUser), c.msg.T("flag.kind"))
+	fromStdin := fs.Bool("password-stdin", false, c.msg.T("flag.password_stdin"))
+	remember := fs.Bool("remember", false, c.msg.T("flag.remember"))
+	if code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	switch {
+	case *domain != "" && *server != "":
+		c.fail(c.msg.T("usage.server_or_domain"))
+		return ExitUsage
+	case *domain == "" && *server == "":
+		c.fail(c.msg.T("usage.need_server"))
+		return ExitUsage
+	case strings.TrimSpace(*user) == "":
+		c.fail(c.msg.T("usage.need_user"))
+		return ExitUsage
+	}
+	k, err := session.ParseKind(*kind)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	// A --domain is an instance name only; a URL there is a mistake.
+	target := *server
+	if *domain != "" {
+		if strings.Contains(*domain, "/") {
+			return c.report(fmt.Errorf("%w: --domain takes an instance name", ucontact.ErrInvalidServer), session.Snapshot{})
+		}
+		target = *domain
+	}
+
+	password, code := c.password(*fromStdin, *user)
+	if code >= 0 {
+		return code
+	}
+	m, err := c.openManager(ctx)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer m.Close()
+	c.warn(m.Snapshot())
+
+	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
+	defer cancel()
+	req := session.LoginRequest{Server: target, User: *user, Password: password, Kind: k, Remember: *remember}
+	if err := m.Login(ctx, req); err != nil {
+		return c.report(err, m.Snapshot())
+	}
+	s := m.Snapshot()
+	if s.Kind == session.KindAgent {
+		c.say(c.msg.T("login.done_agent", "User", s.User, "Server", c.serverName(s.Server), "Extension", s.Extension))
+	} else {
+		c.say(c.msg.T("login.done", "User", s.User, "Server", c.serverName(s.Server), "Kind", c.kindName(s.Kind)))
+	}
+	c.warn(s)
+	return ExitOK
+}
+
+// password reads the password from standard input or the terminal. It
+// returns an exit code >= 0 when the command must stop.
+func (c *command) password(fromStdin bool, user string) (string, int) {
+	if fromStdin {
+		r := bufio.NewReader(io.LimitReader(c.Stdin, maxPassword+2))
+		line, err := r.ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", c.report(err, session.Snapshot{})
+		}
+		line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
+		if len(line) > maxPassword {
+			c.fail(c.msg.T("usage.password_too_long"))
+			return "", ExitUsage
+		}
+		if line == "" {
+			return "", c.report(session.ErrEmptyPassword, session.Snapshot{})
+		}
+		return line, -1
+	}
+	if c.ReadPassword == nil {
+		c.fail(c.msg.T("usage.no_terminal"))
+		return "", ExitUsage
+	}
+	pw, err := c.ReadPassword(c.msg.T("prompt.password", "User", user))
+	if err != nil {
+		return "", c.report(err, session.Snapshot{})
+	}
+	if pw == "" {
+		return "", c.report(session.ErrEmptyPassword, session.Snapshot{})
+	}
+	return pw, -1
+}
+
+func (c *command) logout(ctx context.Context, args []string) int {
+	if code := c.parse(c.flags("logout"), args); code >= 0 {
+		return code
+	}
+	m, err := c.openManager(ctx)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer m.Close()
+	before := m.Snapshot()
+	c.warn(before)
+	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
+	defer cancel()
+	if err := m.Logout(ctx); err != nil {
+		after := m.Snapshot()
+		if after.State == session.LogoutPending {
+			reason, _ := c.describe(err, after)
+			c.fail(c.msg.T("logout.pending", "Reason", reason))
+			return ExitServer
+		}
+		return c.report(err, before)
+	}
+	c.say(c.msg.T("logout.done", "User", before.User, "Server", c.serverName(before.Server)))
+	c.warn(m.Snapshot())
+	return ExitOK
+}
+
+// statusJSON is `status --json`: stable field names for scripts.
+type statusJSON struct {
+	State         string     `json:"state"`
+	User          string     `json:"user,omitempty"`
+	Server        string     `json:"server,omitempty"`
+	Kind          string     `json:"kind,omitempty"`
+	Since         *time.Time `json:"since,omitempty"`
+	Extension     string     `json:"extension,omitempty"`
+	LogoutPending bool       `json:"logout_pending"`
+	PendingSince  *time.Time `json:"pending_since,omitempty"`
+	Attempts      int        `json:"attempts,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+	SecretStore   string     `json:"secret_store,omitempty"` // "keyring" or "file"
+	TokenFile     string     `json:"token_file,omitempty"`
+	StateDir      string     `json:"state_dir"`
+}
+
+func (c *command) status(ctx context.Context, args []string) int {
+	fs := c.flags("status")
+	asJSON := fs.Bool("json", false, c.msg.T("flag.json"))
+	if code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	m, err := c.openManager(ctx)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer m.Close()
+	s := m.Snapshot()
+	if *asJSON {
+		return c.printJSON(s)
+	}
+	switch s.State {
+	case session.LoggedOut:
+		c.say(c.msg.T("status.logged_out"))
+	case session.LogoutPending:
+		c.say(c.msg.T("status.pending", "User", s.User, "Server", c.serverName(s.Server),
+			"PendingSince", s.PendingSince.Local().Format("2006-01-02 15:04"), "Attempts", s.Attempts))
+		if s.LastError != nil {
+			reason, _ := c.describe(s.LastError, s)
+			c.say(c.msg.T("status.last_error", "Reason", reason))
+		}
+	default:
+		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", c.serverName(s.Server), "Since", s.Since.Local().Format("2006-01-02 15:04")))
+	}
+	if s.State != session.LoggedOut {
+		c.say(c.msg.T("status.kind", "Kind", c.kindName(s.Kind)))
+		if s.Extension != "" {
+			c.say(c.msg.T("status.extension", "Extension", s.Extension))
+		}
+		if s.TokenFile != "" {
+			c.say(c.msg.T("status.store_file", "Path", s.TokenFile))
+		} else {
+			c.say(c.msg.T("status.store_keyring"))
+		}
+	}
+	c.warn(s)
+	return ExitOK
+}
+
+func (c *command) printJSON(s session.Snapshot) int {
+	dir, _ := c.stateDir() // the manager opened, so it is known
+	out := statusJSON{State: s.State.String(), StateDir: dir}
+	if s.State != session.LoggedOut {
+		since := s.Since
+		out.User, out.Server, out.Kind, out.Since, out.Extension = s.User, s.Server, string(s.Kind), &since, s.Extension
+		out.SecretStore, out.TokenFile = "keyring", s.TokenFile
+		if s.TokenFile != "" {
+			out.SecretStore = "file"
+		}
+	}
+	if s.State == session.LogoutPending {
+		pending := s.PendingSince
+		out.LogoutPending, out.PendingSince, out.Attempts = true, &pending, s.Attempts
+	}
+	if s.LastError != nil {
+		out.LastError = s.LastError.Error()
+	}
+	enc := json.NewEncoder(c.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return c.report(err, s)
+	}
+	return ExitOK
+}
+
+func (c *command) demo(ctx context.Context, args []string) int {
+	fs := c.flags("demo")
+	addr := fs.String("addr", "127.0.0.1:0", c.msg.T("flag.addr"))
+	if code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	srv := fake.NewDemo()
+	url, err := srv.Listen(*addr)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer srv.Close()
+	c.say(c.msg.T("demo.listening", "URL", url, "User", fake.DemoUser, "Password", fake.DemoPassword))
+	<-ctx.Done()
+	c.say(c.msg.T("demo.stopped"))
+	return ExitOK
+}
+
+// report prints err in the user's language and returns its exit code.
+func (c *command) report(err error, s session.Snapshot) int {
+	msg, code := c.describe(err, s)
+	c.fail(msg)
+	return code
+}

@@ -1,0 +1,13 @@
+// Package assets holds the files embedded in the binary: translations now,
+// icons later.
+package assets
+
+import "embed"
+
+// Translations holds one JSON file per language (es.json, en.json): a flat
+// object of message IDs to text, with {{.Name}} placeholders. It is the
+// format of go-i18n, which Fyne's lang package reads too, so the tray, the
+// command line and the window share one source of strings.
+//
+//go:embed translations/*.json
+var Translations embed.FS

@@ -1,0 +1,49 @@
+// Command ucontact-tray keeps a contact-center agent's uContact session from
+// being left open: see README.md.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"golang.org/x/term"
+
+	"ucontact-tray/app/cli"
+	"ucontact-tray/session/secrets"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	os.Exit(run())
+}
+
+func run() int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	env := cli.Env{
+		Stdin:     os.Stdin,
+		Stdout:    os.Stdout,
+		Stderr:    os.Stderr,
+		Getenv:    os.Getenv,
+		ConfigDir: os.UserConfigDir,
+		Keyring:   secrets.OSKeyring{},
+		Version:   version,
+	}
+	if term.IsTerminal(int(os.Stdin.Fd())) {
+		env.ReadPassword = readPassword
+	}
+	return cli.Run(ctx, os.Args[1:], env)
+}
+
+// readPassword asks on the terminal without echo.
+func readPassword(prompt string) (string, error) {
+	fmt.Fprint(os.Stderr, prompt)
+	pw, err := term.ReadPassword(int(os.Stdin.Fd()))
+	fmt.Fprintln(os.Stderr)
+	return string(pw), err
+}
