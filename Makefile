@@ -1,0 +1,49 @@
+# ucontact-tray — see README.md. `make run` and `make test` do all set-up.
+GO       ?= go
+BIN      := bin/ucontact-tray
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -s -w -X main.version=$(VERSION)
+FUZZTIME ?= 30s
+
+.PHONY: all build run test deps check unit integration e2e fuzz clean
+
+all: build
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+# The app against the built-in demo server on loopback: no account needed.
+run: build
+	./$(BIN) demo
+
+deps:
+	./scripts/install-deps.sh
+
+# Every test: formatting and vet, unit tests with the race detector (fuzz
+# seeds included), the real-keyring integration test, and the end-to-end
+# tests of the built binary.
+test: deps check unit integration e2e
+
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./...
+	$(GO) vet -tags e2e ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+integration:
+	CI=$${CI:-true} $(GO) test -race -count=1 -tags integration ./session/secrets/
+
+e2e: build
+	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -tags e2e ./e2e/
+
+# Longer fuzzing than the seeds `make test` runs.
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParseLoginAnswer -fuzztime $(FUZZTIME) ./session/ucontact/
+	$(GO) test -run '^$$' -fuzz FuzzParseServer -fuzztime $(FUZZTIME) ./session/ucontact/
+
+clean:
+	rm -rf bin test-output
