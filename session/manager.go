@@ -157,10 +157,7 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 	if rec == nil {
 		return m, nil
 	}
-	server, err := ucontact.ParseServer(rec.Server)
-	if err != nil {
-		return nil, fmt.Errorf("session record: %w", err)
-	}
+	server, _ := ucontact.ParseServer(rec.Server) // loadRecord checked it
 	m.rec = rec
 	m.client = cfg.Client(server)
 	tok, loc, err := cfg.Secrets.LoadToken(ctx, tokenKey(rec))
@@ -263,18 +260,21 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	case KindUser:
 		s, err := client.OpenUserSession(ctx, req.User, req.Password)
 		if err != nil {
-			return m.loginFailed(err)
+			return m.loginFailed(client, err)
 		}
 		token = s.Token
 	case KindAgent:
 		s, err := client.OpenAgentSession(ctx, req.User, req.Password)
 		if err != nil {
-			return m.loginFailed(err)
+			return m.loginFailed(client, err)
 		}
 		token, rec.Extension = s.Token, s.Extension
 	}
 	rec.Since = time.Now()
 
+	// The session is open on the server now: store it even if the caller
+	// gives up (Ctrl+C), or it could not be ended after a crash.
+	ctx = context.WithoutCancel(ctx)
 	loc, err := m.cfg.Secrets.SaveToken(ctx, tokenKey(rec), string(token))
 	if err == nil {
 		err = saveRecord(m.cfg.Dir, rec)
@@ -282,11 +282,11 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	if err != nil {
 		// Without the record and the token the session could not be ended
 		// after a crash: close it now rather than leave it open unguarded.
-		endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		endCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
 		m.cfg.Secrets.Delete(endCtx, tokenKey(rec)) //nolint:errcheck // best effort: nothing else to do with it
-		return m.loginFailed(errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
+		return m.loginFailed(client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
 
 	var warning error
@@ -306,7 +306,8 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	return nil
 }
 
-func (m *Manager) loginFailed(err error) error {
+func (m *Manager) loginFailed(client *ucontact.Client, err error) error {
+	client.CloseIdleConnections()
 	m.mu.Lock()
 	m.snap = Snapshot{State: LoggedOut, LastError: err}
 	m.mu.Unlock()
@@ -399,9 +400,14 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 
 func (m *Manager) setLoggedOut(warning error) {
 	m.mu.Lock()
+	client := m.client
 	m.rec, m.token, m.client = nil, "", nil
 	m.snap = Snapshot{State: LoggedOut, Warning: warning}
 	m.mu.Unlock()
+	// Nothing more to say to that server; don't keep its connection open.
+	if client != nil {
+		client.CloseIdleConnections()
+	}
 }
 
 // logoutFailed keeps the session as pending, on disk and in memory, and

@@ -597,23 +597,33 @@ func TestTokenLost(t *testing.T) {
 }
 
 func TestDamagedRecordIsSetAside(t *testing.T) {
-	h := newHarness(t, fake.Variant{})
-	if err := os.MkdirAll(h.dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(recordPath(h.dir), []byte("{not json"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	m := h.open(HolderResident, Backoff{})
-	s := m.Snapshot()
-	if s.State != LoggedOut || !errors.Is(s.Warning, errCorruptRecord) {
-		t.Fatalf("snapshot %+v", s)
-	}
-	if _, err := os.Stat(recordPath(h.dir) + ".damaged"); err != nil {
-		t.Errorf("damaged record not kept aside: %v", err)
-	}
-	if err := m.Login(context.Background(), h.request(KindUser)); err != nil {
-		t.Fatalf("Login after a damaged record: %v", err)
+	for name, content := range map[string]string{
+		"not JSON":       "{not json",
+		"no user":        `{"server":"https://acme.ucontactcloud.com","kind":"user"}`,
+		"bad kind":       `{"server":"https://acme.ucontactcloud.com","user":"ana","kind":"boss"}`,
+		"foreign server": `{"server":"http://evil.example","user":"ana","kind":"user"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, fake.Variant{})
+			if err := os.MkdirAll(h.dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(recordPath(h.dir), []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			m := h.open(HolderResident, Backoff{})
+			s := m.Snapshot()
+			var damaged *DamagedRecordError
+			if s.State != LoggedOut || !errors.As(s.Warning, &damaged) || damaged.SetAside != recordPath(h.dir)+".damaged" {
+				t.Fatalf("snapshot %+v", s)
+			}
+			if _, err := os.Stat(damaged.SetAside); err != nil {
+				t.Errorf("damaged record not kept aside: %v", err)
+			}
+			if err := m.Login(context.Background(), h.request(KindUser)); err != nil {
+				t.Fatalf("Login after a damaged record: %v", err)
+			}
+		})
 	}
 }
 

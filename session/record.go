@@ -66,8 +66,11 @@ func loadRecord(dir string) (*record, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%w (%s): %v", errCorruptRecord, recordPath(dir), err)
 	}
-	if r.Server == "" || r.User == "" || !r.Kind.valid() {
-		return nil, fmt.Errorf("%w (%s): server, user or kind missing", errCorruptRecord, recordPath(dir))
+	if r.User == "" || !r.Kind.valid() {
+		return nil, fmt.Errorf("%w (%s): user or kind missing", errCorruptRecord, recordPath(dir))
+	}
+	if _, err := ucontact.ParseServer(r.Server); err != nil {
+		return nil, fmt.Errorf("%w (%s): %w", errCorruptRecord, recordPath(dir), err)
 	}
 	return &r, nil
 }
