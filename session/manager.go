@@ -418,7 +418,7 @@ func (m *Manager) logoutFailed(rec *record, cause error) error {
 		rec.PendingSince = &now
 	}
 	rec.Attempts++
-	rec.LastError, rec.LastFailure = cause.Error(), failureCode(cause)
+	rec.LastError, rec.LastFailure = cause.Error(), ErrorCode(cause)
 	saveErr := saveRecord(m.cfg.Dir, rec)
 
 	m.mu.Lock()
@@ -558,7 +558,7 @@ func (m *Manager) snapshotOf(rec *record, base Snapshot) Snapshot {
 		s.PendingSince = *rec.PendingSince
 		s.Attempts = rec.Attempts
 		if s.LastError == nil && rec.LastError != "" {
-			s.LastError = failureError(rec.LastFailure, rec.LastError)
+			s.LastError = ErrorFromCode(rec.LastFailure, rec.LastError)
 		}
 	}
 	return s

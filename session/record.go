@@ -7,12 +7,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"ucontact-tray/internal/atomicfile"
-	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )
 
@@ -43,7 +40,7 @@ type record struct {
 	PendingSince *time.Time `json:"pending_since,omitempty"`
 	Attempts     int        `json:"attempts,omitempty"`
 	LastError    string     `json:"last_error,omitempty"`
-	// LastFailure classifies LastError (see failureCode), so that the next
+	// LastFailure classifies LastError (see ErrorCode), so that the next
 	// process can describe it in the user's language.
 	LastFailure string `json:"last_failure,omitempty"`
 }
@@ -92,53 +89,4 @@ func removeRecord(dir string) error {
 		return fmt.Errorf("removing session record: %w", err)
 	}
 	return nil
-}
-
-// failureCode classifies why a logout failed, for the record.
-func failureCode(err error) string {
-	var (
-		status  *ucontact.StatusError
-		network *ucontact.NetworkError
-	)
-	switch {
-	case errors.As(err, &status):
-		return "status:" + strconv.Itoa(status.Status)
-	case errors.As(err, &network) && network.Timeout:
-		return "timeout"
-	case errors.As(err, &network):
-		return "unreachable"
-	case errors.Is(err, ucontact.ErrRefused):
-		return "refused"
-	case errors.Is(err, secrets.ErrTimeout):
-		return "keyring-timeout"
-	case errors.Is(err, secrets.ErrUnavailable):
-		return "keyring"
-	}
-	var protocol *ucontact.ProtocolError
-	if errors.As(err, &protocol) {
-		return "protocol"
-	}
-	return ""
-}
-
-// failureError rebuilds an error of the type failureCode saw, around the
-// text that was recorded.
-func failureError(code, text string) error {
-	cause := errors.New(text)
-	switch {
-	case strings.HasPrefix(code, "status:"):
-		n, _ := strconv.Atoi(strings.TrimPrefix(code, "status:"))
-		return &ucontact.StatusError{Op: "logout", Status: n}
-	case code == "timeout", code == "unreachable":
-		return &ucontact.NetworkError{Op: "logout", Timeout: code == "timeout", Err: cause}
-	case code == "refused":
-		return fmt.Errorf("%w: %w", ucontact.ErrRefused, cause)
-	case code == "keyring-timeout":
-		return fmt.Errorf("%w: %w", secrets.ErrTimeout, cause)
-	case code == "keyring":
-		return fmt.Errorf("%w: %w", secrets.ErrUnavailable, cause)
-	case code == "protocol":
-		return &ucontact.ProtocolError{Op: "logout", Detail: text}
-	}
-	return cause
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
@@ -156,10 +157,7 @@ func (c *command) fail(s string) { fmt.Fprintln(c.Stderr, s) }
 
 // warn tells the user about a problem that did not stop the command.
 func (c *command) warn(s session.Snapshot) {
-	if s.Warning == nil {
-		return
-	}
-	for _, line := range c.warnings(s) {
+	for _, line := range messages.Warnings(c.msg, s) {
 		c.fail(line)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"ucontact-tray/app/messages"
 	"ucontact-tray/session"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
@@ -72,9 +73,9 @@ func (c *command) login(ctx context.Context, args []string) int {
 	}
 	s := m.Snapshot()
 	if s.Kind == session.KindAgent {
-		c.say(c.msg.T("login.done_agent", "User", s.User, "Server", c.serverName(s.Server), "Extension", s.Extension))
+		c.say(c.msg.T("login.done_agent", "User", s.User, "Server", messages.ServerName(s.Server), "Extension", s.Extension))
 	} else {
-		c.say(c.msg.T("login.done", "User", s.User, "Server", c.serverName(s.Server), "Kind", c.kindName(s.Kind)))
+		c.say(c.msg.T("login.done", "User", s.User, "Server", messages.ServerName(s.Server), "Kind", messages.KindName(c.msg, s.Kind)))
 	}
 	c.warn(s)
 	return ExitOK
@@ -135,7 +136,7 @@ func (c *command) logout(ctx context.Context, args []string) int {
 		}
 		return c.report(err, before)
 	}
-	c.say(c.msg.T("logout.done", "User", before.User, "Server", c.serverName(before.Server)))
+	c.say(c.msg.T("logout.done", "User", before.User, "Server", messages.ServerName(before.Server)))
 	c.warn(m.Snapshot())
 	return ExitOK
 }
@@ -176,17 +177,17 @@ func (c *command) status(ctx context.Context, args []string) int {
 	case session.LoggedOut:
 		c.say(c.msg.T("status.logged_out"))
 	case session.LogoutPending:
-		c.say(c.msg.T("status.pending", "User", s.User, "Server", c.serverName(s.Server),
+		c.say(c.msg.T("status.pending", "User", s.User, "Server", messages.ServerName(s.Server),
 			"PendingSince", s.PendingSince.Local().Format("2006-01-02 15:04"), "Attempts", s.Attempts))
 		if s.LastError != nil {
 			reason, _ := c.describe(s.LastError, s)
 			c.say(c.msg.T("status.last_error", "Reason", reason))
 		}
 	default:
-		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", c.serverName(s.Server), "Since", s.Since.Local().Format("2006-01-02 15:04")))
+		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", messages.ServerName(s.Server), "Since", s.Since.Local().Format("2006-01-02 15:04")))
 	}
 	if s.State != session.LoggedOut {
-		c.say(c.msg.T("status.kind", "Kind", c.kindName(s.Kind)))
+		c.say(c.msg.T("status.kind", "Kind", messages.KindName(c.msg, s.Kind)))
 		if s.Extension != "" {
 			c.say(c.msg.T("status.extension", "Extension", s.Extension))
 		}

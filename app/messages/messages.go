@@ -1,0 +1,112 @@
+// Package messages explains the session's errors and warnings to a person,
+// in their language. The tray, the window and the command line share it.
+package messages
+
+import (
+	"strings"
+
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+	"ucontact-tray/session/ucontact"
+)
+
+// Describe is one sentence about err. server is the base URL of the server
+// involved, if any.
+func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
+	server := ServerName(s.Server)
+	kind, arg, _ := strings.Cut(session.ErrorCode(err), ":")
+	switch kind {
+	case "wrong-credentials":
+		return c.T("err.wrong_credentials")
+	case "invalid-server":
+		return c.T("err.invalid_server")
+	case "empty-user":
+		return c.T("err.empty_user")
+	case "empty-password":
+		return c.T("err.empty_password")
+	case "invalid-kind":
+		return c.T("err.invalid_kind")
+	case "already-logged-in":
+		return c.T("err.already_logged_in", "User", s.User, "Server", server)
+	case "not-logged-in":
+		return c.T("err.not_logged_in")
+	case "logout-pending":
+		return c.T("err.logout_pending", "User", s.User, "Server", server)
+	case "busy":
+		return c.T("err.busy")
+	case "token-lost":
+		return c.T("err.token_lost")
+	case "storing":
+		return c.T("err.storing", "Reason", err.Error())
+	case "redirect":
+		return c.T("err.redirect", "Server", server, "Location", arg)
+	case "certificate":
+		return c.T("err.certificate", "Host", arg)
+	case "status":
+		return c.T("err.server_status", "Server", server, "Status", arg)
+	case "timeout":
+		return c.T("err.timeout", "Server", server)
+	case "unreachable":
+		return c.T("err.unreachable", "Server", server)
+	case "protocol":
+		return c.T("err.protocol", "Server", server)
+	case "refused":
+		return c.T("err.refused")
+	case "keyring-timeout":
+		return c.T("err.keyring_timeout")
+	case "keyring":
+		return c.T("err.keyring_unavailable")
+	case "cancelled":
+		return c.T("err.cancelled")
+	case "closed":
+		return c.T("err.closed")
+	}
+	return c.T("err.unexpected", "Reason", err.Error())
+}
+
+// Warnings are the sentences about a snapshot's Warning, if any.
+func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
+	if s.Warning == nil {
+		return nil
+	}
+	var lines []string
+	for _, code := range session.WarningCodes(s.Warning) {
+		kind, arg, _ := strings.Cut(code, ":")
+		switch kind {
+		case "damaged-record":
+			lines = append(lines, c.T("warn.damaged_record", "Path", arg))
+		case "token-lost":
+			lines = append(lines, c.T("err.token_lost"))
+		case "token-in-file":
+			lines = append(lines, c.T("warn.token_file", "Path", s.TokenFile))
+		case "password-not-saved":
+			lines = append(lines, c.T("warn.password_not_saved"))
+		case "token-not-deleted":
+			lines = append(lines, c.T("warn.token_not_deleted"))
+		case "token-unreadable":
+			lines = append(lines, c.T("warn.token_unreadable"))
+		}
+	}
+	if len(lines) == 0 {
+		lines = append(lines, c.T("err.unexpected", "Reason", s.Warning.Error()))
+	}
+	return lines
+}
+
+// ServerName is how a server's base URL is shown: "acme" for a cloud
+// instance, the host otherwise.
+func ServerName(server string) string {
+	u, err := ucontact.ParseServer(server)
+	if err != nil {
+		return server
+	}
+	return ucontact.DisplayName(u)
+}
+
+// KindName is the session kind in words.
+func KindName(c *i18n.Catalog, k session.Kind) string {
+	if k == session.KindAgent {
+		return c.T("kind.agent")
+	}
+	return c.T("kind.user")
+}

@@ -1,0 +1,78 @@
+package messages
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/ucontact"
+)
+
+// Every error the session can report has its own sentence, in both
+// languages, and names the server where it matters.
+func TestEveryErrorHasItsOwnSentence(t *testing.T) {
+	snap := session.Snapshot{Server: "https://acme.ucontactcloud.com", User: "ana"}
+	errs := []error{
+		ucontact.ErrWrongCredentials, fmt.Errorf("%w: x", ucontact.ErrInvalidServer),
+		session.ErrEmptyUser, session.ErrEmptyPassword, session.ErrInvalidKind,
+		session.ErrAlreadyLoggedIn, session.ErrNotLoggedIn, session.ErrLogoutPending,
+		session.ErrBusy, session.ErrTokenLost, session.ErrStoringSession, session.ErrClosed,
+		&ucontact.RedirectError{Location: "https://evil.example"},
+		&ucontact.CertificateError{Host: "acme.example", Err: errors.New("x")},
+		&ucontact.StatusError{Status: 503},
+		&ucontact.NetworkError{Timeout: true, Err: errors.New("x")},
+		&ucontact.NetworkError{Err: errors.New("x")},
+		&ucontact.ProtocolError{Detail: "x"},
+		ucontact.ErrRefused, secrets.ErrTimeout, secrets.ErrUnavailable, context.Canceled,
+	}
+	for _, lang := range []string{i18n.Spanish, i18n.English} {
+		c := i18n.MustNew(lang)
+		unexpected := strings.SplitN(c.T("err.unexpected"), "{{", 2)[0]
+		seen := map[string]error{}
+		for _, err := range errs {
+			msg := Describe(c, err, snap)
+			if strings.HasPrefix(msg, unexpected) || strings.Contains(msg, "{{") {
+				t.Errorf("%s: %v has no sentence of its own: %q", lang, err, msg)
+			}
+			if other, dup := seen[msg]; dup {
+				t.Errorf("%s: %v and %v share %q", lang, err, other, msg)
+			}
+			seen[msg] = err
+		}
+		if msg := Describe(c, &ucontact.NetworkError{Err: errors.New("x")}, snap); !strings.Contains(msg, "acme") {
+			t.Errorf("%s: the server is not named: %q", lang, msg)
+		}
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	c := i18n.MustNew(i18n.Spanish)
+	s := session.Snapshot{
+		TokenFile: "/home/ana/.config/ucontact-tray/t.token",
+		Warning:   errors.Join(fmt.Errorf("%w: x", session.ErrTokenInFile), session.ErrPasswordNotSaved),
+	}
+	lines := Warnings(c, s)
+	if len(lines) != 2 || !strings.Contains(strings.Join(lines, "\n"), s.TokenFile) {
+		t.Errorf("lines %q", lines)
+	}
+	if Warnings(c, session.Snapshot{}) != nil {
+		t.Error("warnings without a warning")
+	}
+}
+
+func TestServerName(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://acme.ucontactcloud.com": "acme",
+		"https://uc.example.com:8443":    "uc.example.com:8443",
+		"not a url":                      "not a url",
+	} {
+		if got := ServerName(in); got != want {
+			t.Errorf("ServerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
