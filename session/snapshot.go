@@ -25,6 +25,16 @@ func (s State) String() string {
 	return "unknown"
 }
 
+// ParseState reads a state's name, as String writes it.
+func ParseState(name string) (State, bool) {
+	for i, n := range stateNames {
+		if n == name {
+			return State(i), true
+		}
+	}
+	return LoggedOut, false
+}
+
 // Busy reports whether an operation is under way.
 func (s State) Busy() bool { return s == LoggingIn || s == LoggingOut }
 

@@ -1,0 +1,155 @@
+package control
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"syscall"
+)
+
+// Client talks to the resident. Each call opens its own connection, so a
+// Client is safe for concurrent use and never holds a stale one.
+type Client struct {
+	path string
+}
+
+// NewClient returns a client for the socket at path (see SocketPath).
+func NewClient(path string) *Client { return &Client{path: path} }
+
+// Status returns the resident's session state.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpStatus})
+	return statusOr(resp, err)
+}
+
+// Login asks the resident to open a session and waits for the outcome.
+func (c *Client) Login(ctx context.Context, req LoginRequest) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpLogin, Login: &req})
+	return statusOr(resp, err)
+}
+
+// Logout asks the resident to end the session and waits for the outcome.
+func (c *Client) Logout(ctx context.Context) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpLogout})
+	return statusOr(resp, err)
+}
+
+// Show asks the resident to show its window.
+func (c *Client) Show(ctx context.Context) error {
+	resp, err := c.call(ctx, Request{Op: OpShow})
+	if err != nil {
+		return err
+	}
+	return resp.Error.err()
+}
+
+// Info returns what the window needs to prefill its form.
+func (c *Client) Info(ctx context.Context) (Info, error) {
+	resp, err := c.call(ctx, Request{Op: OpInfo})
+	if err != nil {
+		return Info{}, err
+	}
+	if resp.Info == nil {
+		return Info{}, errors.New("control socket: answer without info")
+	}
+	return *resp.Info, nil
+}
+
+// Quit asks the resident to end the session, if any, and stop.
+func (c *Client) Quit(ctx context.Context) error {
+	_, err := c.call(ctx, Request{Op: OpQuit})
+	return err
+}
+
+// Event is one message of a watch stream.
+type Event struct {
+	Status *Status
+	Raise  bool
+}
+
+// Watch streams the resident's state: the current status first, then every
+// change, and raise requests. The channel closes when ctx ends or the
+// resident goes away.
+func (c *Client) Watch(ctx context.Context) (<-chan Event, error) {
+	conn, err := c.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.NewEncoder(conn).Encode(Request{Op: OpWatch}); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("control socket: %w", err)
+	}
+	events := make(chan Event)
+	go func() {
+		<-ctx.Done()
+		conn.Close()
+	}()
+	go func() {
+		defer close(events)
+		dec := json.NewDecoder(bufio.NewReader(conn))
+		for {
+			var resp Response
+			if err := dec.Decode(&resp); err != nil {
+				return
+			}
+			select {
+			case events <- Event{Status: resp.Status, Raise: resp.Raise}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return events, nil
+}
+
+func (c *Client) call(ctx context.Context, req Request) (Response, error) {
+	conn, err := c.dial(ctx)
+	if err != nil {
+		return Response{}, err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if err := json.NewEncoder(conn).Encode(req); err != nil {
+		return Response{}, c.ioError(ctx, err)
+	}
+	var resp Response
+	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&resp); err != nil {
+		return Response{}, c.ioError(ctx, err)
+	}
+	return resp, nil
+}
+
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
+			return nil, ErrNoResident
+		}
+		return nil, fmt.Errorf("control socket %s: %w", c.path, err)
+	}
+	return conn, nil
+}
+
+func (c *Client) ioError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return fmt.Errorf("control socket: the tray app stopped answering: %w", err)
+}
+
+func statusOr(resp Response, err error) (Status, error) {
+	if err != nil {
+		return Status{}, err
+	}
+	var st Status
+	if resp.Status != nil {
+		st = *resp.Status
+	}
+	return st, resp.Error.err()
+}

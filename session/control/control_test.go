@@ -1,0 +1,299 @@
+package control
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/secrets/secretstest"
+	"ucontact-tray/session/ucontact"
+	"ucontact-tray/session/ucontact/fake"
+)
+
+// managerHandler serves a real session manager, as the resident does.
+type managerHandler struct {
+	m     *session.Manager
+	shows atomic.Int32
+	quits atomic.Int32
+}
+
+func (h *managerHandler) Login(ctx context.Context, r LoginRequest) error {
+	return h.m.Login(ctx, session.LoginRequest{Server: r.Server, User: r.User, Password: r.Password, Kind: session.Kind(r.Kind)})
+}
+func (h *managerHandler) Logout(ctx context.Context) error { return h.m.Logout(ctx) }
+func (h *managerHandler) Snapshot() session.Snapshot       { return h.m.Snapshot() }
+func (h *managerHandler) Subscribe() (<-chan session.Snapshot, func()) {
+	return h.m.Subscribe()
+}
+func (h *managerHandler) Show() error               { h.shows.Add(1); return nil }
+func (h *managerHandler) Info(context.Context) Info { return Info{User: "ana", Version: "test"} }
+func (h *managerHandler) Quit()                     { h.quits.Add(1) }
+
+type rig struct {
+	srv    *fake.Server
+	client *Client
+	server *Server
+	h      *managerHandler
+	dir    string
+	log    *lockedWriter
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	srv := fake.NewDemo()
+	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	state := t.TempDir()
+	m, err := session.Open(context.Background(), session.Config{
+		Dir:     state,
+		Secrets: secrets.NewStore(&secretstest.Memory{}, state),
+		Client: func(u *url.URL) *ucontact.Client {
+			return ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second})
+		},
+		Holder: session.HolderResident,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Close)
+	dir := shortDir(t)
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logBuf := &lockedWriter{}
+	h := &managerHandler{m: m}
+	server := NewServer(h, slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- server.Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		l.Close()
+	})
+	return &rig{srv: srv, client: NewClient(SocketPath(dir)), server: server, h: h, dir: dir, log: logBuf}
+}
+
+// shortDir keeps the socket path under the 108-byte limit.
+func shortDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "uctc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return filepath.Join(dir, "ucontact-tray")
+}
+
+func TestLoginStatusLogoutOverTheSocket(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	st, err := r.client.Login(ctx, LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: fake.DemoPassword, Kind: "agent"})
+	if err != nil || st.State != "logged-in" || st.Kind != "agent" || st.Extension == "" {
+		t.Fatalf("Login = %+v, %v", st, err)
+	}
+	if st, err := r.client.Status(ctx); err != nil || st.User != fake.DemoUser || st.Since == nil {
+		t.Fatalf("Status = %+v, %v", st, err)
+	}
+	if st, err := r.client.Logout(ctx); err != nil || st.State != "logged-out" {
+		t.Fatalf("Logout = %+v, %v", st, err)
+	}
+	if s := r.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		t.Fatalf("server sessions %+v", s)
+	}
+	// Errors arrive as the same kind of error.
+	if _, err := r.client.Logout(ctx); !errors.Is(err, session.ErrNotLoggedIn) {
+		t.Errorf("second Logout = %v, want ErrNotLoggedIn", err)
+	}
+	_, err = r.client.Login(ctx, LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: "wrong", Kind: "user"})
+	if !errors.Is(err, ucontact.ErrWrongCredentials) {
+		t.Errorf("Login with a wrong password = %v", err)
+	}
+	if strings.Contains(r.log.String(), fake.DemoPassword) || strings.Contains(r.log.String(), "wrong") {
+		t.Errorf("a password reached the log:\n%s", r.log.String())
+	}
+}
+
+func TestWatchStreamsChangesAndRaises(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := next(t, events)
+	if first.Status == nil || first.Status.State != "logged-out" {
+		t.Fatalf("first event %+v", first)
+	}
+	go r.client.Login(context.Background(), LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: fake.DemoPassword, Kind: "user"}) //nolint:errcheck
+	for {
+		e := next(t, events)
+		if e.Status != nil && e.Status.State == "logged-in" {
+			break
+		}
+	}
+	waitFor(t, func() bool { return r.server.Raise() })
+	for e := next(t, events); !e.Raise; e = next(t, events) {
+	}
+	cancel()
+	for range events { // drains, then closes
+	}
+	waitFor(t, func() bool { return !r.server.Raise() })
+}
+
+func TestShowInfoQuit(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if err := r.client.Show(ctx); err != nil || r.h.shows.Load() != 1 {
+		t.Fatalf("Show = %v (%d calls)", err, r.h.shows.Load())
+	}
+	if info, err := r.client.Info(ctx); err != nil || info.User != "ana" {
+		t.Fatalf("Info = %+v, %v", info, err)
+	}
+	if err := r.client.Quit(ctx); err != nil || r.h.quits.Load() != 1 {
+		t.Fatalf("Quit = %v", err)
+	}
+}
+
+func TestOneResidentPerUser(t *testing.T) {
+	dir := shortDir(t)
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Listen(dir); !errors.Is(err, ErrAlreadyRunning) {
+		t.Fatalf("second Listen = %v, want ErrAlreadyRunning", err)
+	}
+	fi, err := os.Stat(SocketPath(dir))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode %v, %v", fi.Mode().Perm(), err)
+	}
+	di, _ := os.Stat(dir)
+	if di.Mode().Perm() != 0o700 {
+		t.Errorf("socket directory mode %v", di.Mode().Perm())
+	}
+	l.Close()
+	// Once it is gone, another can start, even over a stale socket file.
+	if err := os.WriteFile(SocketPath(dir), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	l2, err := Listen(dir)
+	if err != nil {
+		t.Fatalf("Listen after the first closed: %v", err)
+	}
+	l2.Close()
+}
+
+func TestNoResident(t *testing.T) {
+	c := NewClient(SocketPath(shortDir(t)))
+	if _, err := c.Status(context.Background()); !errors.Is(err, ErrNoResident) {
+		t.Fatalf("Status = %v, want ErrNoResident", err)
+	}
+}
+
+func TestMalformedRequestsDoNotStopTheServer(t *testing.T) {
+	r := newRig(t)
+	for _, raw := range []string{"not json\n", `{"op":"nope"}` + "\n", `{"op":"login"}` + "\n", strings.Repeat("x", maxRequest+10)} {
+		resp, err := rawCall(SocketPath(r.dir), raw)
+		if err == nil && !strings.Contains(resp, "error") {
+			t.Errorf("%.20q answered %q", raw, resp)
+		}
+	}
+	if _, err := r.client.Status(context.Background()); err != nil {
+		t.Fatalf("server dead after bad requests: %v", err)
+	}
+}
+
+func TestStatusRoundTrip(t *testing.T) {
+	now := time.Now().Truncate(time.Second)
+	s := session.Snapshot{
+		State: session.LogoutPending, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent,
+		Since: now, Extension: "1001", PendingSince: now, Attempts: 3, NextRetry: now.Add(time.Minute),
+		TokenFile: "/x.token", LastError: &ucontact.StatusError{Op: "AgentLogoff", Status: 502},
+		Warning: session.ErrPasswordNotSaved,
+	}
+	back := StatusOf(s).Snapshot()
+	if back.State != s.State || back.User != s.User || back.Extension != s.Extension || !back.Since.Equal(s.Since) ||
+		back.Attempts != 3 || !back.NextRetry.Equal(s.NextRetry) || back.TokenFile != s.TokenFile {
+		t.Errorf("came back as %+v", back)
+	}
+	var se *ucontact.StatusError
+	if !errors.As(back.LastError, &se) || se.Status != 502 || !errors.Is(back.Warning, session.ErrPasswordNotSaved) {
+		t.Errorf("errors came back as %v / %v", back.LastError, back.Warning)
+	}
+	if st := StatusOf(session.Snapshot{}); st.State != "logged-out" || st.Since != nil || st.SecretStore != "" {
+		t.Errorf("logged out: %+v", st)
+	}
+}
+
+func next(t *testing.T, events <-chan Event) Event {
+	t.Helper()
+	select {
+	case e, ok := <-events:
+		if !ok {
+			t.Fatal("watch stream closed")
+		}
+		return e
+	case <-time.After(5 * time.Second):
+		t.Fatal("no event in 5 s")
+	}
+	return Event{}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met in 5 s")
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedWriter) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// rawCall sends raw bytes and reads one answer line.
+func rawCall(path, raw string) (string, error) {
+	conn, err := net.Dial("unix", path)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(5 * time.Second)) //nolint:errcheck
+	if _, err := conn.Write([]byte(raw)); err != nil {
+		return "", err
+	}
+	return bufio.NewReader(conn).ReadString('\n')
+}

@@ -1,0 +1,174 @@
+// Package control is the local socket between the resident tray process and
+// its clients: the login window and the login/logout/status commands. The
+// resident owns the session; clients ask it to act and watch its state, so
+// the tray updates at once whatever started an action.
+//
+// The protocol is one JSON object per line: a Request, then one Response
+// (or, for "watch", a Response per change until the client hangs up). The
+// socket lives in a 0700 directory of the user's, is itself 0600, and on
+// Linux the server also checks the peer's user id: passwords cross it.
+package control
+
+import (
+	"time"
+
+	"ucontact-tray/session"
+)
+
+// Operations a client can ask for.
+const (
+	OpLogin  = "login"
+	OpLogout = "logout"
+	OpStatus = "status"
+	OpShow   = "show"  // show the login/session window
+	OpWatch  = "watch" // stream status changes
+	OpInfo   = "info"  // what the window needs to prefill its form
+	OpQuit   = "quit"  // end the session if open, then stop the resident
+)
+
+// Request is what a client sends.
+type Request struct {
+	Op    string        `json:"op"`
+	Login *LoginRequest `json:"login,omitempty"`
+}
+
+// LoginRequest carries what the user typed. The password crosses the socket
+// only; it is never logged.
+type LoginRequest struct {
+	Server   string `json:"server"`
+	User     string `json:"user"`
+	Password string `json:"password,omitempty"`
+	Kind     string `json:"kind"`
+	Remember bool   `json:"remember,omitempty"`
+	// UseSavedPassword logs in with the password remembered in the keyring.
+	UseSavedPassword bool `json:"use_saved_password,omitempty"`
+}
+
+// Response is what the resident answers.
+type Response struct {
+	Status *Status `json:"status,omitempty"`
+	Info   *Info   `json:"info,omitempty"`
+	Error  *Error  `json:"error,omitempty"`
+	// Raise, on a watch stream, asks the window to come to the front.
+	Raise bool `json:"raise,omitempty"`
+}
+
+// Error is an error on the wire: its session.ErrorCode and its text.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Info is what the window needs besides the status.
+type Info struct {
+	// The last login's choices, to prefill the form.
+	Server   string `json:"server,omitempty"`
+	User     string `json:"user,omitempty"`
+	Kind     string `json:"kind,omitempty"`
+	Remember bool   `json:"remember,omitempty"`
+	// SavedPassword says a password is remembered for Server and User.
+	SavedPassword bool `json:"saved_password,omitempty"`
+	// KeyringError is the session.ErrorCode of why passwords cannot be
+	// remembered; empty when the keyring works.
+	KeyringError string `json:"keyring_error,omitempty"`
+	// Demo is set when the resident runs against the demo server.
+	Demo *DemoAccount `json:"demo,omitempty"`
+	// NoTray is set when no tray icon can be shown: "no-bus" or "no-host".
+	NoTray  string `json:"no_tray,omitempty"`
+	Version string `json:"version,omitempty"`
+}
+
+// DemoAccount is the demo server and its credentials, shown in the window.
+type DemoAccount struct {
+	Server   string `json:"server"`
+	User     string `json:"user"`
+	Password string `json:"password"`
+}
+
+// Status is a session snapshot on the wire; `status --json` prints it too.
+// It holds nothing secret.
+type Status struct {
+	State         string     `json:"state"`
+	User          string     `json:"user,omitempty"`
+	Server        string     `json:"server,omitempty"`
+	Kind          string     `json:"kind,omitempty"`
+	Since         *time.Time `json:"since,omitempty"`
+	Extension     string     `json:"extension,omitempty"`
+	LogoutPending bool       `json:"logout_pending"`
+	PendingSince  *time.Time `json:"pending_since,omitempty"`
+	Attempts      int        `json:"attempts,omitempty"`
+	NextRetry     *time.Time `json:"next_retry,omitempty"`
+	LastError     string     `json:"last_error,omitempty"`
+	LastErrorCode string     `json:"last_error_code,omitempty"`
+	Warning       string     `json:"warning,omitempty"`
+	WarningCodes  []string   `json:"warning_codes,omitempty"`
+	SecretStore   string     `json:"secret_store,omitempty"` // "keyring" or "file"
+	TokenFile     string     `json:"token_file,omitempty"`
+}
+
+// StatusOf puts a snapshot on the wire.
+func StatusOf(s session.Snapshot) Status {
+	st := Status{State: s.State.String(), LogoutPending: s.State == session.LogoutPending}
+	if s.State != session.LoggedOut {
+		st.User, st.Server, st.Kind, st.Extension = s.User, s.Server, string(s.Kind), s.Extension
+		st.Since = timePtr(s.Since)
+		st.SecretStore, st.TokenFile = "keyring", s.TokenFile
+		if s.TokenFile != "" {
+			st.SecretStore = "file"
+		}
+	}
+	if st.LogoutPending {
+		st.PendingSince, st.Attempts = timePtr(s.PendingSince), s.Attempts
+		st.NextRetry = timePtr(s.NextRetry)
+	}
+	if s.LastError != nil {
+		st.LastError, st.LastErrorCode = s.LastError.Error(), session.ErrorCode(s.LastError)
+	}
+	if s.Warning != nil {
+		st.Warning, st.WarningCodes = s.Warning.Error(), session.WarningCodes(s.Warning)
+	}
+	return st
+}
+
+// Snapshot takes a snapshot off the wire.
+func (st Status) Snapshot() session.Snapshot {
+	state, _ := session.ParseState(st.State) // an unknown state reads as logged out
+	s := session.Snapshot{
+		State: state, User: st.User, Server: st.Server, Kind: session.Kind(st.Kind),
+		Since: timeOf(st.Since), Extension: st.Extension, PendingSince: timeOf(st.PendingSince),
+		Attempts: st.Attempts, NextRetry: timeOf(st.NextRetry), TokenFile: st.TokenFile,
+	}
+	if st.LastError != "" || st.LastErrorCode != "" {
+		s.LastError = session.ErrorFromCode(st.LastErrorCode, st.LastError)
+	}
+	s.Warning = session.WarningFromCodes(st.WarningCodes, st.Warning)
+	return s
+}
+
+func errorOf(err error) *Error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Code: session.ErrorCode(err), Message: err.Error()}
+}
+
+func (e *Error) err() error {
+	if e == nil {
+		return nil
+	}
+	return session.ErrorFromCode(e.Code, e.Message)
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func timeOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
