@@ -23,6 +23,7 @@ func main() {
 }
 
 func run() int {
+	noBusAutolaunch()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	env := cli.Env{
@@ -33,6 +34,11 @@ func run() int {
 		ConfigDir: os.UserConfigDir,
 		Keyring:   secrets.OSKeyring{},
 		Version:   version,
+	}
+	if exe, err := os.Executable(); err == nil {
+		env.Executable = exe
+	} else {
+		env.Executable = os.Args[0]
 	}
 	if term.IsTerminal(int(os.Stdin.Fd())) {
 		env.ReadPassword = readPassword

@@ -9,6 +9,10 @@ packages=(
   dbus-daemon         # private session buses in tests
   gnome-keyring       # a real Secret Service for the keyring tests
   libsecret-tools     # secret-tool, to check entries from outside the app
+  pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev
+  libxinerama-dev libxi-dev libxxf86vm-dev   # Fyne's GL/X11 build (the window)
+  xvfb xauth libgl1-mesa-dri                 # a display for the end-to-end tests
+  xdotool imagemagick                        # typing into the window, screenshots
 )
 
 missing=()

@@ -211,6 +211,9 @@ type LoginRequest struct {
 	Password string
 	Kind     Kind
 	Remember bool // keep the password in the keyring
+	// UseSavedPassword logs in with the password remembered for this
+	// server, user and kind, instead of Password.
+	UseSavedPassword bool
 }
 
 // Login opens a session. Before it returns nil the record is on disk and the
@@ -255,6 +258,16 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) error {
 	client := m.cfg.Client(server)
 	rec := &record{Server: server.String(), User: req.User, Kind: req.Kind, Holder: m.cfg.Holder}
+	if req.UseSavedPassword {
+		pw, err := m.cfg.Secrets.LoadPassword(ctx, passwordKey(rec))
+		if errors.Is(err, secrets.ErrNotFound) {
+			err = ErrEmptyPassword
+		}
+		if err != nil {
+			return m.loginFailed(client, err)
+		}
+		req.Password = pw
+	}
 	var token ucontact.Token
 	switch req.Kind {
 	case KindUser:
@@ -293,10 +306,14 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	if loc.File != "" {
 		warning = fmt.Errorf("%w (%s): %w", ErrTokenInFile, loc.File, loc.Why)
 	}
-	if req.Remember {
+	switch {
+	case req.Remember && !req.UseSavedPassword:
 		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), req.Password); err != nil {
 			warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrPasswordNotSaved, err))
 		}
+	case !req.Remember:
+		// The user no longer wants it remembered.
+		m.cfg.Secrets.Delete(ctx, passwordKey(rec)) //nolint:errcheck // nothing to undo if it fails
 	}
 
 	m.mu.Lock()
@@ -312,6 +329,17 @@ func (m *Manager) loginFailed(client *ucontact.Client, err error) error {
 	m.snap = Snapshot{State: LoggedOut, LastError: err}
 	m.mu.Unlock()
 	return err
+}
+
+// HasSavedPassword reports whether a password is remembered for this
+// server (as typed), user and kind.
+func (m *Manager) HasSavedPassword(ctx context.Context, server, user string, kind Kind) bool {
+	u, err := ucontact.ParseServer(server)
+	if err != nil {
+		return false
+	}
+	_, err = m.cfg.Secrets.LoadPassword(ctx, passwordKey(&record{Server: u.String(), User: strings.TrimSpace(user), Kind: kind}))
+	return err == nil
 }
 
 // Logout ends the session. Concurrent and repeated calls are safe: one
@@ -569,7 +597,7 @@ func validate(req *LoginRequest) (*url.URL, error) {
 	if req.User == "" {
 		return nil, ErrEmptyUser
 	}
-	if req.Password == "" {
+	if req.Password == "" && !req.UseSavedPassword {
 		return nil, ErrEmptyPassword
 	}
 	if req.Kind == "" {

@@ -552,6 +552,32 @@ func TestRememberPassword(t *testing.T) {
 	if !found {
 		t.Errorf("password not in the keyring: %v", h.keyring.Items())
 	}
+	if !m.HasSavedPassword(context.Background(), h.srv.URL(), user, KindAgent) || m.HasSavedPassword(context.Background(), h.srv.URL(), user, KindUser) {
+		t.Error("HasSavedPassword disagrees with the keyring")
+	}
+	if err := m.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// One click later: log in again with what was remembered.
+	again := LoginRequest{Server: h.srv.URL(), User: user, Kind: KindAgent, Remember: true, UseSavedPassword: true}
+	if err := m.Login(context.Background(), again); err != nil {
+		t.Fatalf("Login with the saved password: %v", err)
+	}
+	if err := m.Logout(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Unticking "remember" forgets it.
+	req.Remember = false
+	if err := m.Login(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if m.HasSavedPassword(context.Background(), h.srv.URL(), user, KindAgent) {
+		t.Error("password still remembered after a login without Remember")
+	}
+	m.Logout(context.Background()) //nolint:errcheck
+	if err := m.Login(context.Background(), again); !errors.Is(err, ErrEmptyPassword) {
+		t.Errorf("Login with no saved password = %v, want ErrEmptyPassword", err)
+	}
 }
 
 func TestKeyringUnavailableAtStartThenBack(t *testing.T) {

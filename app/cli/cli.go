@@ -50,6 +50,9 @@ type Env struct {
 	ReadPassword func(prompt string) (string, error)
 	// CallTimeout bounds a login or logout (default 15 s).
 	CallTimeout time.Duration
+	// Executable is this program, which the tray app runs again for its
+	// window.
+	Executable string
 }
 
 // command is one run of the command line.
@@ -62,8 +65,7 @@ type command struct {
 func Run(ctx context.Context, args []string, env Env) int {
 	c := &command{Env: env, msg: i18n.MustNew(i18n.Detect(env.Getenv))}
 	if len(args) == 0 {
-		c.usage(c.Stdout)
-		return ExitOK
+		return c.resident(ctx, nil)
 	}
 	name, rest := args[0], args[1:]
 	switch name {
@@ -75,6 +77,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return c.status(ctx, rest)
 	case "demo":
 		return c.demo(ctx, rest)
+	case "window":
+		return c.window(rest)
 	case "version", "--version":
 		fmt.Fprintf(c.Stdout, "ucontact-tray %s\n", c.Version)
 		return ExitOK

@@ -28,6 +28,7 @@ type world struct {
 	config  string
 	keyring *secretstest.Memory
 	lang    string
+	runtime string // XDG_RUNTIME_DIR: where a resident's socket would be
 }
 
 func newWorld(t *testing.T) *world {
@@ -39,7 +40,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}}
+	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}, runtime: t.TempDir()}
 }
 
 type result struct {
@@ -56,7 +57,7 @@ func (w *world) run(stdin string, args ...string) result {
 		Stdin:       strings.NewReader(stdin),
 		Stdout:      &out,
 		Stderr:      &errOut,
-		Getenv:      func(k string) string { return map[string]string{"LANG": w.lang}[k] },
+		Getenv:      func(k string) string { return map[string]string{"LANG": w.lang, "XDG_RUNTIME_DIR": w.runtime}[k] },
 		ConfigDir:   func() (string, error) { return w.config, nil },
 		Keyring:     w.keyring,
 		Version:     "1.2.3-test",
@@ -258,7 +259,7 @@ func TestPasswordFromTerminal(t *testing.T) {
 	var out, errOut bytes.Buffer
 	env := Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
-		Getenv:    func(string) string { return "" },
+		Getenv:    func(k string) string { return map[string]string{"XDG_RUNTIME_DIR": w.runtime}[k] },
 		ConfigDir: func() (string, error) { return w.config, nil },
 		Keyring:   w.keyring,
 		ReadPassword: func(p string) (string, error) {
@@ -329,9 +330,10 @@ func TestUsageVersionAndUnknownCommand(t *testing.T) {
 
 func TestNoConfigDir(t *testing.T) {
 	var out, errOut bytes.Buffer
+	runtime := t.TempDir()
 	code := Run(context.Background(), []string{"status"}, Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
-		Getenv:    func(string) string { return "" },
+		Getenv:    func(k string) string { return map[string]string{"XDG_RUNTIME_DIR": runtime}[k] },
 		ConfigDir: func() (string, error) { return "", errors.New("$HOME is not defined") },
 		Keyring:   &secretstest.Memory{},
 	})
@@ -345,7 +347,7 @@ func TestDemoServesTheDemoAccount(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
-		done <- Run(ctx, []string{"demo"}, Env{
+		done <- Run(ctx, []string{"demo", "--server-only", "--addr", "127.0.0.1:0"}, Env{
 			Stdin: strings.NewReader(""), Stdout: &out, Stderr: os.Stderr,
 			Getenv: func(string) string { return "" },
 		})

@@ -8,13 +8,18 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"ucontact-tray/app/messages"
 	"ucontact-tray/session"
+	"ucontact-tray/session/control"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
+
+// demoAddr is where the demo server listens by default. A fixed port lets a
+// demo session left open by a previous run be ended by the next one (the
+// new server no longer knows its token and says so).
+const demoAddr = "127.0.0.1:47800"
 
 // maxPassword bounds what --password-stdin reads.
 const maxPassword = 1024
@@ -58,7 +63,7 @@ func (c *command) login(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	m, err := c.openManager(ctx)
+	m, err := c.openAccess(ctx)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -118,7 +123,7 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	if code := c.parse(c.flags("logout"), args); code >= 0 {
 		return code
 	}
-	m, err := c.openManager(ctx)
+	m, err := c.openAccess(ctx)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -141,21 +146,11 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
-// statusJSON is `status --json`: stable field names for scripts.
+// statusJSON is `status --json`: the control socket's status, with stable
+// field names for scripts, and where the state is kept.
 type statusJSON struct {
-	State         string     `json:"state"`
-	User          string     `json:"user,omitempty"`
-	Server        string     `json:"server,omitempty"`
-	Kind          string     `json:"kind,omitempty"`
-	Since         *time.Time `json:"since,omitempty"`
-	Extension     string     `json:"extension,omitempty"`
-	LogoutPending bool       `json:"logout_pending"`
-	PendingSince  *time.Time `json:"pending_since,omitempty"`
-	Attempts      int        `json:"attempts,omitempty"`
-	LastError     string     `json:"last_error,omitempty"`
-	SecretStore   string     `json:"secret_store,omitempty"` // "keyring" or "file"
-	TokenFile     string     `json:"token_file,omitempty"`
-	StateDir      string     `json:"state_dir"`
+	control.Status
+	StateDir string `json:"state_dir"`
 }
 
 func (c *command) status(ctx context.Context, args []string) int {
@@ -164,7 +159,7 @@ func (c *command) status(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openManager(ctx)
+	m, err := c.openAccess(ctx)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -202,26 +197,10 @@ func (c *command) status(ctx context.Context, args []string) int {
 }
 
 func (c *command) printJSON(s session.Snapshot) int {
-	dir, _ := c.stateDir() // the manager opened, so it is known
-	out := statusJSON{State: s.State.String(), StateDir: dir}
-	if s.State != session.LoggedOut {
-		since := s.Since
-		out.User, out.Server, out.Kind, out.Since, out.Extension = s.User, s.Server, string(s.Kind), &since, s.Extension
-		out.SecretStore, out.TokenFile = "keyring", s.TokenFile
-		if s.TokenFile != "" {
-			out.SecretStore = "file"
-		}
-	}
-	if s.State == session.LogoutPending {
-		pending := s.PendingSince
-		out.LogoutPending, out.PendingSince, out.Attempts = true, &pending, s.Attempts
-	}
-	if s.LastError != nil {
-		out.LastError = s.LastError.Error()
-	}
+	dir, _ := c.stateDir() // the session opened, so it is known
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(out); err != nil {
+	if err := enc.Encode(statusJSON{Status: control.StatusOf(s), StateDir: dir}); err != nil {
 		return c.report(err, s)
 	}
 	return ExitOK
@@ -229,7 +208,8 @@ func (c *command) printJSON(s session.Snapshot) int {
 
 func (c *command) demo(ctx context.Context, args []string) int {
 	fs := c.flags("demo")
-	addr := fs.String("addr", "127.0.0.1:0", c.msg.T("flag.addr"))
+	addr := fs.String("addr", demoAddr, c.msg.T("flag.addr"))
+	serverOnly := fs.Bool("server-only", false, c.msg.T("flag.server_only"))
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
@@ -240,6 +220,9 @@ func (c *command) demo(ctx context.Context, args []string) int {
 	}
 	defer srv.Close()
 	c.say(c.msg.T("demo.listening", "URL", url, "User", fake.DemoUser, "Password", fake.DemoPassword))
+	if !*serverOnly {
+		return c.resident(ctx, &control.DemoAccount{Server: url, User: fake.DemoUser, Password: fake.DemoPassword})
+	}
 	<-ctx.Done()
 	c.say(c.msg.T("demo.stopped"))
 	return ExitOK

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -94,8 +95,8 @@ func StartKeyring(t testing.TB, busAddr string) *Keyring {
 		"HOME="+data,
 	)
 	cmd.Stdin = strings.NewReader("test-keyring-password")
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
+	log := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting gnome-keyring-daemon: %v", err)
 	}
@@ -137,4 +138,23 @@ func stop(cmd *exec.Cmd) {
 		cmd.Process.Kill() //nolint:errcheck
 		<-done
 	}
+}
+
+// syncBuffer collects a service's output while it runs, for a test to show
+// when the service fails.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

@@ -1,0 +1,333 @@
+// Package resident is the process that runs all day: it holds the session,
+// serves the control socket, shows the tray icon (fyne.io/systray, never
+// Fyne) and starts the login window as a process of its own when needed.
+// If the window crashes, the session and its protection live on.
+package resident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"ucontact-tray/app/messages"
+	"ucontact-tray/app/notify"
+	"ucontact-tray/app/tray"
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/settings"
+	"ucontact-tray/session"
+	"ucontact-tray/session/control"
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/ucontact"
+)
+
+// ErrAlreadyRunning is returned by Run when another resident was running:
+// it was asked to show its window instead.
+var ErrAlreadyRunning = control.ErrAlreadyRunning
+
+// quitLogoutTimeout bounds the logout that Salir does before quitting.
+const quitLogoutTimeout = 10 * time.Second
+
+// Config sets the resident up.
+type Config struct {
+	StateDir  string // session record, settings, fallback token
+	SocketDir string // control socket and instance lock
+	Keyring   secrets.Backend
+	Version   string
+	Msg       *i18n.Catalog
+	Log       *slog.Logger
+	Notifier  notify.Notifier
+	// Window is the command that runs the login window process
+	// (this program with the "window" argument).
+	Window []string
+	// Demo is set in demo mode, for the window to show the credentials.
+	Demo *control.DemoAccount
+}
+
+// Resident is the running tray app.
+type Resident struct {
+	cfg     Config
+	store   *secrets.Store
+	m       *session.Manager
+	server  *control.Server
+	noTray  string // why there is no tray icon; empty when there is one
+	stop    context.CancelFunc
+	quiting sync.Once
+
+	mu     sync.Mutex
+	window *exec.Cmd // the window process, while it runs
+}
+
+// Run runs the resident until ctx ends or the user quits. It must be called
+// from the main goroutine: the tray needs it on some platforms.
+func Run(ctx context.Context, cfg Config) error {
+	l, err := control.Listen(cfg.SocketDir)
+	if errors.Is(err, control.ErrAlreadyRunning) {
+		showCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := control.NewClient(control.SocketPath(cfg.SocketDir)).Show(showCtx); err != nil {
+			return fmt.Errorf("asking the running tray app to show its window: %w", err)
+		}
+		return ErrAlreadyRunning
+	}
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+
+	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir)}
+	r.m, err = session.Open(ctx, session.Config{
+		Dir:     cfg.StateDir,
+		Secrets: r.store,
+		Client: func(u *url.URL) *ucontact.Client {
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version})
+		},
+		Holder: session.HolderResident,
+		Retry:  session.DefaultBackoff,
+	})
+	if err != nil {
+		return err
+	}
+	defer r.m.Close()
+
+	ctx, r.stop = context.WithCancel(ctx)
+	defer r.stop()
+	r.server = control.NewServer(r, cfg.Log)
+	served := make(chan error, 1)
+	go func() { served <- r.server.Serve(ctx, l) }()
+	defer func() {
+		r.stop()
+		if err := <-served; err != nil {
+			cfg.Log.Error("control socket", "err", err)
+		}
+	}()
+
+	go r.watchForNotifications(ctx)
+	go r.recover(ctx)
+
+	r.noTray = trayUnavailable(cfg.Log)
+	if r.m.Snapshot().State == session.LoggedOut || r.noTray != "" {
+		if err := r.Show(); err != nil {
+			cfg.Log.Error("starting the window", "err", err)
+		}
+	}
+	if r.noTray != "" {
+		cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", r.noTray)
+		<-ctx.Done()
+		return nil
+	}
+	r.runTray(ctx)
+	return nil
+}
+
+// runTray shows the tray until ctx ends.
+func (r *Resident) runTray(ctx context.Context) {
+	updates, cancel := r.m.Subscribe()
+	defer cancel()
+	first := r.model(<-updates)
+	go func() {
+		<-ctx.Done()
+		tray.Quit()
+	}()
+	tray.Run(first, func(t *tray.Tray) {
+		r.cfg.Log.Info("tray ready")
+		go func() {
+			// The menu changes only when the state does: a rebuild closes an
+			// open menu on some desktops.
+			for s := range updates {
+				t.Apply(r.model(s))
+			}
+		}()
+	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
+}
+
+func (r *Resident) model(s session.Snapshot) tray.Model {
+	return tray.Build(s, r.cfg.Msg, r.attention(s))
+}
+
+// attention is a problem worth the attention icon while the session is fine.
+func (r *Resident) attention(s session.Snapshot) string {
+	switch {
+	case s.TokenFile != "":
+		return r.cfg.Msg.T("tray.no_keyring")
+	case errors.Is(s.Warning, session.ErrTokenUnreadable):
+		return r.cfg.Msg.T("warn.token_unreadable")
+	}
+	return ""
+}
+
+func (r *Resident) onAction(a tray.Action) {
+	r.cfg.Log.Info("tray action", "action", a)
+	switch a {
+	case tray.ActionLogin, tray.ActionOpen:
+		if err := r.Show(); err != nil {
+			r.cfg.Log.Error("starting the window", "err", err)
+		}
+	case tray.ActionLogout, tray.ActionRetry:
+		go func() {
+			if err := r.m.Logout(context.Background()); err != nil {
+				r.cfg.Log.Warn("logout", "err", err)
+			}
+		}()
+	case tray.ActionQuit:
+		r.Quit()
+	}
+}
+
+// recover ends a session a crashed resident left open, and says so.
+func (r *Resident) recover(ctx context.Context) {
+	before := r.m.Snapshot()
+	ended, err := r.m.Recover(ctx)
+	switch {
+	case ended:
+		r.notify(ctx, r.cfg.Msg.T("notify.recovered_title"),
+			r.cfg.Msg.T("notify.recovered", "User", before.User, "Server", messages.ServerName(before.Server)))
+	case err != nil:
+		r.cfg.Log.Warn("ending the session left by the previous run", "err", err)
+	}
+}
+
+// watchForNotifications tells the user of what changed without their asking:
+// a logout that failed and is pending, and a pending one that completed.
+func (r *Resident) watchForNotifications(ctx context.Context) {
+	updates, cancel := r.m.Subscribe()
+	defer cancel()
+	prev := <-updates
+	for s := range updates {
+		if s.State.Busy() {
+			continue // judge the outcome, not the steps
+		}
+		switch {
+		case s.State == session.LogoutPending && prev.State != session.LogoutPending:
+			r.cfg.Log.Warn("logout pending", "err", s.LastError)
+			r.notify(ctx, r.cfg.Msg.T("notify.pending_title"), messages.Describe(r.cfg.Msg, s.LastError, s)+" "+r.cfg.Msg.T("notify.pending"))
+		case s.State == session.LoggedOut && prev.State == session.LogoutPending:
+			r.notify(ctx, r.cfg.Msg.T("notify.completed_title"),
+				r.cfg.Msg.T("notify.completed", "User", prev.User, "Server", messages.ServerName(prev.Server)))
+		}
+		if s.State != prev.State {
+			r.cfg.Log.Info("session state", "state", s.State.String(), "user", s.User, "server", s.Server)
+		}
+		prev = s
+	}
+}
+
+func (r *Resident) notify(ctx context.Context, summary, body string) {
+	r.cfg.Log.Info("notification", "summary", summary, "body", body)
+	nctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := r.cfg.Notifier.Notify(nctx, summary, body); err != nil {
+		r.cfg.Log.Warn("notification not shown", "err", err)
+	}
+}
+
+// Quit ends the session, if one is open (an app that is not running cannot
+// protect the agent), and then stops the resident.
+func (r *Resident) Quit() {
+	r.quiting.Do(func() {
+		go func() {
+			defer r.stop()
+			if r.m.Snapshot().State == session.LoggedOut {
+				return
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), quitLogoutTimeout)
+			defer cancel()
+			if err := r.m.Logout(ctx); err != nil && !errors.Is(err, session.ErrNotLoggedIn) {
+				// The record stays: the next start ends the session.
+				r.cfg.Log.Warn("logout before quitting failed; it is kept pending", "err", err)
+			}
+		}()
+	})
+}
+
+// Show starts the window process, or brings the running one to the front.
+func (r *Resident) Show() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.window != nil {
+		r.server.Raise()
+		return nil
+	}
+	cmd := exec.Command(r.cfg.Window[0], r.cfg.Window[1:]...)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting the window: %w", err)
+	}
+	r.cfg.Log.Info("window started", "pid", cmd.Process.Pid)
+	r.window = cmd
+	go r.waitWindow(cmd)
+	return nil
+}
+
+func (r *Resident) waitWindow(cmd *exec.Cmd) {
+	err := cmd.Wait()
+	r.mu.Lock()
+	r.window = nil
+	r.mu.Unlock()
+	if err != nil {
+		// A GL driver crash on a thin client, a kill: the session lives on.
+		r.cfg.Log.Warn("window process ended", "err", err)
+	} else {
+		r.cfg.Log.Info("window closed")
+	}
+	// Without a tray the window is the only way in: closing it while logged
+	// out ends the app, but a session stays protected until it is ended.
+	if r.noTray != "" && r.m.Snapshot().State == session.LoggedOut {
+		r.stop()
+	}
+}
+
+// The control.Handler side.
+
+// Login opens a session for a client, and remembers the choices for the
+// next time the window opens.
+func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
+	kind := session.Kind(req.Kind)
+	err := r.m.Login(ctx, session.LoginRequest{
+		Server: req.Server, User: req.User, Password: req.Password, Kind: kind,
+		Remember: req.Remember, UseSavedPassword: req.UseSavedPassword,
+	})
+	if err != nil {
+		return err
+	}
+	s := settings.Settings{Server: strings.TrimSpace(req.Server), User: strings.TrimSpace(req.User), Kind: req.Kind, Remember: req.Remember}
+	if err := settings.Save(r.cfg.StateDir, s); err != nil {
+		r.cfg.Log.Warn("saving settings", "err", err)
+	}
+	return nil
+}
+
+func (r *Resident) Logout(ctx context.Context) error { return r.m.Logout(ctx) }
+func (r *Resident) Snapshot() session.Snapshot       { return r.m.Snapshot() }
+func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {
+	return r.m.Subscribe()
+}
+
+// Info is what the window needs to prefill its form.
+func (r *Resident) Info(ctx context.Context) control.Info {
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("reading settings", "err", err)
+	}
+	info := control.Info{
+		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
+		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version,
+	}
+	if r.cfg.Demo != nil && info.Server == "" {
+		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
+	}
+	kctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.store.Probe(kctx); err != nil {
+		info.KeyringError = session.ErrorCode(err)
+	} else if info.Server != "" && info.User != "" {
+		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, session.Kind(info.Kind))
+	}
+	return info
+}

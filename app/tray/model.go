@@ -1,0 +1,110 @@
+// Package tray is the resident's tray icon: the menu as a pure function of
+// the session snapshot (Build), applied with fyne.io/systray (Run). It never
+// starts Fyne or OpenGL, so it costs nothing while idle.
+package tray
+
+import (
+	"time"
+
+	"ucontact-tray/app/messages"
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+)
+
+// Icon is which icon the tray shows.
+type Icon int
+
+const (
+	IconLoggedOut Icon = iota
+	IconLoggedIn
+	IconBusy
+	IconAttention // logout pending, or a problem the user should see
+)
+
+// Action is what a menu item asks for.
+type Action int
+
+const (
+	ActionLogin Action = iota
+	ActionLogout
+	ActionOpen
+	ActionRetry
+	ActionQuit
+)
+
+// Item is one menu entry.
+type Item struct {
+	Label   string
+	Enabled bool
+	Visible bool
+}
+
+// Model is everything the tray shows. The menu has fixed entries, shown or
+// hidden by state, so that a click always reaches the right action.
+type Model struct {
+	Icon    Icon
+	Title   string
+	Tooltip string
+	Status  Item // a disabled line saying where the session stands
+	Items   map[Action]Item
+}
+
+// MenuOrder is the order of the action entries, below the status line.
+var MenuOrder = []Action{ActionLogin, ActionLogout, ActionOpen, ActionRetry, ActionQuit}
+
+// Build is the tray for a snapshot. attention adds a problem to show even
+// when the session is fine (e.g. the keyring is locked); it may be empty.
+func Build(s session.Snapshot, c *i18n.Catalog, attention string) Model {
+	server := messages.ServerName(s.Server)
+	m := Model{Items: map[Action]Item{}}
+	hidden := func(label string) Item { return Item{Label: label} }
+	m.Items[ActionLogin] = hidden(c.T("tray.login"))
+	m.Items[ActionLogout] = hidden(c.T("tray.logout"))
+	m.Items[ActionOpen] = hidden(c.T("tray.open"))
+	m.Items[ActionRetry] = hidden(c.T("tray.retry"))
+	m.Items[ActionQuit] = Item{Label: c.T("tray.quit"), Enabled: true, Visible: true}
+	show := func(a Action, enabled bool) {
+		it := m.Items[a]
+		it.Visible, it.Enabled = true, enabled
+		m.Items[a] = it
+	}
+
+	var status string
+	switch s.State {
+	case session.LoggedOut:
+		m.Icon, status = IconLoggedOut, c.T("status.logged_out")
+		show(ActionLogin, true)
+	case session.LoggingIn:
+		m.Icon, status = IconBusy, c.T("status.logging_in")
+		show(ActionLogin, false)
+		m.Items[ActionQuit] = Item{Label: c.T("tray.quit"), Visible: true}
+	case session.LoggedIn:
+		m.Icon = IconLoggedIn
+		status = c.T("status.logged_in", "User", s.User, "Server", server, "Since", clock(s.Since))
+		show(ActionLogout, true)
+		show(ActionOpen, true)
+	case session.LoggingOut:
+		m.Icon, status = IconBusy, c.T("status.logging_out")
+		show(ActionLogout, false)
+		show(ActionOpen, false)
+		m.Items[ActionQuit] = Item{Label: c.T("tray.quit"), Visible: true}
+	case session.LogoutPending:
+		m.Icon = IconAttention
+		status = c.T("tray.pending", "User", s.User, "Server", server)
+		show(ActionRetry, true)
+		show(ActionOpen, true)
+	}
+	m.Status = Item{Label: status, Visible: true}
+	m.Title = status
+	m.Tooltip = status
+	if attention != "" {
+		if m.Icon != IconBusy {
+			m.Icon = IconAttention
+		}
+		m.Tooltip = status + "\n" + attention
+	}
+	return m
+}
+
+// clock is a time of day as the tray shows it.
+func clock(t time.Time) string { return t.Local().Format("15:04") }

@@ -1,0 +1,79 @@
+package tray
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+)
+
+func visible(m Model) []string {
+	var out []string
+	for _, a := range MenuOrder {
+		if it := m.Items[a]; it.Visible {
+			label := it.Label
+			if !it.Enabled {
+				label = "(" + label + ")"
+			}
+			out = append(out, label)
+		}
+	}
+	return out
+}
+
+func TestBuild(t *testing.T) {
+	since := time.Date(2026, 11, 28, 8, 2, 0, 0, time.Local)
+	es := i18n.MustNew(i18n.Spanish)
+	for _, tc := range []struct {
+		name      string
+		snap      session.Snapshot
+		attention string
+		icon      Icon
+		status    string
+		menu      string
+	}{
+		{"logged out", session.Snapshot{State: session.LoggedOut}, "",
+			IconLoggedOut, "Sin sesión.", "Iniciar sesión…|Salir"},
+		{"logging in", session.Snapshot{State: session.LoggingIn, User: "ana"}, "",
+			IconBusy, "Iniciando sesión…", "(Iniciar sesión…)|(Salir)"},
+		{"logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, "",
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir"},
+		{"logging out", session.Snapshot{State: session.LoggingOut, User: "ana"}, "",
+			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)"},
+		{"pending", session.Snapshot{State: session.LogoutPending, User: "ana", Server: "https://uc.example.com"}, "",
+			IconAttention, "Cierre pendiente: ana @ uc.example.com", "Abrir…|Cierre de sesión pendiente — reintentar|Salir"},
+		{"logged in, keyring locked", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, "El llavero está bloqueado.",
+			IconAttention, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := Build(tc.snap, es, tc.attention)
+			if m.Icon != tc.icon {
+				t.Errorf("icon %v, want %v", m.Icon, tc.icon)
+			}
+			if m.Status.Label != tc.status || m.Status.Enabled || !m.Status.Visible {
+				t.Errorf("status line %+v, want a disabled %q", m.Status, tc.status)
+			}
+			if m.Title != tc.status {
+				t.Errorf("title %q", m.Title)
+			}
+			if !strings.HasPrefix(m.Tooltip, tc.status) || (tc.attention != "") != strings.Contains(m.Tooltip, "\n") {
+				t.Errorf("tooltip %q", m.Tooltip)
+			}
+			if got := strings.Join(visible(m), "|"); got != tc.menu {
+				t.Errorf("menu %q, want %q", got, tc.menu)
+			}
+			if len(m.Items) != len(MenuOrder) {
+				t.Errorf("%d items, want every action present (hidden or not)", len(m.Items))
+			}
+		})
+	}
+}
+
+func TestBuildInEnglish(t *testing.T) {
+	m := Build(session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com"}, i18n.MustNew(i18n.English), "")
+	if got := strings.Join(visible(m), "|"); got != "End Session|Open…|Quit" {
+		t.Errorf("menu %q", got)
+	}
+}

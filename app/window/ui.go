@@ -1,0 +1,490 @@
+package window
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"ucontact-tray/app/messages"
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+	"ucontact-tray/session/control"
+)
+
+// callTimeout bounds a socket call; a login waits for the server too.
+const callTimeout = 45 * time.Second
+
+// ui is the window's widgets and state. Its fields are touched only on the
+// UI thread (in Fyne callbacks or fyne.Do).
+type ui struct {
+	ctx     context.Context
+	backend Backend
+	msg     *i18n.Catalog
+	log     *slog.Logger
+	win     fyne.Window
+	quit    func()
+
+	info        control.Info
+	status      control.Status
+	submitted   bool // this window asked for the login under way
+	stateKnown  bool
+	loggingOut  bool
+	closeWhenIn bool // close once logged in (there is a tray to go back to)
+
+	banner  *widget.Label
+	demo    *widget.Label
+	server  *widget.Entry
+	user    *widget.Entry
+	pass    *widget.Entry
+	kind    *widget.RadioGroup
+	keep    *widget.Check
+	keepWhy *widget.Label
+	errText *widget.Label
+	submit  *widget.Button
+	busy    *widget.ProgressBarInfinite
+	form    *widget.Form
+	login   *fyne.Container
+
+	sesState  *widget.Label
+	sesUser   *widget.Label
+	sesServer *widget.Label
+	sesSince  *widget.Label
+	sesKind   *widget.Label
+	sesError  *widget.Label
+	endButton *widget.Button
+	sesBusy   *widget.ProgressBarInfinite
+	session   *fyne.Container
+
+	stack *fyne.Container
+}
+
+func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Logger, win fyne.Window, quit func()) *ui {
+	u := &ui{ctx: ctx, backend: backend, msg: msg, log: log, win: win, quit: quit}
+	u.buildLogin()
+	u.buildSession()
+	u.banner = widget.NewLabel("")
+	u.banner.Wrapping = fyne.TextWrapWord
+	u.banner.Importance = widget.WarningImportance
+	u.banner.Hide()
+	u.stack = container.NewStack(u.login, u.session)
+	u.session.Hide()
+	u.setLoginBusy(true) // until the resident has answered
+	return u
+}
+
+func (u *ui) content() fyne.CanvasObject {
+	return container.NewPadded(container.NewBorder(u.banner, nil, nil, nil, u.stack))
+}
+
+// fit sizes the window to what it shows now.
+func (u *ui) fit() {
+	u.win.Content().Refresh()
+	u.win.Resize(fyne.NewSize(max(u.win.Canvas().Size().Width, 460), u.win.Content().MinSize().Height))
+}
+
+func (u *ui) buildLogin() {
+	t := u.msg.T
+	u.server = widget.NewEntry()
+	u.server.SetPlaceHolder(t("window.server_placeholder"))
+	u.user = widget.NewEntry()
+	u.user.SetPlaceHolder(t("window.user_placeholder"))
+	u.pass = widget.NewPasswordEntry() // has its own show/hide button
+	u.server.OnSubmitted = func(string) { u.focusNextOrSubmit() }
+	u.user.OnSubmitted = func(string) { u.focusNextOrSubmit() }
+	u.pass.OnSubmitted = func(string) { u.onSubmit() }
+
+	u.kind = widget.NewRadioGroup([]string{t("window.kind_user"), t("window.kind_agent")}, nil)
+	u.kind.Horizontal = true
+	u.kind.Required = true
+	u.kind.SetSelected(t("window.kind_user"))
+	u.keep = widget.NewCheck(t("window.remember"), nil)
+	u.keepWhy = widget.NewLabel("")
+	u.keepWhy.Wrapping = fyne.TextWrapWord
+	u.keepWhy.Importance = widget.LowImportance
+	u.keepWhy.Hide()
+
+	u.demo = widget.NewLabel("")
+	u.demo.Wrapping = fyne.TextWrapWord
+	u.demo.Importance = widget.HighImportance
+	u.demo.Hide()
+
+	form := widget.NewForm(
+		widget.NewFormItem(t("window.server"), u.server),
+		widget.NewFormItem(t("window.user"), u.user),
+		widget.NewFormItem(t("window.password"), u.pass),
+	)
+	form.Items[0].HintText = t("window.server_hint")
+	u.form = form
+	more := widget.NewAccordion(widget.NewAccordionItem(t("window.more"),
+		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.keep, u.keepWhy)))
+
+	u.errText = widget.NewLabel("")
+	u.errText.Wrapping = fyne.TextWrapWord
+	u.errText.Importance = widget.DangerImportance
+	u.errText.Hide()
+	u.submit = widget.NewButton(t("window.login"), u.onSubmit)
+	u.submit.Importance = widget.HighImportance
+	u.busy = widget.NewProgressBarInfinite()
+	u.busy.Hide()
+	u.login = container.NewVBox(
+		widget.NewLabelWithStyle(t("window.heading"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		u.demo, form, more, u.errText, u.busy, u.submit,
+	)
+}
+
+func (u *ui) buildSession() {
+	t := u.msg.T
+	label := func() *widget.Label { return widget.NewLabel("") }
+	u.sesState = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	u.sesUser, u.sesServer, u.sesSince, u.sesKind = label(), label(), label(), label()
+	u.sesError = label()
+	u.sesError.Wrapping = fyne.TextWrapWord
+	u.sesError.Importance = widget.DangerImportance
+	u.sesError.Hide()
+	u.endButton = widget.NewButton(t("tray.logout"), u.onEndSession)
+	u.endButton.Importance = widget.DangerImportance
+	u.sesBusy = widget.NewProgressBarInfinite()
+	u.sesBusy.Hide()
+	details := widget.NewForm(
+		widget.NewFormItem(t("window.user"), u.sesUser),
+		widget.NewFormItem(t("window.server"), u.sesServer),
+		widget.NewFormItem(t("window.since"), u.sesSince),
+		widget.NewFormItem(t("window.kind"), u.sesKind),
+	)
+	u.session = container.NewVBox(u.sesState, details, u.sesError, u.sesBusy, u.endButton)
+}
+
+// connect asks the resident for what the form needs and follows its state.
+// It runs on its own goroutine.
+func (u *ui) connect() {
+	ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+	info, err := u.backend.Info(ctx)
+	cancel()
+	if err != nil {
+		fyne.Do(func() { u.showFatal(err) })
+		return
+	}
+	events, err := u.backend.Watch(u.ctx)
+	if err != nil {
+		fyne.Do(func() { u.showFatal(err) })
+		return
+	}
+	fyne.Do(func() { u.applyInfo(info) })
+	for e := range events {
+		switch {
+		case e.Raise:
+			fyne.Do(func() { u.win.RequestFocus() })
+		case e.Status != nil:
+			st := *e.Status
+			fyne.Do(func() { u.applyStatus(st) })
+		}
+	}
+	if u.ctx.Err() == nil {
+		fyne.Do(func() { u.showFatal(control.ErrNoResident) })
+	}
+}
+
+func (u *ui) applyInfo(info control.Info) {
+	t := u.msg.T
+	u.info = info
+	u.closeWhenIn = info.NoTray == ""
+	u.server.SetText(info.Server)
+	u.user.SetText(info.User)
+	if info.Kind == string(session.KindAgent) {
+		u.kind.SetSelected(t("window.kind_agent"))
+	}
+	u.keep.SetChecked(info.Remember)
+	if info.SavedPassword {
+		u.pass.SetPlaceHolder(t("window.password_saved"))
+	}
+	if info.KeyringError != "" {
+		u.keep.SetChecked(false)
+		u.keep.Disable()
+		u.keepWhy.SetText(t("window.remember_unavailable") + " " + messages.Describe(u.msg, session.ErrorFromCode(info.KeyringError, ""), session.Snapshot{}))
+		u.keepWhy.Show()
+	}
+	if info.Demo != nil {
+		u.demo.SetText(t("window.demo", "Server", info.Demo.Server, "User", info.Demo.User, "Password", info.Demo.Password))
+		u.demo.Show()
+	}
+	switch info.NoTray {
+	case "no-bus":
+		u.banner.SetText(t("window.no_tray_bus"))
+		u.banner.Show()
+	case "no-host":
+		u.banner.SetText(t("window.no_tray_host"))
+		u.banner.Show()
+	}
+	u.setLoginBusy(false)
+	u.focusFirstEmpty()
+}
+
+// applyStatus follows the resident's state.
+func (u *ui) applyStatus(st control.Status) {
+	first := !u.stateKnown
+	u.stateKnown = true
+	prev := u.status
+	u.status = st
+	snap := st.Snapshot()
+	switch snap.State {
+	case session.LoggedOut:
+		u.showLogin()
+		u.setLoginBusy(false)
+		if prev.State == session.LoggingIn.String() && u.submitted && snap.LastError != nil {
+			u.showError(messages.Describe(u.msg, snap.LastError, snap))
+		}
+		u.submitted = false
+	case session.LoggingIn:
+		u.showLogin()
+		u.setLoginBusy(true)
+	case session.LoggedIn:
+		if u.submitted && u.closeWhenIn {
+			u.log.Info("logged in; closing the window")
+			u.quit()
+			return
+		}
+		u.submitted = false
+		u.showSession(snap)
+	case session.LoggingOut, session.LogoutPending:
+		u.showSession(snap)
+	}
+	if first {
+		u.focusFirstEmpty()
+	}
+}
+
+func (u *ui) showLogin() {
+	if !u.login.Visible() {
+		u.session.Hide()
+		u.login.Show()
+		u.win.SetTitle(u.msg.T("window.title"))
+		u.fit()
+		u.focusFirstEmpty()
+	}
+}
+
+func (u *ui) showSession(s session.Snapshot) {
+	t := u.msg.T
+	if !u.session.Visible() {
+		u.login.Hide()
+		u.session.Show()
+		u.win.SetTitle(t("window.session_title"))
+		u.fit()
+	}
+	u.sesUser.SetText(s.User)
+	u.sesServer.SetText(messages.ServerName(s.Server))
+	u.sesSince.SetText(s.Since.Local().Format("02/01/2006 15:04"))
+	kind := messages.KindName(u.msg, s.Kind)
+	if s.Extension != "" {
+		kind = t("window.kind_extension", "Kind", kind, "Extension", s.Extension)
+	}
+	u.sesKind.SetText(kind)
+	busy := s.State == session.LoggingOut
+	switch s.State {
+	case session.LogoutPending:
+		u.sesState.SetText(t("tray.pending", "User", s.User, "Server", messages.ServerName(s.Server)))
+		u.endButton.SetText(t("window.retry"))
+	case session.LoggingOut:
+		u.sesState.SetText(t("status.logging_out"))
+	default:
+		u.sesState.SetText(t("window.logged_in"))
+		u.endButton.SetText(t("tray.logout"))
+	}
+	if s.LastError != nil && s.State == session.LogoutPending {
+		u.sesError.SetText(messages.Describe(u.msg, s.LastError, s) + " " + t("notify.pending"))
+		u.sesError.Show()
+	} else {
+		u.sesError.Hide()
+	}
+	if busy || u.loggingOut {
+		u.endButton.Disable()
+		u.sesBusy.Show()
+	} else {
+		u.endButton.Enable()
+		u.sesBusy.Hide()
+	}
+}
+
+// onSubmit checks the form and asks the resident to log in.
+func (u *ui) onSubmit() {
+	if u.submit.Disabled() {
+		return
+	}
+	t := u.msg.T
+	req := control.LoginRequest{
+		Server:   strings.TrimSpace(u.server.Text),
+		User:     strings.TrimSpace(u.user.Text),
+		Password: u.pass.Text,
+		Kind:     string(session.KindUser),
+		Remember: u.keep.Checked && !u.keep.Disabled(),
+	}
+	if u.kind.Selected == t("window.kind_agent") {
+		req.Kind = string(session.KindAgent)
+	}
+	switch {
+	case req.Server == "":
+		u.showError(t("usage.need_server_window"))
+		u.win.Canvas().Focus(u.server)
+		return
+	case req.User == "":
+		u.showError(t("err.empty_user"))
+		u.win.Canvas().Focus(u.user)
+		return
+	case req.Password == "" && u.info.SavedPassword && req.Server == u.info.Server && req.User == u.info.User:
+		req.UseSavedPassword = true
+	case req.Password == "":
+		u.showError(t("err.empty_password"))
+		u.win.Canvas().Focus(u.pass)
+		return
+	}
+	u.hideError()
+	u.setLoginBusy(true)
+	u.submitted = true
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+		defer cancel()
+		_, err := u.backend.Login(ctx, req)
+		fyne.Do(func() { u.loginDone(err) })
+	}()
+}
+
+func (u *ui) loginDone(err error) {
+	if err == nil {
+		return // the watch stream brings the new state
+	}
+	u.submitted = false
+	u.setLoginBusy(false)
+	u.showError(u.describe(err))
+	switch {
+	case errors.Is(err, session.ErrEmptyPassword):
+		u.win.Canvas().Focus(u.pass)
+	case session.ErrorCode(err) == "wrong-credentials":
+		u.pass.SetText("")
+		u.win.Canvas().Focus(u.pass)
+	case session.ErrorCode(err) == "invalid-server":
+		u.win.Canvas().Focus(u.server)
+	}
+}
+
+func (u *ui) onEndSession() {
+	u.loggingOut = true
+	u.endButton.Disable()
+	u.sesBusy.Show()
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+		defer cancel()
+		_, err := u.backend.Logout(ctx)
+		fyne.Do(func() {
+			u.loggingOut = false
+			if err != nil && !errors.Is(err, session.ErrNotLoggedIn) {
+				u.sesError.SetText(u.describe(err))
+				u.sesError.Show()
+			}
+			u.applyStatus(u.status)
+		})
+	}()
+}
+
+// onClose: with a tray, the window just goes; without one it is the app, so
+// closing it quits, ending the session first after asking.
+func (u *ui) onClose() {
+	if u.info.NoTray == "" {
+		u.quit()
+		return
+	}
+	quitApp := func() {
+		go func() {
+			ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+			defer cancel()
+			if err := u.backend.Quit(ctx); err != nil {
+				u.log.Warn("asking the app to quit", "err", err)
+			}
+			fyne.Do(u.quit)
+		}()
+	}
+	if u.status.State == session.LoggedOut.String() || u.status.State == "" {
+		quitApp()
+		return
+	}
+	t := u.msg.T
+	dialog.ShowConfirm(t("window.quit_title"), t("window.quit_question"), func(ok bool) {
+		if ok {
+			quitApp()
+		}
+	}, u.win)
+}
+
+func (u *ui) setLoginBusy(busy bool) {
+	for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.submit} {
+		if busy {
+			w.Disable()
+		} else {
+			w.Enable()
+		}
+	}
+	if u.info.KeyringError == "" && !busy {
+		u.keep.Enable()
+	} else {
+		u.keep.Disable()
+	}
+	u.form.Refresh() // the labels follow their fields' enabled state
+	if busy && u.stateKnown {
+		u.submit.SetText(u.msg.T("status.logging_in"))
+		u.busy.Show()
+	} else {
+		u.submit.SetText(u.msg.T("window.login"))
+		u.busy.Hide()
+	}
+}
+
+func (u *ui) focusNextOrSubmit() {
+	if !u.focusFirstEmpty() {
+		u.onSubmit()
+	}
+}
+
+// focusFirstEmpty puts the cursor in the first empty field, and reports
+// whether there was one.
+func (u *ui) focusFirstEmpty() bool {
+	if !u.login.Visible() {
+		return false
+	}
+	for _, e := range []*widget.Entry{u.server, u.user, u.pass} {
+		if e.Text == "" && !(e == u.pass && u.info.SavedPassword) {
+			u.win.Canvas().Focus(e)
+			return true
+		}
+	}
+	u.win.Canvas().Focus(u.pass)
+	return false
+}
+
+func (u *ui) showError(text string) {
+	u.errText.SetText(text)
+	u.errText.Show()
+}
+
+func (u *ui) hideError() { u.errText.Hide() }
+
+// showFatal says the resident cannot be reached: nothing in this window can
+// work without it.
+func (u *ui) showFatal(err error) {
+	u.log.Error("tray app not reachable", "err", err)
+	u.showLogin()
+	u.setLoginBusy(true)
+	u.showError(u.describe(err))
+}
+
+func (u *ui) describe(err error) string {
+	if errors.Is(err, control.ErrNoResident) {
+		return u.msg.T("window.no_resident")
+	}
+	return messages.Describe(u.msg, err, u.status.Snapshot())
+}

@@ -1,0 +1,52 @@
+// Package window is the login and session window, a Fyne app run in a
+// process of its own (`ucontact-tray window`) and started by the resident
+// when needed. It is a client of the control socket: it sends what the user
+// types and shows the resident's state; it holds no session itself, so if
+// it crashes nothing is lost. All socket calls run off the UI thread and
+// report back through fyne.Do.
+package window
+
+import (
+	"context"
+	"log/slog"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"ucontact-tray/assets/icons"
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session/control"
+)
+
+// AppID is the Fyne application ID (preferences, notifications).
+const AppID = "io.github.ucontacttray"
+
+// Backend is what the window needs from the resident; *control.Client is
+// one.
+type Backend interface {
+	Info(ctx context.Context) (control.Info, error)
+	Watch(ctx context.Context) (<-chan control.Event, error)
+	Login(ctx context.Context, req control.LoginRequest) (control.Status, error)
+	Logout(ctx context.Context) (control.Status, error)
+	Quit(ctx context.Context) error
+}
+
+// Run shows the window until the user closes it or logs in, and returns
+// when the Fyne app has stopped.
+func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
+	a := app.NewWithID(AppID)
+	a.SetIcon(fyne.NewStaticResource("app.png", icons.AppPNG))
+	w := a.NewWindow(msg.T("window.title"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ui := newUI(ctx, backend, msg, log, w, a.Quit)
+	w.SetContent(ui.content())
+	w.SetCloseIntercept(ui.onClose)
+	w.Resize(fyne.NewSize(460, 10)) // as narrow as the form allows, as tall as it needs
+	w.CenterOnScreen()
+	go ui.connect()
+	w.ShowAndRun()
+	// Cleanup goes here, after Run: Fyne skips Lifecycle().SetOnStopped in
+	// some quits.
+	log.Info("window closed")
+}

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// noBusAutolaunch: only Linux uses a D-Bus session bus.
+func noBusAutolaunch() {}
