@@ -37,8 +37,11 @@ unit:
 integration:
 	CI=$${CI:-true} $(GO) test -race -count=1 -tags integration ./session/secrets/
 
+# The built binary on Xvfb with private buses, gnome-keyring and the fake
+# server; screenshots of each step go to test-output/.
 e2e: build
-	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) $(GO) test -count=1 -tags e2e ./e2e/
+	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) UCT_TEST_OUTPUT=$(CURDIR)/test-output \
+	  $(GO) test -count=1 -timeout 20m -tags e2e ./e2e/
 
 # Longer fuzzing than the seeds `make test` runs.
 fuzz:

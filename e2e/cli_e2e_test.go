@@ -3,94 +3,16 @@
 package e2e
 
 import (
-	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
-
-const (
-	user     = "ana"
-	password = "pw-e2e-ñ"
-)
-
-// desk is one user's desktop: a home, a session bus (with or without a
-// keyring) and the fake server.
-type desk struct {
-	t    *testing.T
-	home string
-	bus  string
-	srv  *fake.Server
-	addr string
-}
-
-func newDesk(t *testing.T, withKeyring bool) *desk {
-	t.Helper()
-	d := &desk{t: t, home: t.TempDir()}
-	if withKeyring {
-		d.bus = testenv.StartBus(t)
-		testenv.StartKeyring(t, d.bus)
-	} else {
-		// A bus address where nothing listens: no Secret Service at all.
-		d.bus = "unix:path=" + filepath.Join(d.home, "no-bus")
-	}
-	d.srv = fake.New(fake.Variant{})
-	d.srv.AddUser(user, password)
-	d.srv.AddAgent(user, password)
-	url, err := d.srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.addr = strings.TrimPrefix(url, "http://")
-	t.Cleanup(func() { d.srv.Close() })
-	return d
-}
-
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-func (d *desk) run(stdin string, args ...string) result {
-	d.t.Helper()
-	cmd := exec.Command(binary, args...)
-	cmd.Env = []string{
-		"HOME=" + d.home,
-		"XDG_CONFIG_HOME=" + filepath.Join(d.home, ".config"),
-		"XDG_RUNTIME_DIR=" + d.home,
-		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
-		"PATH=" + os.Getenv("PATH"),
-	}
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		d.t.Fatalf("running %v: %v", args, err)
-	}
-	r := result{code, out.String(), errOut.String()}
-	for _, secret := range append(d.srv.Tokens(), password) {
-		if strings.Contains(r.stdout+r.stderr, secret) {
-			d.t.Errorf("%v printed a secret:\n%s%s", args, r.stdout, r.stderr)
-		}
-	}
-	return r
-}
-
-func (d *desk) login(kind string) result {
-	return d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind, "--password-stdin")
-}
 
 func (d *desk) status() map[string]any {
 	d.t.Helper()
@@ -119,7 +41,7 @@ func TestCommandLineSession(t *testing.T) {
 				name = kind + "/no-keyring"
 			}
 			t.Run(name, func(t *testing.T) {
-				d := newDesk(t, keyring)
+				d := newDesk(t, deskOptions{keyring: keyring})
 				if r := d.login(kind); r.code != 0 {
 					t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
 				}
@@ -181,7 +103,7 @@ func TestCommandLineSession(t *testing.T) {
 
 // A slow server gets a clear message within the deadline, not a hang.
 func TestSlowServerAnswersWithinDeadline(t *testing.T) {
-	d := newDesk(t, false)
+	d := newDesk(t, deskOptions{})
 	d.srv.Inject(ucontact.PathGetUserToken, fake.Fault{Latency: time.Minute})
 	start := time.Now()
 	r := d.login("user")

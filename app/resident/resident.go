@@ -60,8 +60,9 @@ type Resident struct {
 	stop    context.CancelFunc
 	quiting sync.Once
 
-	mu     sync.Mutex
-	window *exec.Cmd // the window process, while it runs
+	mu         sync.Mutex
+	window     *exec.Cmd     // the window process, while it runs
+	windowDone chan struct{} // closed when it has ended
 }
 
 // Run runs the resident until ctx ends or the user quits. It must be called
@@ -103,6 +104,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go func() { served <- r.server.Serve(ctx, l) }()
 	defer func() {
 		r.stop()
+		r.closeWindow()
 		if err := <-served; err != nil {
 			cfg.Log.Error("control socket", "err", err)
 		}
@@ -145,6 +147,7 @@ func (r *Resident) runTray(ctx context.Context) {
 			}
 		}()
 	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
+	r.cfg.Log.Info("tray stopped")
 }
 
 func (r *Resident) model(s session.Snapshot) tray.Model {
@@ -251,7 +254,7 @@ func (r *Resident) Show() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.window != nil {
-		r.server.Raise()
+		r.cfg.Log.Info("window raised", "watching", r.server.Raise())
 		return nil
 	}
 	cmd := exec.Command(r.cfg.Window[0], r.cfg.Window[1:]...)
@@ -260,16 +263,39 @@ func (r *Resident) Show() error {
 		return fmt.Errorf("starting the window: %w", err)
 	}
 	r.cfg.Log.Info("window started", "pid", cmd.Process.Pid)
-	r.window = cmd
-	go r.waitWindow(cmd)
+	r.window, r.windowDone = cmd, make(chan struct{})
+	go r.waitWindow(cmd, r.windowDone)
 	return nil
 }
 
-func (r *Resident) waitWindow(cmd *exec.Cmd) {
+// closeWindow makes the window process go (without the resident it can do
+// nothing): politely first, then by force if it has not gone in a second
+// (a window still starting up can miss the polite request).
+func (r *Resident) closeWindow() {
+	r.mu.Lock()
+	cmd, done := r.window, r.windowDone
+	r.mu.Unlock()
+	if cmd == nil {
+		return
+	}
+	r.cfg.Log.Info("closing the window")
+	if err := stopProcess(cmd.Process); err != nil {
+		r.cfg.Log.Warn("closing the window", "err", err)
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Second):
+		cmd.Process.Kill() //nolint:errcheck // it may just have ended
+		<-done
+	}
+}
+
+func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 	err := cmd.Wait()
 	r.mu.Lock()
 	r.window = nil
 	r.mu.Unlock()
+	close(done)
 	if err != nil {
 		// A GL driver crash on a thin client, a kill: the session lives on.
 		r.cfg.Log.Warn("window process ended", "err", err)

@@ -1,0 +1,268 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
+	"ucontact-tray/session/ucontact/fake"
+)
+
+const (
+	user     = "ana"
+	password = "pw-e2e-ñ" // not ASCII: it must survive stdin and the socket
+	// xdotool cannot type "ñ" on Xvfb's keymap: the window tests log in as
+	// typist.
+	typist         = "bea"
+	typistPassword = "Clave-e2e-42"
+)
+
+// desk is one agent's desktop: a home, a session bus (with or without a
+// keyring, a tray host, a notification server), perhaps a display, and the
+// fake uContact server.
+type desk struct {
+	t       *testing.T
+	home    string
+	runtime string
+	bus     string
+	display string
+	watcher *testenv.Watcher
+	notes   *testenv.Notifications
+	srv     *fake.Server
+	addr    string
+	shots   string
+}
+
+type deskOptions struct {
+	keyring bool // a real gnome-keyring
+	display bool // Xvfb, for the window
+	tray    bool // a status-notifier watcher and host
+}
+
+func newDesk(t *testing.T, o deskOptions) *desk {
+	t.Helper()
+	d := &desk{t: t, home: t.TempDir(), runtime: shortDir(t)}
+	if o.keyring || o.tray || o.display {
+		d.bus = testenv.StartBus(t)
+		d.notes = testenv.StartNotifications(t, d.bus)
+	} else {
+		// A bus address where nothing listens: no Secret Service at all.
+		d.bus = "unix:path=" + filepath.Join(d.home, "no-bus")
+	}
+	if o.keyring {
+		testenv.StartKeyring(t, d.bus)
+	}
+	if o.tray {
+		d.watcher = testenv.StartWatcher(t, d.bus)
+	}
+	if o.display {
+		d.display = testenv.StartXvfb(t)
+	}
+	d.srv = fake.New(fake.Variant{})
+	d.srv.AddUser(user, password)
+	d.srv.AddAgent(user, password)
+	d.srv.AddUser(typist, typistPassword)
+	url, err := d.srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.addr = strings.TrimPrefix(url, "http://")
+	t.Cleanup(func() { d.srv.Close() })
+	d.shots = filepath.Join(outputDir(), strings.ReplaceAll(t.Name(), "/", "_"))
+	return d
+}
+
+// outputDir is where screenshots go: $UCT_TEST_OUTPUT, or test-output at
+// the top of the repository.
+func outputDir() string {
+	if dir := os.Getenv("UCT_TEST_OUTPUT"); dir != "" {
+		return dir
+	}
+	return filepath.Join("..", "test-output")
+}
+
+// shortDir is a directory whose path fits in a unix socket address.
+func shortDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "uce2e")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func (d *desk) env() []string {
+	env := []string{
+		"HOME=" + d.home,
+		"XDG_CONFIG_HOME=" + filepath.Join(d.home, ".config"),
+		"XDG_CACHE_HOME=" + filepath.Join(d.home, ".cache"),
+		"XDG_DATA_HOME=" + filepath.Join(d.home, ".local", "share"),
+		"XDG_RUNTIME_DIR=" + d.runtime,
+		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
+		"PATH=" + os.Getenv("PATH"),
+		"LANG=es_ES.UTF-8",
+		"NO_AT_BRIDGE=1",
+	}
+	if d.display != "" {
+		env = append(env, "DISPLAY="+d.display)
+	}
+	return env
+}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// run runs a command to its end.
+func (d *desk) run(stdin string, args ...string) result {
+	d.t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = d.env()
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		d.t.Fatalf("running %v: %v", args, err)
+	}
+	r := result{code, out.String(), errOut.String()}
+	d.assertNoSecret(r.stdout + r.stderr)
+	return r
+}
+
+func (d *desk) login(kind string) result {
+	return d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind, "--password-stdin")
+}
+
+// assertNoSecret fails if text has a password or a token the server issued.
+func (d *desk) assertNoSecret(text string) {
+	d.t.Helper()
+	for _, secret := range append(d.srv.Tokens(), password, typistPassword) {
+		if strings.Contains(text, secret) {
+			d.t.Errorf("a secret was printed:\n%s", text)
+		}
+	}
+}
+
+// proc is a long-running process of the app (the resident, the window).
+type proc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	done chan struct{}
+	err  error
+}
+
+// start starts the app with args and keeps it running until the test ends.
+func (d *desk) start(args ...string) *proc {
+	d.t.Helper()
+	p := &proc{t: d.t, out: &syncBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(binary, args...)
+	p.cmd.Env = d.env()
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
+	// A window the app started shares its output: don't wait on it forever.
+	p.cmd.WaitDelay = 2 * time.Second
+	// Its own process group, so a window it starts is stopped with it.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := p.cmd.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	go func() {
+		p.err = p.cmd.Wait()
+		close(p.done)
+	}()
+	d.t.Cleanup(func() {
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
+		<-p.done
+		d.assertNoSecret(p.out.String())
+		if d.t.Failed() {
+			d.t.Logf("output of %v:\n%s", args, p.out.String())
+		}
+	})
+	return p
+}
+
+// waitLog waits until the process has printed a line matching re.
+func (p *proc) waitLog(re string, timeout time.Duration) []string {
+	p.t.Helper()
+	rx := regexp.MustCompile(re)
+	var m []string
+	testenv.WaitFor(p.t, timeout, "log line "+re, func() bool {
+		m = rx.FindStringSubmatch(p.out.String())
+		return m != nil
+	})
+	return m
+}
+
+// exited waits for the process to end and returns its exit code.
+func (p *proc) exited(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(timeout):
+		p.t.Fatalf("still running after %v", timeout)
+	}
+	if ee, ok := p.err.(*exec.ExitError); ok {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		p.t.Fatal(p.err)
+	}
+	return 0
+}
+
+func (p *proc) running() bool {
+	select {
+	case <-p.done:
+		return false
+	default:
+		return true
+	}
+}
+
+// screenshot saves the screen as name.png in the test's output folder.
+func (d *desk) screenshot(name string) {
+	d.t.Helper()
+	if err := os.MkdirAll(d.shots, 0o755); err != nil {
+		d.t.Fatal(err)
+	}
+	testenv.Screenshot(d.t, d.display, filepath.Join(d.shots, name+".png"))
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func fakeLatency(d time.Duration) fake.Fault { return fake.Fault{Latency: d, Times: 1} }
+
+func fakeStatus(code, times int) fake.Fault { return fake.Fault{Status: code, Times: times} }

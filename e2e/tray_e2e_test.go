@@ -1,0 +1,348 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"image"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
+	"ucontact-tray/session/ucontact"
+)
+
+const (
+	startTimeout = 30 * time.Second // the first start of a window loads Mesa's software GL
+	stepTimeout  = 15 * time.Second
+)
+
+// trayOf waits for the resident's item and for it to show the title want.
+func (d *desk) trayOf(want string) (*testenv.Item, testenv.ItemProps) {
+	d.t.Helper()
+	item := d.watcher.WaitItem(d.t, startTimeout)
+	return item, waitTitle(d.t, item, want)
+}
+
+// waitTitle waits until the tray's title starts with want.
+func waitTitle(t *testing.T, item *testenv.Item, want string) testenv.ItemProps {
+	t.Helper()
+	var p testenv.ItemProps
+	testenv.WaitFor(t, stepTimeout, "tray title "+want, func() bool {
+		var err error
+		p, err = item.Props()
+		return err == nil && strings.HasPrefix(p.Title, want)
+	})
+	return p
+}
+
+// waitMenu waits until the visible menu entries are want.
+func waitMenu(t *testing.T, item *testenv.Item, want ...string) testenv.MenuNode {
+	t.Helper()
+	var root testenv.MenuNode
+	var got []string
+	testenv.WaitFor(t, stepTimeout, fmt.Sprintf("menu %q", want), func() bool {
+		var err error
+		root, err = item.Layout()
+		got = root.VisibleLabels()
+		return err == nil && slices.Equal(got, want)
+	})
+	return root
+}
+
+// waitWindow waits until a window is drawn on the display.
+func (d *desk) waitWindow() {
+	d.t.Helper()
+	probe := d.t.TempDir() + "/probe.png"
+	testenv.WaitFor(d.t, startTimeout, "the window to be drawn", func() bool {
+		img := testenv.Screenshot(d.t, d.display, probe)
+		return testenv.NonBackground(img, image.Rect(0, 0, 1280, 800)) > 50000
+	})
+	time.Sleep(300 * time.Millisecond) // let the focus settle before typing
+}
+
+func (d *desk) typeText(text string) {
+	testenv.XDoTool(d.t, d.display, "type", "--delay", "15", text)
+}
+
+func (d *desk) key(name string) {
+	testenv.XDoTool(d.t, d.display, "key", name)
+}
+
+// keyringItems lists the app's entries in the keyring, as another program
+// (secret-tool) sees them.
+func (d *desk) keyringItems() string {
+	d.t.Helper()
+	cmd := exec.Command(testenv.Require(d.t, "secret-tool", "libsecret-tools"), "search", "--all", "service", "ucontact-tray")
+	cmd.Env = d.env()
+	out, _ := cmd.CombinedOutput() // exits 1 when nothing matches
+	return string(out)
+}
+
+func pixmapOf(p testenv.ItemProps) string {
+	if len(p.IconPixmap) != 1 {
+		return ""
+	}
+	return string(p.IconPixmap[0].Pix)
+}
+
+// The product as an agent uses it: the tray at start, the login window
+// typed into, the tray logged in, Finalizar Sesión clicked in the menu.
+func TestTrayLoginAndEndSession(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res := d.start()
+	item, p := d.trayOf("Sin sesión")
+	if p.ID != "ucontact-tray" || p.Status != "Active" || p.ToolTip.Title != "Sin sesión." {
+		t.Errorf("item Id %q, Status %q, ToolTip %q", p.ID, p.Status, p.ToolTip.Title)
+	}
+	if len(p.IconPixmap) != 1 || p.IconPixmap[0].W != 64 || p.IconPixmap[0].H != 64 {
+		t.Fatalf("icon pixmaps %d", len(p.IconPixmap))
+	}
+	loggedOutIcon := pixmapOf(p)
+	root := waitMenu(t, item, "Sin sesión.", "Iniciar sesión…", "Salir")
+	if status, _ := root.Find("Sin sesión."); status.Enabled() {
+		t.Error("the status line is clickable")
+	}
+
+	// Logged out at start: the window opens by itself, cursor in Servidor.
+	res.waitLog(`window started`, startTimeout)
+	d.waitWindow()
+	d.screenshot("1-login-window")
+	d.typeText("http://" + d.addr)
+	d.key("Return")
+	d.typeText(typist)
+	d.key("Return")
+	d.typeText(typistPassword)
+	d.screenshot("2-login-filled")
+	d.key("Return")
+
+	p = waitTitle(t, item, "Conectado: "+typist+" @ "+d.addr)
+	if pixmapOf(p) == loggedOutIcon {
+		t.Error("the icon did not change on login")
+	}
+	waitMenu(t, item, p.Title, "Finalizar Sesión", "Abrir…", "Salir")
+	res.waitLog(`window closed`, stepTimeout)
+	d.screenshot("3-logged-in")
+	if items := d.keyringItems(); !strings.Contains(items, "token/user/"+typist) {
+		t.Fatalf("no token in the keyring after login:\n%s", items)
+	}
+	assertNoGL(t, res.cmd.Process.Pid)
+
+	if err := item.Click("Finalizar Sesión"); err != nil {
+		t.Fatal(err)
+	}
+	waitTitle(t, item, "Sin sesión")
+	sessions := d.srv.Sessions()
+	ends := d.srv.RequestsTo(ucontact.PathEndSession)
+	if len(sessions) != 1 || sessions[0].Ended != 1 || len(ends) != 1 ||
+		ends[0].Header.Get("Authorization") != "Basic "+sessions[0].Token {
+		t.Fatalf("sessions %+v, %d EndSession calls", sessions, len(ends))
+	}
+	if items := d.keyringItems(); strings.Contains(items, "token/") {
+		t.Fatalf("token still in the keyring after Finalizar Sesión:\n%s", items)
+	}
+}
+
+// Commands from a shell go through the running tray app: its tray follows.
+func TestCommandsDriveTheRunningTray(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	res.waitLog(`window started`, startTimeout)
+
+	if r := d.login("agent"); r.code != 0 {
+		t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	p := waitTitle(t, item, "Conectado: "+user)
+	if r := d.run("", "status", "--json"); !strings.Contains(r.stdout, `"state": "logged-in"`) || !strings.Contains(r.stdout, `"kind": "agent"`) {
+		t.Errorf("status through the tray app: %s", r.stdout)
+	}
+
+	// A second start asks the first to show its window, and ends. The
+	// window opened at start is still there (now showing the session), so
+	// it is brought to the front rather than started again.
+	second := d.start()
+	if code := second.exited(stepTimeout); code != 0 {
+		t.Fatalf("second start exited %d", code)
+	}
+	second.waitLog(`ya está en marcha`, time.Second)
+	res.waitLog(`window raised`, stepTimeout)
+	if n := strings.Count(res.out.String(), "window started"); n != 1 {
+		t.Errorf("%d windows started, want 1", n)
+	}
+
+	if r := d.run("", "logout"); r.code != 0 {
+		t.Fatalf("logout: %d %s", r.code, r.stderr)
+	}
+	waitTitle(t, item, "Sin sesión")
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 || len(d.srv.RequestsTo(ucontact.PathAgentLogoff)) != 1 {
+		t.Fatalf("server sessions %+v", s)
+	}
+	if p.Title == "" {
+		t.Error("no title while logged in")
+	}
+}
+
+// Salir ends the session first: an app that is not running cannot protect
+// the agent.
+func TestQuitEndsTheSession(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	if r := d.login("user"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	waitTitle(t, item, "Conectado")
+	if err := item.Click("Salir"); err != nil {
+		t.Fatal(err)
+	}
+	if code := res.exited(stepTimeout); code != 0 {
+		t.Fatalf("resident exited %d", code)
+	}
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		t.Fatalf("session not ended on quit: %+v", s)
+	}
+}
+
+// The window dies mid-login (GL drivers on thin clients do): the resident
+// carries on, and the login the user asked for completes.
+func TestWindowKilledMidLogin(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	d.srv.Inject(ucontact.PathGetUserToken, fakeLatency(2*time.Second))
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	pid, err := strconv.Atoi(res.waitLog(`window started" pid=(\d+)`, startTimeout)[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.waitWindow()
+	d.typeText("http://" + d.addr)
+	d.key("Return")
+	d.typeText(typist)
+	d.key("Return")
+	d.typeText(typistPassword)
+	d.key("Return")
+	waitTitle(t, item, "Iniciando sesión")
+	d.screenshot("1-logging-in")
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	res.waitLog(`window process ended`, stepTimeout)
+	waitTitle(t, item, "Conectado: "+typist)
+	if !res.running() {
+		t.Fatal("the resident died with its window")
+	}
+	if r := d.run("", "logout"); r.code != 0 {
+		t.Fatalf("logout: %s", r.stderr)
+	}
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		t.Fatalf("sessions %+v", s)
+	}
+}
+
+// With no status-notifier host (GNOME without the AppIndicator extension)
+// or no session bus at all, the window stays open instead, and says why.
+func TestNoTrayFallback(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		noBus  bool
+		reason string
+	}{
+		{"no tray host", false, "no-host"},
+		{"no session bus", true, "no-bus"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := newDesk(t, deskOptions{display: true})
+			if tc.noBus {
+				d.bus = "disabled:"
+			}
+			res := d.start()
+			res.waitLog(`reason=`+tc.reason, startTimeout)
+			d.waitWindow()
+			d.screenshot("1-no-tray-window")
+			d.key("Return") // focus is in the empty Servidor: Enter moves on, nothing crashes
+			if r := d.login("user"); r.code != 0 {
+				t.Fatalf("login: %s", r.stderr)
+			}
+			time.Sleep(time.Second) // let the window redraw the session view
+			d.screenshot("2-no-tray-session")
+			if !res.running() {
+				t.Fatalf("resident gone:\n%s", res.out.String())
+			}
+			if r := d.run("", "logout"); r.code != 0 {
+				t.Fatalf("logout: %s", r.stderr)
+			}
+		})
+	}
+}
+
+// A session left open by a resident that was killed is ended at the next
+// start, and the user is told.
+func TestRecoveredSessionIsEndedAndNotified(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	if r := d.login("agent"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	waitTitle(t, item, "Conectado")
+	syscall.Kill(-res.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
+	res.exited(stepTimeout)
+
+	d.start()
+	d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
+		return n.Summary == "Sesión anterior cerrada" && strings.Contains(n.Body, user)
+	})
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		t.Fatalf("sessions %+v", s)
+	}
+}
+
+// A logout that cannot reach the server is kept, retried, and the user is
+// told both that it is pending and that it completed.
+func TestPendingLogoutIsNotifiedAndRetried(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	if r := d.login("user"); r.code != 0 {
+		t.Fatalf("login: %s", r.stderr)
+	}
+	waitTitle(t, item, "Conectado")
+	d.srv.Inject(ucontact.PathEndSession, fakeStatus(503, 1))
+	if err := item.Click("Finalizar Sesión"); err != nil {
+		t.Fatal(err)
+	}
+	waitTitle(t, item, "Cierre pendiente")
+	waitMenu(t, item, "Cierre pendiente: "+user+" @ "+d.addr, "Abrir…", "Cierre de sesión pendiente — reintentar", "Salir")
+	d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Cierre de sesión pendiente" })
+	// The first automatic retry comes about 5 s later and succeeds.
+	waitTitle(t, item, "Sin sesión")
+	d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Sesión finalizada" })
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		t.Fatalf("sessions %+v", s)
+	}
+	if !res.running() {
+		t.Fatal("resident gone")
+	}
+}
+
+// assertNoGL checks that the resident has not loaded an OpenGL driver: it
+// never starts Fyne, whose render loop would cost an agent's desk all day.
+func assertNoGL(t *testing.T, pid int) {
+	t.Helper()
+	maps, err := os.ReadFile(fmt.Sprintf("/proc/%d/maps", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(maps), "\n") {
+		if strings.Contains(line, "_dri.so") || strings.Contains(line, "libGLX_") {
+			t.Errorf("the resident mapped a GL driver: %s", line)
+		}
+	}
+}
