@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -165,7 +164,7 @@ func (d *desk) assertNoSecret(text string) {
 type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
-	out  *syncBuffer
+	out  *testenv.Buffer
 	done chan struct{}
 	err  error
 }
@@ -173,7 +172,7 @@ type proc struct {
 // start starts the app with args and keeps it running until the test ends.
 func (d *desk) start(args ...string) *proc {
 	d.t.Helper()
-	p := &proc{t: d.t, out: &syncBuffer{}, done: make(chan struct{})}
+	p := &proc{t: d.t, out: &testenv.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(binary, args...)
 	p.cmd.Env = d.env()
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -244,23 +243,6 @@ func (d *desk) screenshot(name string) {
 		d.t.Fatal(err)
 	}
 	testenv.Screenshot(d.t, d.display, filepath.Join(d.shots, name+".png"))
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func fakeLatency(d time.Duration) fake.Fault { return fake.Fault{Latency: d, Times: 1} }

@@ -85,6 +85,18 @@ func (d *desk) keyringItems() string {
 	return string(out)
 }
 
+// startLoggedIn starts the tray app and logs in from the command line.
+func (d *desk) startLoggedIn(kind string) (*proc, *testenv.Item) {
+	d.t.Helper()
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	if r := d.login(kind); r.code != 0 {
+		d.t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	waitTitle(d.t, item, "Conectado: "+user)
+	return res, item
+}
+
 func pixmapOf(p testenv.ItemProps) string {
 	if len(p.IconPixmap) != 1 {
 		return ""
@@ -193,12 +205,7 @@ func TestCommandsDriveTheRunningTray(t *testing.T) {
 // the agent.
 func TestQuitEndsTheSession(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
-	res := d.start()
-	item, _ := d.trayOf("Sin sesión")
-	if r := d.login("user"); r.code != 0 {
-		t.Fatalf("login: %s", r.stderr)
-	}
-	waitTitle(t, item, "Conectado")
+	res, item := d.startLoggedIn("user")
 	if err := item.Click("Salir"); err != nil {
 		t.Fatal(err)
 	}
@@ -286,12 +293,7 @@ func TestNoTrayFallback(t *testing.T) {
 // start, and the user is told.
 func TestRecoveredSessionIsEndedAndNotified(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
-	res := d.start()
-	item, _ := d.trayOf("Sin sesión")
-	if r := d.login("agent"); r.code != 0 {
-		t.Fatalf("login: %s", r.stderr)
-	}
-	waitTitle(t, item, "Conectado")
+	res, _ := d.startLoggedIn("agent")
 	syscall.Kill(-res.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
 	res.exited(stepTimeout)
 
@@ -308,12 +310,7 @@ func TestRecoveredSessionIsEndedAndNotified(t *testing.T) {
 // told both that it is pending and that it completed.
 func TestPendingLogoutIsNotifiedAndRetried(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
-	res := d.start()
-	item, _ := d.trayOf("Sin sesión")
-	if r := d.login("user"); r.code != 0 {
-		t.Fatalf("login: %s", r.stderr)
-	}
-	waitTitle(t, item, "Conectado")
+	res, item := d.startLoggedIn("user")
 	d.srv.Inject(ucontact.PathEndSession, fakeStatus(503, 1))
 	if err := item.Click("Finalizar Sesión"); err != nil {
 		t.Fatal(err)

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
@@ -343,7 +343,7 @@ func TestNoConfigDir(t *testing.T) {
 }
 
 func TestDemoServesTheDemoAccount(t *testing.T) {
-	var out lockedBuffer
+	var out testenv.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int)
 	go func() {
@@ -376,22 +376,4 @@ func TestDemoServesTheDemoAccount(t *testing.T) {
 	if code := <-done; code != ExitOK {
 		t.Errorf("demo exit %d", code)
 	}
-}
-
-// lockedBuffer is written by the demo's goroutine and read by the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

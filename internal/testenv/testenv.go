@@ -95,7 +95,7 @@ func StartKeyring(t testing.TB, busAddr string) *Keyring {
 		"HOME="+data,
 	)
 	cmd.Stdin = strings.NewReader("test-keyring-password")
-	log := &syncBuffer{}
+	log := &Buffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting gnome-keyring-daemon: %v", err)
@@ -140,20 +140,21 @@ func stop(cmd *exec.Cmd) {
 	}
 }
 
-// syncBuffer collects a service's output while it runs, for a test to show
-// when the service fails.
-type syncBuffer struct {
+// Buffer collects what a process or goroutine writes while a test reads
+// it: a bytes.Buffer safe for concurrent use.
+type Buffer struct {
 	mu  sync.Mutex
 	buf strings.Builder
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String is everything written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

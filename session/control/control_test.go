@@ -2,7 +2,6 @@ package control
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -11,11 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/secrets/secretstest"
@@ -48,7 +47,7 @@ type rig struct {
 	server *Server
 	h      *managerHandler
 	dir    string
-	log    *lockedWriter
+	log    *testenv.Buffer
 }
 
 func newRig(t *testing.T) *rig {
@@ -76,7 +75,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logBuf := &lockedWriter{}
+	logBuf := &testenv.Buffer{}
 	h := &managerHandler{m: m}
 	server := NewServer(h, slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -265,23 +264,6 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not met in 5 s")
 		}
 	}
-}
-
-type lockedWriter struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedWriter) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
 
 // rawCall sends raw bytes and reads one answer line.
