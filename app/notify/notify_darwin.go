@@ -1,5 +1,3 @@
-//go:build !linux
-
 package notify
 
 import (
@@ -7,13 +5,12 @@ import (
 	"errors"
 )
 
-// Desktop is not implemented on this platform yet: the caller logs the
-// message instead.
+// Desktop is not implemented on macOS yet: the caller logs the message.
 type Desktop struct {
 	AppName string
 }
 
 // Notify reports that notifications are not available here.
 func (Desktop) Notify(context.Context, string, string) error {
-	return errors.New("desktop notifications are not implemented on this platform")
+	return errors.New("desktop notifications are not implemented on macOS yet")
 }
