@@ -33,7 +33,8 @@ type ui struct {
 
 	info        control.Info
 	status      control.Status
-	submitted   bool // this window asked for the login under way
+	submitted   bool   // this window asked for the login under way
+	tried       string // the server of this window's last login, for its errors
 	stateKnown  bool
 	loggingOut  bool
 	closeWhenIn bool // close once logged in (there is a tray to go back to)
@@ -238,7 +239,7 @@ func (u *ui) applyStatus(st control.Status) {
 		u.showLogin()
 		u.setLoginBusy(false)
 		if prev.State == session.LoggingIn.String() && u.submitted && snap.LastError != nil {
-			u.showError(messages.Describe(u.msg, snap.LastError, snap))
+			u.showError(u.describe(snap.LastError))
 		}
 		u.submitted = false
 	case session.LoggingIn:
@@ -347,6 +348,7 @@ func (u *ui) onSubmit() {
 	u.hideError()
 	u.setLoginBusy(true)
 	u.submitted = true
+	u.tried = req.Server
 	go func() {
 		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
 		defer cancel()
@@ -478,6 +480,7 @@ func (u *ui) hideError() { u.errText.Hide() }
 func (u *ui) showFatal(err error) {
 	u.log.Error("tray app not reachable", "err", err)
 	u.showLogin()
+	u.stateKnown = false // disabled for good, not logging in
 	u.setLoginBusy(true)
 	u.showError(u.describe(err))
 }
@@ -486,5 +489,9 @@ func (u *ui) describe(err error) string {
 	if errors.Is(err, control.ErrNoResident) {
 		return u.msg.T("window.no_resident")
 	}
-	return messages.Describe(u.msg, err, u.status.Snapshot())
+	snap := u.status.Snapshot()
+	if snap.Server == "" {
+		snap.Server = u.tried // a failed login's status names no server
+	}
+	return messages.Describe(u.msg, err, snap)
 }

@@ -1,0 +1,818 @@
+package window
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"ucontact-tray/internal/i18n"
+	"ucontact-tray/session"
+	"ucontact-tray/session/control"
+	"ucontact-tray/session/ucontact"
+)
+
+var es = i18n.MustNew(i18n.Spanish)
+
+func TestPrefillFromInfo(t *testing.T) {
+	tests := []struct {
+		name      string
+		info      control.Info
+		wantKind  string
+		wantKeep  bool
+		wantFocus string
+	}{
+		{
+			name:      "last login",
+			info:      control.Info{Server: "acme", User: "ana", Kind: "agent", Remember: true},
+			wantKind:  es.T("window.kind_agent"),
+			wantKeep:  true,
+			wantFocus: "password",
+		},
+		{
+			name:      "first run",
+			info:      control.Info{},
+			wantKind:  es.T("window.kind_user"),
+			wantFocus: "server",
+		},
+		{
+			name:      "server only",
+			info:      control.Info{Server: "acme", Kind: "user"},
+			wantKind:  es.T("window.kind_user"),
+			wantFocus: "user",
+		},
+		{
+			name:      "saved password",
+			info:      control.Info{Server: "acme", User: "ana", Kind: "user", Remember: true, SavedPassword: true},
+			wantKind:  es.T("window.kind_user"),
+			wantKeep:  true,
+			wantFocus: "password",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := open(t, &fakeBackend{info: tt.info}, es)
+			h.do(func(u *ui) {
+				if u.server.Text != tt.info.Server || u.user.Text != tt.info.User {
+					t.Errorf("server, user = %q, %q; want %q, %q", u.server.Text, u.user.Text, tt.info.Server, tt.info.User)
+				}
+				if u.kind.Selected != tt.wantKind {
+					t.Errorf("kind = %q, want %q", u.kind.Selected, tt.wantKind)
+				}
+				if u.keep.Checked != tt.wantKeep || u.keep.Disabled() {
+					t.Errorf("remember checked %v, disabled %v; want checked %v, enabled", u.keep.Checked, u.keep.Disabled(), tt.wantKeep)
+				}
+				if got := h.focused(); got != tt.wantFocus {
+					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
+				}
+				wantHint := ""
+				if tt.info.SavedPassword {
+					wantHint = es.T("window.password_saved")
+				}
+				if u.pass.PlaceHolder != wantHint {
+					t.Errorf("password placeholder %q, want %q", u.pass.PlaceHolder, wantHint)
+				}
+				if u.banner.Visible() || u.errText.Visible() || u.keepWhy.Visible() {
+					t.Error("a banner, error or keyring note is shown")
+				}
+			})
+		})
+	}
+}
+
+func TestEnterSubmitsOneLogin(t *testing.T) {
+	tests := []struct {
+		name   string
+		info   control.Info
+		server string // typed into the empty field
+		user   string
+		pass   string
+		agent  bool
+		keep   bool
+		want   control.LoginRequest
+	}{
+		{
+			name:   "user session",
+			server: "acme", user: "ana", pass: "s3cret",
+			want: control.LoginRequest{Server: "acme", User: "ana", Password: "s3cret", Kind: "user"},
+		},
+		{
+			name:   "agent remembering the password",
+			server: "https://uc.example.com", user: "ana", pass: "s3cret", agent: true, keep: true,
+			want: control.LoginRequest{Server: "https://uc.example.com", User: "ana", Password: "s3cret", Kind: "agent", Remember: true},
+		},
+		{
+			name:   "spaces are trimmed but not from the password",
+			server: "  acme ", user: " ana  ", pass: " pw ",
+			want: control.LoginRequest{Server: "acme", User: "ana", Password: " pw ", Kind: "user"},
+		},
+		{
+			name: "saved password",
+			info: control.Info{Server: "acme", User: "ana", Kind: "agent", Remember: true, SavedPassword: true},
+			want: control.LoginRequest{Server: "acme", User: "ana", Kind: "agent", Remember: true, UseSavedPassword: true},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &fakeBackend{info: tt.info, loginErr: ucontact.ErrWrongCredentials}
+			h := open(t, b, es)
+			h.do(func(u *ui) {
+				typeInto(h.win, u.server, tt.server)
+				typeInto(h.win, u.user, tt.user)
+				typeInto(h.win, u.pass, tt.pass)
+				if tt.agent {
+					u.kind.SetSelected(es.T("window.kind_agent"))
+				}
+				if tt.keep {
+					u.keep.SetChecked(true)
+				}
+				pressEnter(u.pass)
+			})
+			h.settle()
+			if got := b.requests(); len(got) != 1 || got[0] != tt.want {
+				t.Errorf("requests %+v, want one: %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEnterMovesToTheNextEmptyField(t *testing.T) {
+	b := &fakeBackend{loginErr: ucontact.ErrWrongCredentials}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		typeInto(h.win, u.server, "acme")
+		pressEnter(u.server)
+		if got := h.focused(); got != "user" {
+			t.Errorf("Enter in the server field: focus on %s, want user", got)
+		}
+		typeInto(h.win, u.user, "ana")
+		pressEnter(u.user)
+		if got := h.focused(); got != "password" {
+			t.Errorf("Enter in the user field: focus on %s, want password", got)
+		}
+		if u.submit.Disabled() {
+			t.Error("a login started without a password")
+		}
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.server) // all filled in: Enter anywhere logs in
+	})
+	h.settle()
+	if got := b.requests(); len(got) != 1 {
+		t.Errorf("%d requests, want 1", len(got))
+	}
+}
+
+func TestLoginInProgress(t *testing.T) {
+	b := &fakeBackend{
+		info:      control.Info{Server: "acme", User: "ana"},
+		loginErr:  ucontact.ErrWrongCredentials,
+		loginGate: make(chan struct{}),
+	}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.waitFor("the resident to take the login", func(*ui) bool { return len(b.requests()) == 1 })
+	h.do(func(u *ui) {
+		for name, w := range map[string]fyne.Disableable{
+			"server": u.server, "user": u.user, "password": u.pass, "kind": u.kind, "remember": u.keep, "button": u.submit,
+		} {
+			if !w.Disabled() {
+				t.Errorf("%s enabled during the login", name)
+			}
+		}
+		if want := "Iniciando sesión…"; u.submit.Text != want {
+			t.Errorf("button reads %q, want %q", u.submit.Text, want)
+		}
+		if !u.busy.Visible() {
+			t.Error("no progress bar")
+		}
+		// Asking again does nothing.
+		pressEnter(u.pass)
+		test.Tap(u.submit)
+	})
+	close(b.loginGate)
+	h.settle()
+	h.do(func(u *ui) {
+		if u.busy.Visible() || u.submit.Text != es.T("window.login") {
+			t.Errorf("after the login: progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+		}
+	})
+	if got := b.requests(); len(got) != 1 {
+		t.Errorf("%d requests, want 1", len(got))
+	}
+}
+
+func TestLoginFails(t *testing.T) {
+	tests := []struct {
+		name      string
+		server    string
+		err       error // what the server's answer amounts to; nil: the resident rejects the server
+		wantText  string
+		wantFocus string
+		wantPass  string
+	}{
+		{
+			name:      "wrong password",
+			server:    "acme",
+			err:       fmt.Errorf("OpenUserSession: %w", ucontact.ErrWrongCredentials),
+			wantText:  "Usuario o contraseña incorrectos.",
+			wantFocus: "password",
+			wantPass:  "",
+		},
+		{
+			name:      "server unreachable",
+			server:    "acme",
+			err:       &ucontact.NetworkError{Op: "OpenUserSession", Err: errors.New("connection refused")},
+			wantText:  "No se pudo conectar con el servidor acme. Revise la conexión a la red y el nombre del servidor.",
+			wantFocus: "password",
+			wantPass:  "pw",
+		},
+		{
+			name:      "own server unreachable",
+			server:    "https://uc.example.com:8443",
+			err:       &ucontact.NetworkError{Op: "OpenUserSession", Err: errors.New("no route to host")},
+			wantText:  "No se pudo conectar con el servidor uc.example.com:8443. Revise la conexión a la red y el nombre del servidor.",
+			wantFocus: "password",
+			wantPass:  "pw",
+		},
+		{
+			name:      "invalid server",
+			server:    "acme.example.com/path",
+			wantText:  es.T("err.invalid_server"),
+			wantFocus: "server",
+			wantPass:  "pw",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &fakeBackend{info: control.Info{Server: tt.server, User: "ana"}, loginErr: tt.err}
+			h := open(t, b, es)
+			h.do(func(u *ui) {
+				typeInto(h.win, u.pass, "pw")
+				pressEnter(u.pass)
+			})
+			h.settle()
+			h.do(func(u *ui) {
+				if u.errText.Text != tt.wantText {
+					t.Errorf("error %q, want %q", u.errText.Text, tt.wantText)
+				}
+				if u.server.Text != tt.server || u.user.Text != "ana" || u.pass.Text != tt.wantPass {
+					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.server.Text, u.user.Text, u.pass.Text, tt.server, tt.wantPass)
+				}
+				if got := h.focused(); got != tt.wantFocus {
+					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
+				}
+				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+					if w.Disabled() {
+						t.Errorf("%T disabled after the failure", w)
+					}
+				}
+				if u.busy.Visible() {
+					t.Error("progress bar still shown")
+				}
+			})
+			if h.quits() != 0 {
+				t.Error("the window closed")
+			}
+		})
+	}
+}
+
+func TestEmptyFields(t *testing.T) {
+	tests := []struct {
+		name      string
+		info      control.Info
+		wantText  string
+		wantFocus string
+	}{
+		{"no server", control.Info{User: "ana"}, es.T("usage.need_server_window"), "server"},
+		{"blank server", control.Info{Server: "   ", User: "ana"}, es.T("usage.need_server_window"), "server"},
+		{"no user", control.Info{Server: "acme"}, "Falta el usuario.", "user"},
+		{"no password", control.Info{Server: "acme", User: "ana"}, "Falta la contraseña.", "password"},
+		{
+			// The saved password is for the saved server and user only.
+			name:      "saved password, other user",
+			info:      control.Info{Server: "acme", User: "ana", SavedPassword: true},
+			wantText:  "Falta la contraseña.",
+			wantFocus: "password",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &fakeBackend{info: tt.info}
+			h := open(t, b, es)
+			h.do(func(u *ui) {
+				if tt.info.SavedPassword {
+					u.user.SetText("bea")
+				}
+				test.Tap(u.submit)
+				if !u.errText.Visible() || u.errText.Text != tt.wantText {
+					t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), tt.wantText)
+				}
+				if got := h.focused(); got != tt.wantFocus {
+					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
+				}
+				if u.submit.Disabled() {
+					t.Error("the form is busy")
+				}
+			})
+			if got := b.requests(); len(got) != 0 {
+				t.Errorf("sent %+v", got)
+			}
+		})
+	}
+}
+
+func TestKeyringUnavailable(t *testing.T) {
+	b := &fakeBackend{
+		info:     control.Info{Server: "acme", User: "ana", Remember: true, KeyringError: "keyring"},
+		loginErr: ucontact.ErrWrongCredentials,
+	}
+	h := open(t, b, es)
+	check := func(when string) {
+		h.do(func(u *ui) {
+			if u.keep.Checked || !u.keep.Disabled() {
+				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.keep.Checked, u.keep.Disabled())
+			}
+			want := es.T("window.remember_unavailable") + " " + es.T("err.keyring_unavailable")
+			if !u.keepWhy.Visible() || u.keepWhy.Text != want {
+				t.Errorf("%s: reason %q (shown %v), want %q", when, u.keepWhy.Text, u.keepWhy.Visible(), want)
+			}
+		})
+	}
+	check("at start")
+	h.do(func(u *ui) {
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	check("after a login")
+	if got := b.requests(); len(got) != 1 || got[0].Remember {
+		t.Errorf("requests %+v, want one not remembering the password", got)
+	}
+}
+
+func TestLoggedInWithATray(t *testing.T) {
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	if n := h.quits(); n != 1 {
+		t.Errorf("quit %d times", n)
+	}
+}
+
+func TestLoggedInWithoutATray(t *testing.T) {
+	b := &fakeBackend{
+		info:       control.Info{Server: "acme", User: "ana", Kind: "agent", NoTray: "no-host"},
+		logoutGate: make(chan struct{}),
+	}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
+			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
+		}
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	h.do(func(u *ui) {
+		if u.login.Visible() {
+			t.Error("the login form is still shown")
+		}
+		if !u.banner.Visible() {
+			t.Error("the banner is gone")
+		}
+		if u.sesUser.Text != "ana" || u.sesServer.Text != "acme" || u.sesKind.Text != es.T("kind.agent") {
+			t.Errorf("session shows %q @ %q (%q)", u.sesUser.Text, u.sesServer.Text, u.sesKind.Text)
+		}
+		if u.endButton.Text != "Finalizar Sesión" || u.endButton.Disabled() {
+			t.Errorf("end button %q, disabled %v", u.endButton.Text, u.endButton.Disabled())
+		}
+		if got := h.win.Title(); got != es.T("window.session_title") {
+			t.Errorf("title %q", got)
+		}
+		test.Tap(u.endButton)
+		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
+			t.Errorf("while logging out: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		}
+		test.Tap(u.endButton)
+	})
+	h.waitFor("the resident to say it is logging out", func(u *ui) bool { return u.sesState.Text == es.T("status.logging_out") })
+	h.do(func(u *ui) {
+		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
+			t.Errorf("during the logout: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		}
+	})
+	close(b.logoutGate)
+	h.settle()
+	h.do(func(u *ui) {
+		if u.session.Visible() || u.sesError.Visible() || u.errText.Visible() {
+			t.Errorf("after the logout: session shown %v, errors %q %q", u.session.Visible(), u.sesError.Text, u.errText.Text)
+		}
+	})
+	if n := b.logoutCount(); n != 1 {
+		t.Errorf("%d logouts, want 1", n)
+	}
+	if n := h.quits(); n != 0 {
+		t.Errorf("quit %d times, want none: the window stands in for the tray", n)
+	}
+}
+
+func TestEnglish(t *testing.T) {
+	h := open(t, &fakeBackend{}, i18n.MustNew(i18n.English))
+	h.do(func(u *ui) {
+		if u.submit.Text != "Log in" {
+			t.Errorf("button reads %q", u.submit.Text)
+		}
+	})
+}
+
+func TestNoResident(t *testing.T) {
+	tests := []struct {
+		name   string
+		b      *fakeBackend
+		hangUp bool // the resident goes away once the window is up
+	}{
+		{name: "info", b: &fakeBackend{infoErr: control.ErrNoResident}},
+		{name: "watch", b: &fakeBackend{watchErr: control.ErrNoResident}},
+		{name: "stream ends", b: &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, hangUp: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var h *harness
+			if tt.hangUp {
+				h = open(t, tt.b, es)
+				tt.b.hangUp()
+			} else {
+				h = start(t, tt.b, es)
+			}
+			want := "La aplicación de la bandeja no responde. Vuelva a abrir ucontact-tray."
+			h.settle()
+			h.do(func(u *ui) {
+				if u.errText.Text != want {
+					t.Errorf("error %q, want %q", u.errText.Text, want)
+				}
+				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+					if !w.Disabled() {
+						t.Errorf("%T enabled", w)
+					}
+				}
+				// Disabled, not logging in.
+				if u.busy.Visible() || u.submit.Text != es.T("window.login") {
+					t.Errorf("progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+				}
+			})
+		})
+	}
+}
+
+// waitTimeout bounds every wait for the window; generous for -race.
+const waitTimeout = 10 * time.Second
+
+// harness is a ui in a test window, its goroutines running as in Run.
+type harness struct {
+	t   *testing.T
+	win fyne.Window
+	ui  *ui
+
+	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do and waitFor
+	quitCount int         // calls of the quit func, under mu
+	backend   *fakeBackend
+}
+
+// start shows the window and connects it to b, as Run does.
+func start(t *testing.T, b *fakeBackend, msg *i18n.Catalog) *harness {
+	t.Helper()
+	b.init()
+	// The test driver runs fyne.Do on the calling goroutine; a real driver
+	// runs it on the main one. Taking turns on a lock gives the same
+	// guarantee to ui, whose fields only the UI thread may touch, and to the
+	// test, which reads them under the same lock.
+	a := test.NewTempApp(t)
+	mu := new(sync.Mutex)
+	fyne.SetCurrentApp(lockedApp{App: a, driver: lockedDriver{Driver: a.Driver(), mu: mu}})
+	h := &harness{t: t, win: a.NewWindow(""), mu: mu, backend: b}
+	ctx, cancel := context.WithCancel(context.Background())
+	h.ui = newUI(ctx, b, msg, slog.New(slog.DiscardHandler), h.win, func() { h.quitCount++ })
+	h.win.SetContent(h.ui.content())
+	h.win.Resize(fyne.NewSize(460, 10))
+	go h.ui.connect()
+	t.Cleanup(func() {
+		cancel()
+		b.hangUp()
+		// Nothing of ui may run once the test app is gone.
+		h.waitFor("the window's goroutines to end", func(*ui) bool { return len(uiGoroutines(true)) == 0 })
+		h.do(func(*ui) { h.win.Close() })
+	})
+	return h
+}
+
+// open is start for a resident with no session: it sends its state first,
+// as the real one does, and the form becomes usable.
+func open(t *testing.T, b *fakeBackend, msg *i18n.Catalog) *harness {
+	t.Helper()
+	h := start(t, b, msg)
+	h.publish(control.StatusOf(session.Snapshot{}))
+	h.settle()
+	return h
+}
+
+// do runs f on the UI thread.
+func (h *harness) do(f func(*ui)) {
+	h.t.Helper()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f(h.ui)
+}
+
+// waitFor polls cond on the UI thread until it holds.
+func (h *harness) waitFor(what string, cond func(*ui) bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		h.mu.Lock()
+		ok := cond(h.ui)
+		h.mu.Unlock()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// settle waits until the window has done all it was asked to: no goroutine
+// of its is at work, only connect waiting for the next event.
+func (h *harness) settle() {
+	h.t.Helper()
+	h.waitFor("the window to settle", func(*ui) bool { return len(uiGoroutines(false)) == 0 })
+}
+
+// publish sends a status on the watch stream and returns once the window
+// has applied it.
+func (h *harness) publish(st control.Status) {
+	h.t.Helper()
+	done := make(chan bool, 1)
+	go func() { done <- h.backend.publish(st) }()
+	select {
+	case ok := <-done:
+		if !ok {
+			h.t.Fatalf("status %q not delivered: the stream is closed", st.State)
+		}
+	case <-time.After(waitTimeout):
+		h.t.Fatalf("the window does not read status %q", st.State)
+	}
+}
+
+func (h *harness) quits() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.quitCount
+}
+
+// focused names the focused field; call it on the UI thread.
+func (h *harness) focused() string {
+	switch f := h.win.Canvas().Focused(); f {
+	case nil:
+		return "nothing"
+	case h.ui.server:
+		return "server"
+	case h.ui.user:
+		return "user"
+	case h.ui.pass:
+		return "password"
+	default:
+		return fmt.Sprintf("%T", f)
+	}
+}
+
+// uiGoroutines returns the stacks of the goroutines that ui and start
+// started (connect, a login, a logout…); all says whether to count connect
+// while it waits for the next event.
+func uiGoroutines(all bool) []string {
+	const pkg = "ucontact-tray/app/window."
+	buf := make([]byte, 1<<16)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var stacks []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if !strings.Contains(g, "created by "+pkg+"(*ui).") && !strings.Contains(g, "created by "+pkg+"start") {
+			continue
+		}
+		header, _, _ := strings.Cut(g, "\n")
+		top := g[strings.Index(g, pkg):] // its innermost frame of this package
+		waiting := strings.HasPrefix(top, pkg+"(*ui).connect(") && strings.Contains(header, "[chan receive")
+		if all || !waiting {
+			stacks = append(stacks, g)
+		}
+	}
+	return stacks
+}
+
+// typeInto focuses e and types text into it, as the user would.
+func typeInto(w fyne.Window, e *widget.Entry, text string) {
+	w.Canvas().Focus(e)
+	test.Type(e, text)
+}
+
+func pressEnter(e *widget.Entry) {
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+}
+
+// lockedApp is the test app with fyne.Do serialised on a lock (see start).
+type lockedApp struct {
+	fyne.App
+	driver lockedDriver
+}
+
+func (a lockedApp) Driver() fyne.Driver { return a.driver }
+
+type lockedDriver struct {
+	fyne.Driver
+	mu *sync.Mutex
+}
+
+func (d lockedDriver) DoFromGoroutine(f func(), _ bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	f()
+}
+
+// fakeBackend behaves as the resident does, without a server. Its first
+// fields are the test's settings, fixed before start.
+type fakeBackend struct {
+	info       control.Info
+	infoErr    error
+	watchErr   error
+	loginErr   error         // how a login ends once the server is asked
+	loginGate  chan struct{} // if set, a login waits until it is closed
+	logoutGate chan struct{} // if set, a logout waits until it is closed
+
+	// The watch stream. It is unbuffered, so a send returns once connect
+	// has taken the event, that is, once it has applied the one before.
+	events   chan control.Event
+	stop     chan struct{} // closed when the resident goes away
+	stopOnce sync.Once
+	sendMu   sync.Mutex // one publisher at a time; guards closing events
+
+	mu      sync.Mutex
+	logins  []control.LoginRequest
+	logouts int
+	current control.Status
+}
+
+func (b *fakeBackend) init() {
+	b.events = make(chan control.Event)
+	b.stop = make(chan struct{})
+	b.current = control.StatusOf(session.Snapshot{})
+}
+
+func (b *fakeBackend) Info(context.Context) (control.Info, error) {
+	return b.info, b.infoErr
+}
+
+func (b *fakeBackend) Watch(context.Context) (<-chan control.Event, error) {
+	if b.watchErr != nil {
+		return nil, b.watchErr
+	}
+	return b.events, nil
+}
+
+// Login does what the resident does: it checks the server, says it is
+// logging in, and says how it ended before it answers.
+func (b *fakeBackend) Login(ctx context.Context, req control.LoginRequest) (control.Status, error) {
+	b.mu.Lock()
+	b.logins = append(b.logins, req)
+	b.mu.Unlock()
+	server, err := ucontact.ParseServer(req.Server)
+	if err != nil {
+		return b.status(), err
+	}
+	snap := session.Snapshot{State: session.LoggingIn, Server: server.String(), User: req.User, Kind: session.Kind(req.Kind)}
+	b.publish(control.StatusOf(snap))
+	if !b.wait(ctx, b.loginGate) {
+		return b.status(), context.Canceled
+	}
+	if b.loginErr != nil {
+		snap = session.Snapshot{State: session.LoggedOut, LastError: b.loginErr}
+	} else {
+		snap.State, snap.Since = session.LoggedIn, time.Now()
+	}
+	st := b.setStatus(control.StatusOf(snap))
+	b.publish(st)
+	return st, b.loginErr
+}
+
+func (b *fakeBackend) Logout(ctx context.Context) (control.Status, error) {
+	b.mu.Lock()
+	b.logouts++
+	st := b.current
+	b.mu.Unlock()
+	if st.State != session.LoggedIn.String() {
+		return st, session.ErrNotLoggedIn
+	}
+	st.State = session.LoggingOut.String()
+	b.publish(b.setStatus(st))
+	if !b.wait(ctx, b.logoutGate) {
+		return b.status(), context.Canceled
+	}
+	st = b.setStatus(control.StatusOf(session.Snapshot{}))
+	b.publish(st)
+	return st, nil
+}
+
+func (b *fakeBackend) Quit(context.Context) error { return nil }
+
+// publish sends st on the watch stream, and reports whether the window
+// has applied it (it has not if the stream is closed).
+func (b *fakeBackend) publish(st control.Status) bool {
+	b.sendMu.Lock()
+	defer b.sendMu.Unlock()
+	select {
+	case <-b.stop:
+		return false
+	default:
+	}
+	// The empty event is taken only after st is applied.
+	for _, e := range []control.Event{{Status: &st}, {}} {
+		select {
+		case b.events <- e:
+		case <-b.stop:
+			return false
+		}
+	}
+	return true
+}
+
+// hangUp ends the watch stream, as when the resident stops.
+func (b *fakeBackend) hangUp() {
+	b.stopOnce.Do(func() {
+		close(b.stop)
+		b.sendMu.Lock()
+		close(b.events)
+		b.sendMu.Unlock()
+	})
+}
+
+func (b *fakeBackend) wait(ctx context.Context, gate chan struct{}) bool {
+	if gate == nil {
+		return true
+	}
+	select {
+	case <-gate:
+		return true
+	case <-ctx.Done():
+	case <-b.stop:
+	}
+	return false
+}
+
+func (b *fakeBackend) status() control.Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.current
+}
+
+func (b *fakeBackend) setStatus(st control.Status) control.Status {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.current = st
+	return st
+}
+
+func (b *fakeBackend) requests() []control.LoginRequest {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return append([]control.LoginRequest(nil), b.logins...)
+}
+
+func (b *fakeBackend) logoutCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.logouts
+}
+
+var _ Backend = (*fakeBackend)(nil)
