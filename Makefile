@@ -5,7 +5,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build run test deps check unit integration e2e fuzz clean
+.PHONY: all build run test deps check unit integration e2e bench fuzz clean
 
 all: build
 
@@ -42,6 +42,13 @@ integration:
 e2e: build
 	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) UCT_TEST_OUTPUT=$(CURDIR)/test-output \
 	  $(GO) test -count=1 -timeout 20m -tags e2e ./e2e/
+
+# The built resident beside the least any tray costs (bench/floor/systray),
+# on the same private desktop: one table of figures, each with "ok" or
+# "short" against its target. About 2 minutes; not part of `make test`.
+bench: deps build
+	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) \
+	  $(GO) test -tags bench -run TestIdleTable -v -count=1 -timeout 15m ./bench/
 
 # Longer fuzzing than the seeds `make test` runs.
 fuzz:
