@@ -6,8 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"golang.org/x/term"
 
@@ -24,8 +22,6 @@ func main() {
 
 func run() int {
 	noBusAutolaunch()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	env := cli.Env{
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,
@@ -43,7 +39,7 @@ func run() int {
 	if term.IsTerminal(int(os.Stdin.Fd())) {
 		env.ReadPassword = readPassword
 	}
-	return cli.Run(ctx, os.Args[1:], env)
+	return cli.Run(context.Background(), os.Args[1:], env)
 }
 
 // readPassword asks on the terminal without echo.

@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"ucontact-tray/app/messages"
@@ -65,9 +68,17 @@ type command struct {
 func Run(ctx context.Context, args []string, env Env) int {
 	c := &command{Env: env, msg: i18n.MustNew(i18n.Detect(env.Getenv))}
 	if len(args) == 0 {
+		// The resident handles the signals itself: they mean "end the
+		// session now" (session/shutdown).
 		return c.resident(ctx, nil)
 	}
 	name, rest := args[0], args[1:]
+	if name != "demo" && name != "window" {
+		// Ctrl+C or a SIGTERM stops a command cleanly (Fyne handles its own).
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	switch name {
 	case "login":
 		return c.login(ctx, rest)

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"ucontact-tray/app/messages"
 	"ucontact-tray/session"
@@ -223,6 +226,8 @@ func (c *command) demo(ctx context.Context, args []string) int {
 	if !*serverOnly {
 		return c.resident(ctx, &control.DemoAccount{Server: url, User: fake.DemoUser, Password: fake.DemoPassword})
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	<-ctx.Done()
 	c.say(c.msg.T("demo.stopped"))
 	return ExitOK

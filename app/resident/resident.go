@@ -24,6 +24,7 @@ import (
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/shutdown"
 	"ucontact-tray/session/ucontact"
 )
 
@@ -60,9 +61,12 @@ type Resident struct {
 	stop    context.CancelFunc
 	quiting sync.Once
 
+	refresh chan struct{} // redraw the tray: something besides the session changed
+
 	mu         sync.Mutex
-	window     *exec.Cmd     // the window process, while it runs
-	windowDone chan struct{} // closed when it has ended
+	window     *exec.Cmd          // the window process, while it runs
+	windowDone chan struct{}      // closed when it has ended
+	relogin    *settings.Settings // the session a suspend ended, to offer again
 }
 
 // Run runs the resident until ctx ends or the user quits. It must be called
@@ -82,7 +86,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer l.Close()
 
-	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir)}
+	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
 	r.m, err = session.Open(ctx, session.Config{
 		Dir:     cfg.StateDir,
 		Secrets: r.store,
@@ -110,7 +114,10 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}()
 
-	go r.watchForNotifications(ctx)
+	osWatch := shutdown.Watch(ctx, cfg.Log)
+	defer osWatch.Close()
+	go r.followSession(ctx, osWatch)
+	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
 
 	r.noTray = trayUnavailable(cfg.Log)
@@ -133,17 +140,29 @@ func (r *Resident) runTray(ctx context.Context) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	first := r.model(<-updates)
-	go func() {
-		<-ctx.Done()
-		tray.Quit()
-	}()
 	tray.Run(first, func(t *tray.Tray) {
 		r.cfg.Log.Info("tray ready")
+		// One goroutine applies and quits: nothing is applied to a tray
+		// that is gone.
 		go func() {
-			// The menu changes only when the state does: a rebuild closes an
-			// open menu on some desktops.
-			for s := range updates {
-				t.Apply(r.model(s))
+			defer tray.Quit()
+			// The menu changes only when something it shows does: a rebuild
+			// closes an open menu on some desktops.
+			last := r.m.Snapshot()
+			for {
+				select {
+				case s, ok := <-updates:
+					if !ok {
+						return
+					}
+					last = s
+				case <-r.refresh:
+				case <-ctx.Done():
+					return
+				}
+				if err := t.Apply(r.model(last)); err != nil {
+					r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
+				}
 			}
 		}()
 	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
@@ -151,7 +170,21 @@ func (r *Resident) runTray(ctx context.Context) {
 }
 
 func (r *Resident) model(s session.Snapshot) tray.Model {
-	return tray.Build(s, r.cfg.Msg, r.attention(s))
+	x := tray.Extras{Attention: r.attention(s)}
+	r.mu.Lock()
+	if r.relogin != nil {
+		x.Relogin = r.relogin.User + " @ " + messages.ServerName(r.relogin.Server)
+	}
+	r.mu.Unlock()
+	return tray.Build(s, r.cfg.Msg, x)
+}
+
+// redraw asks the tray to show what changed besides the session.
+func (r *Resident) redraw() {
+	select {
+	case r.refresh <- struct{}{}:
+	default: // one pending redraw is enough
+	}
 }
 
 // attention is a problem worth the attention icon while the session is fine.
@@ -178,6 +211,8 @@ func (r *Resident) onAction(a tray.Action) {
 				r.cfg.Log.Warn("logout", "err", err)
 			}
 		}()
+	case tray.ActionRelogin:
+		go r.loginAgain()
 	case tray.ActionQuit:
 		r.Quit()
 	}
@@ -196,13 +231,19 @@ func (r *Resident) recover(ctx context.Context) {
 	}
 }
 
-// watchForNotifications tells the user of what changed without their asking:
-// a logout that failed and is pending, and a pending one that completed.
-func (r *Resident) watchForNotifications(ctx context.Context) {
+// followSession holds the OS back while a session is open, and tells the
+// user of what changed without their asking: a logout that failed and is
+// pending, and a pending one that completed.
+func (r *Resident) followSession(ctx context.Context, osWatch *shutdown.Watcher) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	prev := <-updates
+	osWatch.Hold(prev.State != session.LoggedOut)
 	for s := range updates {
+		osWatch.Hold(s.State != session.LoggedOut)
+		if s.State != session.LoggedOut {
+			r.setRelogin(nil) // a session is open: nothing to offer again
+		}
 		if s.State.Busy() {
 			continue // judge the outcome, not the steps
 		}
@@ -227,6 +268,104 @@ func (r *Resident) notify(ctx context.Context, summary, body string) {
 	defer cancel()
 	if err := r.cfg.Notifier.Notify(nctx, summary, body); err != nil {
 		r.cfg.Log.Warn("notification not shown", "err", err)
+	}
+}
+
+// followOS ends the session when the OS session ends or the machine goes
+// to sleep, within the time the OS gives, using the connection the manager
+// already holds. What cannot be ended in time stays on record and is ended
+// at the next start.
+func (r *Resident) followOS(ctx context.Context, osWatch *shutdown.Watcher) {
+	for {
+		select {
+		case n := <-osWatch.Notices():
+			r.onNotice(ctx, n)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
+	switch n.Kind {
+	case shutdown.SessionEnding:
+		r.endBefore(n)
+		r.stop() // the OS session is going: so is the app, without another try
+	case shutdown.Suspending:
+		s, err := settings.Load(r.cfg.StateDir)
+		if err != nil {
+			r.cfg.Log.Warn("reading settings", "err", err)
+		}
+		if snap := r.m.Snapshot(); s.EndOnSuspend() && snap.State != session.LoggedOut {
+			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: string(snap.Kind)}
+			if r.endBefore(n) {
+				r.setRelogin(&offer)
+			}
+		}
+		n.Done()
+	case shutdown.Resumed:
+		r.mu.Lock()
+		offer := r.relogin
+		r.mu.Unlock()
+		if offer != nil {
+			who := offer.User + " @ " + messages.ServerName(offer.Server)
+			r.notify(ctx, r.cfg.Msg.T("notify.resumed_title"), r.cfg.Msg.T("notify.resumed", "Session", who))
+		}
+	}
+}
+
+// endBefore ends the session, if any, before n's deadline, then tells the
+// OS it may go on. It reports whether a session was ended.
+func (r *Resident) endBefore(n shutdown.Notice) bool {
+	defer n.Done()
+	ctx, cancel := context.WithDeadline(context.Background(), n.Deadline)
+	defer cancel()
+	err := r.m.Logout(ctx)
+	switch {
+	case errors.Is(err, session.ErrNotLoggedIn):
+		return false
+	case err != nil:
+		r.cfg.Log.Warn("ending the session before the OS goes on; kept for the next start", "notice", n.Kind.String(), "err", err)
+		return false
+	}
+	r.cfg.Log.Info("session ended for the OS", "notice", n.Kind.String(), "source", n.Source)
+	return true
+}
+
+func (r *Resident) setRelogin(offer *settings.Settings) {
+	r.mu.Lock()
+	changed := (r.relogin == nil) != (offer == nil)
+	r.relogin = offer
+	r.mu.Unlock()
+	if changed {
+		r.redraw()
+	}
+}
+
+// loginAgain logs in again as the session a suspend ended: with the
+// remembered password if there is one, through the window otherwise.
+func (r *Resident) loginAgain() {
+	r.mu.Lock()
+	offer := r.relogin
+	r.mu.Unlock()
+	if offer == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	kind := session.Kind(offer.Kind)
+	if !r.m.HasSavedPassword(ctx, offer.Server, offer.User, kind) {
+		if err := r.Show(); err != nil {
+			r.cfg.Log.Error("starting the window", "err", err)
+		}
+		return
+	}
+	err := r.m.Login(ctx, session.LoginRequest{Server: offer.Server, User: offer.User, Kind: kind, Remember: true, UseSavedPassword: true})
+	if err != nil {
+		r.cfg.Log.Warn("logging in again", "err", err)
+		if err := r.Show(); err != nil {
+			r.cfg.Log.Error("starting the window", "err", err)
+		}
 	}
 }
 
@@ -322,7 +461,11 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	s := settings.Settings{Server: strings.TrimSpace(req.Server), User: strings.TrimSpace(req.User), Kind: req.Kind, Remember: req.Remember}
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("reading settings", "err", err)
+	}
+	s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
 	if err := settings.Save(r.cfg.StateDir, s); err != nil {
 		r.cfg.Log.Warn("saving settings", "err", err)
 	}

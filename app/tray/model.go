@@ -29,6 +29,7 @@ const (
 	ActionLogout
 	ActionOpen
 	ActionRetry
+	ActionRelogin // log in again after a suspend ended the session
 	ActionQuit
 )
 
@@ -50,11 +51,20 @@ type Model struct {
 }
 
 // MenuOrder is the order of the action entries, below the status line.
-var MenuOrder = []Action{ActionLogin, ActionLogout, ActionOpen, ActionRetry, ActionQuit}
+var MenuOrder = []Action{ActionRelogin, ActionLogin, ActionLogout, ActionOpen, ActionRetry, ActionQuit}
 
-// Build is the tray for a snapshot. attention adds a problem to show even
-// when the session is fine (e.g. the keyring is locked); it may be empty.
-func Build(s session.Snapshot, c *i18n.Catalog, attention string) Model {
+// Extras is what the tray shows besides the session's state.
+type Extras struct {
+	// Attention is a problem to show even when the session is fine (no
+	// keyring, say); empty if none.
+	Attention string
+	// Relogin, when set, offers to log in again as this session ("ana @
+	// acme"): a suspend ended it, and the machine is back.
+	Relogin string
+}
+
+// Build is the tray for a snapshot.
+func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 	server := messages.ServerName(s.Server)
 	m := Model{Items: map[Action]Item{}}
 	hidden := func(label string) Item { return Item{Label: label} }
@@ -62,6 +72,7 @@ func Build(s session.Snapshot, c *i18n.Catalog, attention string) Model {
 	m.Items[ActionLogout] = hidden(c.T("tray.logout"))
 	m.Items[ActionOpen] = hidden(c.T("tray.open"))
 	m.Items[ActionRetry] = hidden(c.T("tray.retry"))
+	m.Items[ActionRelogin] = hidden(c.T("tray.relogin", "Session", x.Relogin))
 	m.Items[ActionQuit] = Item{Label: c.T("tray.quit"), Enabled: true, Visible: true}
 	show := func(a Action, enabled bool) {
 		it := m.Items[a]
@@ -74,6 +85,9 @@ func Build(s session.Snapshot, c *i18n.Catalog, attention string) Model {
 	case session.LoggedOut:
 		m.Icon, status = IconLoggedOut, c.T("status.logged_out")
 		show(ActionLogin, true)
+		if x.Relogin != "" {
+			show(ActionRelogin, true)
+		}
 	case session.LoggingIn:
 		m.Icon, status = IconBusy, c.T("status.logging_in")
 		show(ActionLogin, false)
@@ -97,11 +111,11 @@ func Build(s session.Snapshot, c *i18n.Catalog, attention string) Model {
 	m.Status = Item{Label: status, Visible: true}
 	m.Title = status
 	m.Tooltip = status
-	if attention != "" {
+	if x.Attention != "" {
 		if m.Icon != IconBusy {
 			m.Icon = IconAttention
 		}
-		m.Tooltip = status + "\n" + attention
+		m.Tooltip = status + "\n" + x.Attention
 	}
 	return m
 }

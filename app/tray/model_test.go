@@ -27,28 +27,32 @@ func TestBuild(t *testing.T) {
 	since := time.Date(2026, 11, 28, 8, 2, 0, 0, time.Local)
 	es := i18n.MustNew(i18n.Spanish)
 	for _, tc := range []struct {
-		name      string
-		snap      session.Snapshot
-		attention string
-		icon      Icon
-		status    string
-		menu      string
+		name   string
+		snap   session.Snapshot
+		extras Extras
+		icon   Icon
+		status string
+		menu   string
 	}{
-		{"logged out", session.Snapshot{State: session.LoggedOut}, "",
+		{"logged out", session.Snapshot{State: session.LoggedOut}, Extras{},
 			IconLoggedOut, "Sin sesión.", "Iniciar sesión…|Salir"},
-		{"logging in", session.Snapshot{State: session.LoggingIn, User: "ana"}, "",
+		{"logging in", session.Snapshot{State: session.LoggingIn, User: "ana"}, Extras{},
 			IconBusy, "Iniciando sesión…", "(Iniciar sesión…)|(Salir)"},
-		{"logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, "",
+		{"logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{},
 			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir"},
-		{"logging out", session.Snapshot{State: session.LoggingOut, User: "ana"}, "",
+		{"logging out", session.Snapshot{State: session.LoggingOut, User: "ana"}, Extras{},
 			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)"},
-		{"pending", session.Snapshot{State: session.LogoutPending, User: "ana", Server: "https://uc.example.com"}, "",
+		{"pending", session.Snapshot{State: session.LogoutPending, User: "ana", Server: "https://uc.example.com"}, Extras{},
 			IconAttention, "Cierre pendiente: ana @ uc.example.com", "Abrir…|Cierre de sesión pendiente — reintentar|Salir"},
-		{"logged in, keyring locked", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, "El llavero está bloqueado.",
+		{"logged in, keyring locked", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Attention: "El llavero está bloqueado."},
 			IconAttention, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir"},
+		{"back from a suspend", session.Snapshot{State: session.LoggedOut}, Extras{Relogin: "ana @ acme"},
+			IconLoggedOut, "Sin sesión.", "Volver a iniciar sesión (ana @ acme)|Iniciar sesión…|Salir"},
+		{"relogin offer hidden while logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Relogin: "ana @ acme"},
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := Build(tc.snap, es, tc.attention)
+			m := Build(tc.snap, es, tc.extras)
 			if m.Icon != tc.icon {
 				t.Errorf("icon %v, want %v", m.Icon, tc.icon)
 			}
@@ -58,7 +62,7 @@ func TestBuild(t *testing.T) {
 			if m.Title != tc.status {
 				t.Errorf("title %q", m.Title)
 			}
-			if !strings.HasPrefix(m.Tooltip, tc.status) || (tc.attention != "") != strings.Contains(m.Tooltip, "\n") {
+			if !strings.HasPrefix(m.Tooltip, tc.status) || (tc.extras.Attention != "") != strings.Contains(m.Tooltip, "\n") {
 				t.Errorf("tooltip %q", m.Tooltip)
 			}
 			if got := strings.Join(visible(m), "|"); got != tc.menu {
@@ -72,7 +76,7 @@ func TestBuild(t *testing.T) {
 }
 
 func TestBuildInEnglish(t *testing.T) {
-	m := Build(session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com"}, i18n.MustNew(i18n.English), "")
+	m := Build(session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com"}, i18n.MustNew(i18n.English), Extras{})
 	if got := strings.Join(visible(m), "|"); got != "End Session|Open…|Quit" {
 		t.Errorf("menu %q", got)
 	}

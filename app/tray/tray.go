@@ -1,6 +1,8 @@
 package tray
 
 import (
+	"fmt"
+
 	"fyne.io/systray"
 )
 
@@ -14,6 +16,7 @@ type Tray struct {
 	status *systray.MenuItem
 	items  map[Action]*systray.MenuItem
 	shown  Model
+	broken error // set once systray has failed; nothing is applied after
 }
 
 // Run shows the tray and blocks until Quit is called. onReady receives the
@@ -48,10 +51,10 @@ func Run(first Model, onReady func(*Tray), onAction func(Action), onTapped func(
 		// bus: set earlier, it would become the item's Id.
 		title := first.Title
 		first.Title = AppID
-		t.apply(first, true)
+		t.apply(first, true) //nolint:errcheck // a failure shows in the next Apply
 		waitItemExported()
 		first.Title = title
-		t.Apply(first)
+		t.Apply(first) //nolint:errcheck // likewise
 		onReady(t)
 	}, nil)
 }
@@ -59,10 +62,22 @@ func Run(first Model, onReady func(*Tray), onAction func(Action), onTapped func(
 // Quit removes the tray and makes Run return.
 func Quit() { systray.Quit() }
 
-// Apply shows m, changing only what differs from what is shown.
-func (t *Tray) Apply(m Model) { t.apply(m, false) }
+// Apply shows m, changing only what differs from what is shown. It fails,
+// and does nothing from then on, if the tray is gone: fyne.io/systray
+// panics when its D-Bus connection has closed (the session bus went away
+// under the app), and that must not take the resident down mid-logout.
+func (t *Tray) Apply(m Model) error { return t.apply(m, false) }
 
-func (t *Tray) apply(m Model, first bool) {
+func (t *Tray) apply(m Model, first bool) (err error) {
+	if t.broken != nil {
+		return t.broken
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			t.broken = fmt.Errorf("tray: %v", p)
+			err = t.broken
+		}
+	}()
 	old := t.shown
 	if first || m.Icon != old.Icon {
 		systray.SetIcon(iconBytes(m.Icon))
@@ -78,6 +93,7 @@ func (t *Tray) apply(m Model, first bool) {
 		applyItem(t.items[a], m.Items[a], old.Items[a], first)
 	}
 	t.shown = m
+	return nil
 }
 
 func applyItem(mi *systray.MenuItem, it, old Item, first bool) {

@@ -21,7 +21,13 @@ type Settings struct {
 	User     string `json:"user,omitempty"`
 	Kind     string `json:"kind,omitempty"`
 	Remember bool   `json:"remember,omitempty"`
+	// LogoutOnSuspend ends the session when the machine goes to sleep;
+	// unset means yes.
+	LogoutOnSuspend *bool `json:"logout_on_suspend,omitempty"`
 }
+
+// EndOnSuspend reports whether a suspend ends the session (the default).
+func (s Settings) EndOnSuspend() bool { return s.LogoutOnSuspend == nil || *s.LogoutOnSuspend }
 
 // Load reads the settings in dir. A missing file gives the zero value; a
 // damaged one gives the zero value and an error saying so, so the app can

@@ -8,15 +8,20 @@ import (
 
 func TestRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	if s, err := Load(dir); err != nil || s != (Settings{}) {
+	if s, err := Load(dir); err != nil || s != (Settings{}) || !s.EndOnSuspend() {
 		t.Fatalf("Load of nothing = %+v, %v", s, err)
 	}
-	want := Settings{Server: "acme", User: "ana", Kind: "agent", Remember: true}
+	off := false
+	want := Settings{Server: "acme", User: "ana", Kind: "agent", Remember: true, LogoutOnSuspend: &off}
 	if err := Save(dir, want); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := Load(dir); err != nil || got != want {
+	got, err := Load(dir)
+	if err != nil || got.Server != want.Server || got.User != want.User || got.Kind != want.Kind || !got.Remember || got.EndOnSuspend() {
 		t.Fatalf("Load = %+v, %v", got, err)
+	}
+	if !(Settings{}).EndOnSuspend() {
+		t.Error("a suspend does not end the session by default")
 	}
 }
 

@@ -63,10 +63,19 @@ func StartBus(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	// Not the test's own stderr: a daemon outliving a killed test would keep
+	// `go test` waiting on that pipe. Its complaints (the fd limit, as an
+	// unprivileged bus) are shown only if the test fails.
+	log := &Buffer{}
+	cmd.Stderr = log
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting dbus-daemon: %v", err)
 	}
+	t.Cleanup(func() {
+		if t.Failed() && log.String() != "" {
+			t.Logf("dbus-daemon said:\n%s", log.String())
+		}
+	})
 	t.Cleanup(func() { stop(cmd) })
 	line, err := bufio.NewReader(out).ReadString('\n')
 	if err != nil {

@@ -1,0 +1,217 @@
+package shutdown
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+const (
+	logindName  = "org.freedesktop.login1"
+	logindPath  = dbus.ObjectPath("/org/freedesktop/login1")
+	logindIface = "org.freedesktop.login1.Manager"
+)
+
+// What the delay locks are for; also the logind "what" strings.
+const (
+	lockShutdown = "shutdown"
+	lockSleep    = "sleep"
+)
+
+func platformSources(log *slog.Logger) []source {
+	return []source{
+		&logind{log: log, locks: map[string]*os.File{}},
+		&signals{log: log},
+		&sessionBus{log: log},
+	}
+}
+
+// logind follows systemd-logind on the system bus: PrepareForShutdown and
+// PrepareForSleep, with a delay lock for each while a session is open. The
+// system bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set, which is
+// how tests put a fake logind in its place.
+type logind struct {
+	log *slog.Logger
+
+	mu      sync.Mutex
+	conn    *dbus.Conn
+	holding bool
+	locks   map[string]*os.File // held delay locks, by what they delay
+	delay   time.Duration       // InhibitDelayMaxUSec
+}
+
+// run keeps a connection to logind, reconnecting if the bus drops.
+func (l *logind) run(ctx context.Context, w *Watcher) {
+	backoff := time.Second
+	for ctx.Err() == nil {
+		err := l.follow(ctx, w)
+		if ctx.Err() != nil {
+			break
+		}
+		l.log.Warn("logind: connection lost; reconnecting", "err", err, "in", backoff)
+		select {
+		case <-time.After(backoff):
+		case <-ctx.Done():
+		}
+		backoff = min(backoff*2, time.Minute)
+	}
+	l.releaseAll()
+}
+
+// follow serves one connection until it drops or ctx ends.
+func (l *logind) follow(ctx context.Context, w *Watcher) error {
+	conn, err := dbus.ConnectSystemBus()
+	if err != nil {
+		return fmt.Errorf("system bus: %w", err)
+	}
+	defer conn.Close()
+	for _, member := range []string{"PrepareForShutdown", "PrepareForSleep"} {
+		if err := conn.AddMatchSignal(dbus.WithMatchObjectPath(logindPath),
+			dbus.WithMatchInterface(logindIface), dbus.WithMatchMember(member)); err != nil {
+			return fmt.Errorf("subscribing to %s: %w", member, err)
+		}
+	}
+	signals := make(chan *dbus.Signal, 8)
+	conn.Signal(signals)
+
+	var delay time.Duration
+	if v, err := conn.Object(logindName, logindPath).GetProperty(logindIface + ".InhibitDelayMaxUSec"); err == nil {
+		if us, ok := v.Value().(uint64); ok {
+			delay = time.Duration(us) * time.Microsecond
+		}
+	} else {
+		l.log.Warn("logind: InhibitDelayMaxUSec unknown", "err", err)
+	}
+	l.mu.Lock()
+	l.conn, l.delay = conn, delay
+	holding := l.holding
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.conn = nil
+		l.mu.Unlock()
+		l.releaseAll() // the fds are worthless without the connection's logind
+	}()
+	// Subscribed first, locked second: no announcement can slip between.
+	if holding {
+		l.take(lockShutdown)
+		l.take(lockSleep)
+	}
+	l.log.Info("logind: watching", "inhibit_delay_max", delay)
+
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-conn.Context().Done():
+			return conn.Context().Err()
+		case sig, ok := <-signals:
+			if !ok || sig == nil {
+				return fmt.Errorf("signal channel closed")
+			}
+			l.handle(ctx, w, sig)
+		}
+	}
+}
+
+func (l *logind) handle(ctx context.Context, w *Watcher, sig *dbus.Signal) {
+	if len(sig.Body) < 1 {
+		return
+	}
+	start, _ := sig.Body[0].(bool)
+	l.mu.Lock()
+	delay := l.delay
+	l.mu.Unlock()
+	switch sig.Name {
+	case logindIface + ".PrepareForShutdown":
+		if start {
+			w.send(ctx, Notice{Kind: SessionEnding, Source: "logind", Deadline: deadlineWithin(delay),
+				done: once(func() { l.release(lockShutdown) })})
+		} else {
+			// The shutdown was cancelled: be ready for the next one.
+			l.retake(lockShutdown)
+		}
+	case logindIface + ".PrepareForSleep":
+		if start {
+			w.send(ctx, Notice{Kind: Suspending, Source: "logind", Deadline: deadlineWithin(delay),
+				done: once(func() { l.release(lockSleep) })})
+		} else {
+			l.retake(lockSleep)
+			w.send(ctx, Notice{Kind: Resumed, Source: "logind"})
+		}
+	}
+}
+
+func (l *logind) hold(open bool) {
+	l.mu.Lock()
+	changed := l.holding != open
+	l.holding = open
+	l.mu.Unlock()
+	if !changed {
+		return
+	}
+	if open {
+		l.take(lockShutdown)
+		l.take(lockSleep)
+	} else {
+		l.releaseAll()
+	}
+}
+
+// retake takes what's lock again if a session is still open.
+func (l *logind) retake(what string) {
+	l.mu.Lock()
+	holding := l.holding
+	l.mu.Unlock()
+	if holding {
+		l.take(what)
+	}
+}
+
+// take asks logind for a delay lock, without holding l.mu across the call.
+func (l *logind) take(what string) {
+	l.mu.Lock()
+	conn, have := l.conn, l.locks[what] != nil
+	l.mu.Unlock()
+	if conn == nil || have {
+		return
+	}
+	var fd dbus.UnixFD
+	err := conn.Object(logindName, logindPath).Call(logindIface+".Inhibit", 0,
+		what, "ucontact-tray", "Finalizando la sesión de uContact", "delay").Store(&fd)
+	if err != nil {
+		l.log.Warn("logind: no delay lock", "what", what, "err", err)
+		return
+	}
+	f := os.NewFile(uintptr(fd), "logind-"+what+"-lock")
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.holding || l.locks[what] != nil || l.conn != conn {
+		f.Close() // the world moved on during the call
+		return
+	}
+	l.locks[what] = f
+	l.log.Info("logind: delay lock taken", "what", what)
+}
+
+// release lets logind go on: closing the fd is how it learns.
+func (l *logind) release(what string) {
+	l.mu.Lock()
+	f := l.locks[what]
+	delete(l.locks, what)
+	l.mu.Unlock()
+	if f != nil {
+		f.Close()
+		l.log.Info("logind: delay lock released", "what", what)
+	}
+}
+
+func (l *logind) releaseAll() {
+	l.release(lockShutdown)
+	l.release(lockSleep)
+}

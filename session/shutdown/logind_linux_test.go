@@ -1,0 +1,136 @@
+package shutdown
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
+)
+
+const wait = 5 * time.Second
+
+func watchWithFakeLogind(t *testing.T, delay time.Duration) (*Watcher, *testenv.FakeLogind) {
+	t.Helper()
+	system := testenv.StartBus(t)
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", system)
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:") // no session bus to lose
+	logind := testenv.StartFakeLogind(t, system, delay)
+	log := &testenv.Buffer{}
+	w := Watch(context.Background(), slog.New(slog.NewTextHandler(log, nil)))
+	t.Cleanup(w.Close)
+	// Subscribed before anything is announced, as an app started at login
+	// is long before a shutdown.
+	testenv.WaitFor(t, wait, "logind to be watched", func() bool {
+		return strings.Contains(log.String(), "logind: watching")
+	})
+	return w, logind
+}
+
+func next(t *testing.T, w *Watcher) Notice {
+	t.Helper()
+	select {
+	case n := <-w.Notices():
+		return n
+	case <-time.After(wait):
+		t.Fatal("no notice")
+	}
+	return Notice{}
+}
+
+func TestLogindDelayLocksFollowTheSession(t *testing.T) {
+	w, logind := watchWithFakeLogind(t, 2*time.Second)
+	w.Hold(true)
+	logind.WaitHeld(t, "shutdown", 1, wait)
+	logind.WaitHeld(t, "sleep", 1, wait)
+	for _, l := range logind.Locks() {
+		if l.Mode != "delay" || l.Who != "ucontact-tray" || l.Why == "" {
+			t.Errorf("lock %+v", l)
+		}
+	}
+
+	sent, err := logind.PrepareForShutdown(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := next(t, w)
+	if n.Kind != SessionEnding || n.Source != "logind" {
+		t.Fatalf("notice %+v", n)
+	}
+	// Three quarters of logind's 2 s, not the default 3 s.
+	if d := n.Deadline.Sub(sent); d < 1400*time.Millisecond || d > 1600*time.Millisecond {
+		t.Errorf("deadline %v after the signal, want about 1.5 s", d)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if logind.Held("shutdown") != 1 {
+		t.Fatal("the lock was let go before Done")
+	}
+	n.Done()
+	n.Done() // twice is harmless
+	if _, err := logind.WaitReleased("shutdown", wait); err != nil {
+		t.Fatal(err)
+	}
+
+	// A cancelled shutdown: the lock is taken again.
+	if _, err := logind.PrepareForShutdown(false); err != nil {
+		t.Fatal(err)
+	}
+	logind.WaitHeld(t, "shutdown", 1, wait)
+
+	if _, err := logind.PrepareForSleep(true); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(t, w); n.Kind != Suspending {
+		t.Fatalf("notice %+v", n)
+	} else {
+		n.Done()
+	}
+	logind.WaitHeld(t, "sleep", 0, wait)
+	if _, err := logind.PrepareForSleep(false); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(t, w); n.Kind != Resumed || !n.Deadline.IsZero() {
+		t.Fatalf("notice %+v", n)
+	}
+	logind.WaitHeld(t, "sleep", 1, wait)
+
+	// Logged out: nothing holds the machine back any more.
+	w.Hold(false)
+	logind.WaitHeld(t, "shutdown", 0, wait)
+	logind.WaitHeld(t, "sleep", 0, wait)
+}
+
+// An idle app never delays a shutdown, but still hears of it (to quit).
+func TestNoLocksWithoutASession(t *testing.T) {
+	w, logind := watchWithFakeLogind(t, 5*time.Second)
+	if _, err := logind.PrepareForShutdown(true); err != nil {
+		t.Fatal(err)
+	}
+	n := next(t, w)
+	if n.Kind != SessionEnding {
+		t.Fatalf("notice %+v", n)
+	}
+	if d := time.Until(n.Deadline); d > DefaultDeadline || d < DefaultDeadline-time.Second {
+		t.Errorf("deadline in %v, want the default %v (logind allows 5 s)", d, DefaultDeadline)
+	}
+	n.Done()
+	if locks := logind.Locks(); len(locks) != 0 {
+		t.Errorf("locks taken with no session: %+v", locks)
+	}
+}
+
+func TestSignalsEndTheSession(t *testing.T) {
+	w, _ := watchWithFakeLogind(t, time.Second)
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	var n Notice
+	for n = next(t, w); n.Source != "hangup"; n = next(t, w) {
+	}
+	if n.Kind != SessionEnding || n.Deadline.IsZero() {
+		t.Fatalf("notice %+v", n)
+	}
+}

@@ -1,0 +1,139 @@
+// Package shutdown tells the resident when the OS session is ending (shut
+// down, reboot, log off), going to sleep or has resumed, and holds the OS
+// back while the uContact session is ended: logind delay locks on Linux, a
+// hidden top-level window answering WM_QUERYENDSESSION on Windows, the
+// power-off notification on macOS, and the signals a logoff sends.
+//
+// The resident says when a session is open (Hold); the OS is held back only
+// then, so an idle app never delays a shutdown.
+package shutdown
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Kind is what the OS is doing.
+type Kind int
+
+const (
+	// SessionEnding: shutdown, reboot, logoff, or the process told to stop.
+	SessionEnding Kind = iota
+	// Suspending: the machine is going to sleep.
+	Suspending
+	// Resumed: the machine woke up.
+	Resumed
+)
+
+func (k Kind) String() string {
+	switch k {
+	case SessionEnding:
+		return "session-ending"
+	case Suspending:
+		return "suspending"
+	case Resumed:
+		return "resumed"
+	}
+	return "unknown"
+}
+
+// DefaultDeadline is how long the app takes at most to end the session
+// when the OS allows more (or does not say): well inside logind's default
+// 5 s delay and Windows' 5 s before it offers to force the shutdown.
+const DefaultDeadline = 3 * time.Second
+
+// Notice is one event from the OS.
+type Notice struct {
+	Kind Kind
+	// Source names what sent it, for the log: "logind", "SIGTERM"…
+	Source string
+	// Deadline is when the OS stops waiting; zero for Resumed.
+	Deadline time.Time
+	done     func()
+}
+
+// Done tells the OS the app is ready: it releases the lock or returns from
+// the message that held the OS back. Call it once the session is ended, or
+// has failed to end in time. Calling it more than once is harmless.
+func (n Notice) Done() {
+	if n.done != nil {
+		n.done()
+	}
+}
+
+// Watcher delivers the OS's notices.
+type Watcher struct {
+	log     *slog.Logger
+	notices chan Notice
+	sources []source
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// source is one platform mechanism.
+type source interface {
+	run(ctx context.Context, w *Watcher)
+	hold(bool)
+}
+
+// Watch starts every mechanism the platform has. Notices arrive on
+// Notices() until ctx ends or Close is called.
+func Watch(ctx context.Context, log *slog.Logger) *Watcher {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &Watcher{log: log, notices: make(chan Notice), cancel: cancel}
+	w.sources = platformSources(log)
+	for _, s := range w.sources {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			s.run(ctx, w)
+		}()
+	}
+	return w
+}
+
+// Notices is the channel of the OS's notices.
+func (w *Watcher) Notices() <-chan Notice { return w.notices }
+
+// Hold says whether a uContact session is open, so that the OS is held back
+// (delay locks taken) only while there is one to end.
+func (w *Watcher) Hold(open bool) {
+	for _, s := range w.sources {
+		s.hold(open)
+	}
+}
+
+// Close stops watching and releases every lock.
+func (w *Watcher) Close() {
+	w.cancel()
+	w.wg.Wait()
+}
+
+// send delivers a notice, or drops it (releasing what it holds) when the
+// watcher is closing.
+func (w *Watcher) send(ctx context.Context, n Notice) {
+	w.log.Info("OS notice", "kind", n.Kind.String(), "source", n.Source)
+	select {
+	case w.notices <- n:
+	case <-ctx.Done():
+		n.Done()
+	}
+}
+
+// deadlineWithin is the deadline for work the OS allows at most max for.
+func deadlineWithin(max time.Duration) time.Time {
+	d := DefaultDeadline
+	if max > 0 {
+		// Leave a quarter of the OS's time for the process to let go.
+		d = min(d, max*3/4)
+	}
+	return time.Now().Add(d)
+}
+
+// once makes a func that runs f at most once.
+func once(f func()) func() {
+	var o sync.Once
+	return func() { o.Do(f) }
+}

@@ -1,0 +1,83 @@
+//go:build darwin && cgo
+
+package shutdown
+
+// Written against Apple's NSWorkspace documentation; it cannot be built or
+// run on the Linux machines this project is developed and tested on (see
+// README). The observer blocks the notifying (main) thread until the
+// session is ended or the deadline passes, and then lets termination
+// proceed: it never cancels it.
+
+/*
+#cgo CFLAGS: -x objective-c -fobjc-arc
+#cgo LDFLAGS: -framework AppKit
+#include <stdint.h>
+#import <AppKit/AppKit.h>
+
+extern void goWorkspaceEvent(uintptr_t handle, int kind);
+
+static void observeWorkspace(uintptr_t handle) {
+	NSNotificationCenter *center = [[NSWorkspace sharedWorkspace] notificationCenter];
+	[center addObserverForName:NSWorkspaceWillPowerOffNotification object:nil queue:nil
+		usingBlock:^(NSNotification *n) { goWorkspaceEvent(handle, 0); }];
+	[center addObserverForName:NSWorkspaceWillSleepNotification object:nil queue:nil
+		usingBlock:^(NSNotification *n) { goWorkspaceEvent(handle, 1); }];
+	[center addObserverForName:NSWorkspaceDidWakeNotification object:nil queue:nil
+		usingBlock:^(NSNotification *n) { goWorkspaceEvent(handle, 2); }];
+}
+*/
+import "C"
+
+import (
+	"context"
+	"log/slog"
+	"runtime/cgo"
+	"time"
+)
+
+func platformSources(log *slog.Logger) []source {
+	return []source{&workspace{log: log}, &signals{log: log}}
+}
+
+// workspace observes NSWorkspace's power-off, sleep and wake notifications.
+type workspace struct {
+	log *slog.Logger
+}
+
+type workspaceTarget struct {
+	ctx context.Context
+	w   *Watcher
+}
+
+func (s *workspace) run(ctx context.Context, w *Watcher) {
+	h := cgo.NewHandle(&workspaceTarget{ctx: ctx, w: w})
+	defer h.Delete()
+	C.observeWorkspace(C.uintptr_t(h))
+	<-ctx.Done()
+}
+
+func (s *workspace) hold(bool) {}
+
+//export goWorkspaceEvent
+func goWorkspaceEvent(handle C.uintptr_t, kind C.int) {
+	t, ok := cgo.Handle(handle).Value().(*workspaceTarget)
+	if !ok || t.ctx.Err() != nil {
+		return
+	}
+	switch kind {
+	case 2:
+		t.w.send(t.ctx, Notice{Kind: Resumed, Source: "NSWorkspaceDidWake"})
+		return
+	}
+	n := Notice{Kind: SessionEnding, Source: "NSWorkspaceWillPowerOff", Deadline: deadlineWithin(0)}
+	if kind == 1 {
+		n.Kind, n.Source = Suspending, "NSWorkspaceWillSleep"
+	}
+	done := make(chan struct{})
+	n.done = once(func() { close(done) })
+	t.w.send(t.ctx, n)
+	select {
+	case <-done:
+	case <-time.After(DefaultDeadline + time.Second):
+	}
+}
