@@ -21,6 +21,7 @@ func main() {
 }
 
 func run() int {
+	attachConsole()
 	noBusAutolaunch()
 	env := cli.Env{
 		Stdin:     os.Stdin,

@@ -37,6 +37,8 @@ type desk struct {
 	display string
 	watcher *testenv.Watcher
 	notes   *testenv.Notifications
+	system  string              // DBUS_SYSTEM_BUS_ADDRESS
+	logind  *testenv.FakeLogind // on the system bus, when asked for
 	srv     *fake.Server
 	addr    string
 	shots   string
@@ -46,6 +48,9 @@ type deskOptions struct {
 	keyring bool // a real gnome-keyring
 	display bool // Xvfb, for the window
 	tray    bool // a status-notifier watcher and host
+	// logind, if not zero, runs a fake logind with this InhibitDelayMaxUSec
+	// on a private system bus.
+	logind time.Duration
 }
 
 func newDesk(t *testing.T, o deskOptions) *desk {
@@ -66,6 +71,13 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	}
 	if o.display {
 		d.display = testenv.StartXvfb(t)
+	}
+	// Never the machine's own system bus: a private one with a fake logind,
+	// or one where nothing listens.
+	d.system = "unix:path=" + filepath.Join(d.home, "no-system-bus")
+	if o.logind > 0 {
+		d.system = testenv.StartBus(t)
+		d.logind = testenv.StartFakeLogind(t, d.system, o.logind)
 	}
 	d.srv = fake.New(fake.Variant{})
 	d.srv.AddUser(user, password)
@@ -111,6 +123,7 @@ func (d *desk) env() []string {
 		"XDG_DATA_HOME=" + filepath.Join(d.home, ".local", "share"),
 		"XDG_RUNTIME_DIR=" + d.runtime,
 		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
+		"DBUS_SYSTEM_BUS_ADDRESS=" + d.system,
 		"PATH=" + os.Getenv("PATH"),
 		"LANG=es_ES.UTF-8",
 		"NO_AT_BRIDGE=1",

@@ -13,6 +13,7 @@ packages=(
   libxinerama-dev libxi-dev libxxf86vm-dev   # Fyne's GL/X11 build (the window)
   xvfb xauth libgl1-mesa-dri                 # a display for the end-to-end tests
   xdotool imagemagick                        # typing into the window, screenshots
+  gcc-mingw-w64-x86-64 wine wine64           # the Windows build and its test under Wine
 )
 
 missing=()

@@ -198,7 +198,7 @@ func TestErrorsAreOneClearLine(t *testing.T) {
 		{name: "10 MB answer", fault: &fake.Fault{Oversize: 10 << 20}, code: ExitServer, inText: "no es de uContact"},
 		{name: "redirect to another host", fault: &fake.Fault{Redirect: "https://evil.example/x"}, code: ExitServer, inText: "https://evil.example"},
 		{name: "slow server", fault: &fake.Fault{Latency: 5 * time.Second}, code: ExitServer, inText: "no respondió a tiempo"},
-		{name: "dropped connection", fault: &fake.Fault{Drop: true}, code: ExitServer, inText: "No se pudo conectar"},
+		{name: "dropped connection", fault: &fake.Fault{Drop: true}, code: ExitServer, inText: "No se pudo conectar con el servidor 127.0.0.1:"},
 		{name: "domain with a path", args: []string{"--domain", "evil.com/x"}, code: ExitUsage, inText: "Servidor no válido"},
 		{name: "domain that is a host", args: []string{"--domain", "evil.com"}, code: ExitUsage, inText: "Servidor no válido"},
 		{name: "domain that is a URL", args: []string{"--domain", "https://evil.com"}, code: ExitUsage, inText: "Servidor no válido"},

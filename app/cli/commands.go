@@ -77,7 +77,13 @@ func (c *command) login(ctx context.Context, args []string) int {
 	defer cancel()
 	req := session.LoginRequest{Server: target, User: *user, Password: password, Kind: k, Remember: *remember}
 	if err := m.Login(ctx, req); err != nil {
-		return c.report(err, m.Snapshot())
+		s := m.Snapshot()
+		if s.Server == "" { // a failed login leaves no session: name the one tried
+			if u, perr := ucontact.ParseServer(target); perr == nil {
+				s.Server = u.String()
+			}
+		}
+		return c.report(err, s)
 	}
 	s := m.Snapshot()
 	if s.Kind == session.KindAgent {

@@ -57,7 +57,7 @@ type Resident struct {
 	store   *secrets.Store
 	m       *session.Manager
 	server  *control.Server
-	noTray  string // why there is no tray icon; empty when there is one
+	noTray  string // why there is no tray icon; empty when there is one. Set before serving.
 	stop    context.CancelFunc
 	quiting sync.Once
 
@@ -87,6 +87,23 @@ func Run(ctx context.Context, cfg Config) error {
 	defer l.Close()
 
 	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
+	ctx, r.stop = context.WithCancel(ctx)
+	defer r.stop()
+	// Serve at once, answer once the session is open: a client may connect
+	// from the moment the socket exists.
+	ready := make(chan struct{})
+	r.server = control.NewServer(r, cfg.Log, ready)
+	served := make(chan error, 1)
+	go func() { served <- r.server.Serve(ctx, l) }()
+	defer func() {
+		r.stop()
+		r.closeWindow()
+		if err := <-served; err != nil {
+			cfg.Log.Error("control socket", "err", err)
+		}
+	}()
+
+	r.noTray = trayUnavailable(cfg.Log) // before ready: the window asks for it
 	r.m, err = session.Open(ctx, session.Config{
 		Dir:     cfg.StateDir,
 		Secrets: r.store,
@@ -100,19 +117,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer r.m.Close()
-
-	ctx, r.stop = context.WithCancel(ctx)
-	defer r.stop()
-	r.server = control.NewServer(r, cfg.Log)
-	served := make(chan error, 1)
-	go func() { served <- r.server.Serve(ctx, l) }()
-	defer func() {
-		r.stop()
-		r.closeWindow()
-		if err := <-served; err != nil {
-			cfg.Log.Error("control socket", "err", err)
-		}
-	}()
+	close(ready)
 
 	osWatch := shutdown.Watch(ctx, cfg.Log)
 	defer osWatch.Close()
@@ -120,7 +125,6 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
 
-	r.noTray = trayUnavailable(cfg.Log)
 	if r.m.Snapshot().State == session.LoggedOut || r.noTray != "" {
 		if err := r.Show(); err != nil {
 			cfg.Log.Error("starting the window", "err", err)

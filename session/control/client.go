@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"syscall"
 )
 
 // Client talks to the resident. Each call opens its own connection, so a
@@ -125,10 +123,9 @@ func (c *Client) call(ctx context.Context, req Request) (Response, error) {
 }
 
 func (c *Client) dial(ctx context.Context) (net.Conn, error) {
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "unix", c.path)
+	conn, err := dial(ctx, c.path)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ENOENT) {
+		if noResident(err) {
 			return nil, ErrNoResident
 		}
 		return nil, fmt.Errorf("control socket %s: %w", c.path, err)

@@ -77,7 +77,7 @@ func newRig(t *testing.T) *rig {
 	}
 	logBuf := &testenv.Buffer{}
 	h := &managerHandler{m: m}
-	server := NewServer(h, slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	server := NewServer(h, slog.New(slog.NewTextHandler(logBuf, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- server.Serve(ctx, l) }()

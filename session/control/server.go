@@ -38,15 +38,24 @@ type Handler interface {
 type Server struct {
 	handler Handler
 	log     *slog.Logger
+	ready   <-chan struct{}
 
 	mu       sync.Mutex
 	watchers map[chan struct{}]struct{} // raise signals, one per watch stream
 	wg       sync.WaitGroup
 }
 
-// NewServer returns a server for handler.
-func NewServer(handler Handler, log *slog.Logger) *Server {
-	return &Server{handler: handler, log: log, watchers: map[chan struct{}]struct{}{}}
+// NewServer returns a server for handler. If ready is not nil, requests
+// wait until it is closed: the socket can then accept from the moment it
+// exists, before the handler can answer. (A client that connects to a
+// Windows named pipe nobody accepts on yet can hang under Wine.)
+func NewServer(handler Handler, log *slog.Logger, ready <-chan struct{}) *Server {
+	if ready == nil {
+		open := make(chan struct{})
+		close(open)
+		ready = open
+	}
+	return &Server{handler: handler, log: log, ready: ready, watchers: map[chan struct{}]struct{}{}}
 }
 
 // Serve accepts connections on l until ctx ends, then closes l and waits
@@ -97,6 +106,11 @@ func (s *Server) Raise() bool {
 }
 
 func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		return
+	}
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck // best effort
 	line, err := bufio.NewReader(io.LimitReader(conn, maxRequest)).ReadBytes('\n')
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 )
 
 // ErrAlreadyRunning means another resident holds the lock: only one tray app
@@ -16,7 +17,7 @@ var ErrAlreadyRunning = errors.New("the tray app is already running")
 // runtime directory where there is one (Linux), the cache directory
 // otherwise. getenv is os.Getenv, or a test's.
 func Dir(getenv func(string) string) (string, error) {
-	if run := getenv("XDG_RUNTIME_DIR"); run != "" {
+	if run := getenv("XDG_RUNTIME_DIR"); run != "" && runtime.GOOS != "windows" {
 		return filepath.Join(run, "ucontact-tray"), nil
 	}
 	cache, err := os.UserCacheDir()
@@ -25,9 +26,6 @@ func Dir(getenv func(string) string) (string, error) {
 	}
 	return filepath.Join(cache, "ucontact-tray"), nil
 }
-
-// SocketPath is the control socket in dir.
-func SocketPath(dir string) string { return filepath.Join(dir, "control.sock") }
 
 // Listener is the resident's end of the control socket, and its claim to
 // be the one resident of this user.
@@ -57,18 +55,8 @@ func Listen(dir string) (*Listener, error) {
 		return nil, ErrAlreadyRunning
 	}
 	path := SocketPath(dir)
-	// Holding the lock, any socket file left is a dead resident's.
-	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-		lock.Close()
-		return nil, fmt.Errorf("control socket: removing a stale one: %w", err)
-	}
-	l, err := net.Listen("unix", path)
+	l, err := listen(path)
 	if err != nil {
-		lock.Close()
-		return nil, fmt.Errorf("control socket: %w", err)
-	}
-	if err := os.Chmod(path, 0o600); err != nil {
-		l.Close()
 		lock.Close()
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
@@ -78,7 +66,7 @@ func Listen(dir string) (*Listener, error) {
 // Close stops listening and releases the instance lock.
 func (l *Listener) Close() error {
 	err := l.Listener.Close()
-	os.Remove(l.path) //nolint:errcheck // the unix listener usually removed it already
-	l.lock.Close()    // closing the file releases the lock
+	cleanUp(l.path)
+	l.lock.Close() // closing the file releases the lock
 	return err
 }

@@ -1,0 +1,177 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
+)
+
+// wine is a Wine prefix on Xvfb with the Windows build of the app.
+type wine struct {
+	t       *testing.T
+	env     []string
+	exe     string // the Windows path of ucontact-tray.exe
+	desktop string // the Wine desktop the app and the shutdown share
+}
+
+// newWine makes a fresh 64-bit prefix with the bcryptprimitives.dll shim
+// (Debian 12's Wine 8.0 lacks the DLL every Go program for Windows needs).
+func newWine(t *testing.T) *wine {
+	t.Helper()
+	wineBin := testenv.Require(t, "wine", "wine wine64")
+	testenv.Require(t, "wineserver", "wine")
+	gcc := testenv.Require(t, "x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
+	exe := os.Getenv("UCT_WINDOWS_BINARY")
+	if exe == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("UCT_WINDOWS_BINARY is not set: run the tests with make test, which builds it")
+		}
+		t.Skip("UCT_WINDOWS_BINARY is not set (make windows builds it)")
+	}
+	dir := shortDir(t)
+	shim := filepath.Join(dir, "bcryptprimitives.dll")
+	if out, err := exec.Command(gcc, "-O2", "-shared", "-s", "-o", shim,
+		filepath.Join("..", "windows", "shim", "bcryptprimitives.c"), "-ladvapi32").CombinedOutput(); err != nil {
+		t.Fatalf("building the shim: %v\n%s", err, out)
+	}
+	w := &wine{t: t, desktop: "uct,1024x768"}
+	w.env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"WINEPREFIX=" + filepath.Join(dir, "prefix"),
+		"WINEARCH=win64",
+		"WINEDEBUG=-all",
+		"WINEDLLOVERRIDES=mscoree,mshtml=", // no Mono or Gecko install prompts
+		"DISPLAY=" + testenv.StartXvfb(t),
+		"LANG=es_ES.UTF-8",
+	}
+	t.Cleanup(func() { w.command("wineserver", "-k").Run() }) //nolint:errcheck // ends only this prefix's processes
+	if out, err := w.command(wineBin, "wineboot", "-i").CombinedOutput(); err != nil {
+		t.Fatalf("wineboot -i: %v\n%s", err, out)
+	}
+	if out, err := w.command("wineserver", "-w").CombinedOutput(); err != nil {
+		t.Fatalf("wineserver -w: %v\n%s", err, out)
+	}
+	system32 := filepath.Join(dir, "prefix", "drive_c", "windows", "system32")
+	b, err := os.ReadFile(shim)
+	if err == nil {
+		err = os.WriteFile(filepath.Join(system32, "bcryptprimitives.dll"), b, 0o644)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.exe = `Z:` + strings.ReplaceAll(abs, "/", `\`)
+	return w
+}
+
+func (w *wine) command(name string, args ...string) *exec.Cmd {
+	cmd := exec.Command(name, args...)
+	cmd.Env = w.env
+	return cmd
+}
+
+// run runs the app's command line under Wine to its end.
+func (w *wine) run(stdin string, args ...string) result {
+	w.t.Helper()
+	cmd := w.command("wine", append([]string{w.exe}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		w.t.Fatalf("wine %v: %v", args, err)
+	}
+	return result{code, out.String(), errOut.String()}
+}
+
+// The Windows build under Wine: logged in through the command line, the
+// session is ended when Windows shuts down, before the app is gone.
+func TestWindowsShutdownEndsTheSession(t *testing.T) {
+	w := newWine(t)
+	d := newDesk(t, deskOptions{}) // the fake server; Wine reaches the host's loopback
+	for _, kind := range []string{"user", "agent"} {
+		t.Run(kind, func(t *testing.T) {
+			// A fresh Wine session: the last one went through a shutdown.
+			w.command("wineserver", "-k").Run() //nolint:errcheck // none may be running
+			w.command("wineserver", "-w").Run() //nolint:errcheck
+			before := len(d.srv.RequestsTo(endPath(kind)))
+			app := w.command("wine", "explorer", "/desktop="+w.desktop, w.exe)
+			out := &testenv.Buffer{}
+			app.Stdout, app.Stderr = out, out
+			if err := app.Start(); err != nil {
+				t.Fatal(err)
+			}
+			res := &proc{t: t, cmd: app, out: out, done: make(chan struct{})}
+			go func() { res.err = app.Wait(); close(res.done) }()
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("app output:\n%s", out.String())
+				}
+			})
+			res.waitLog(`end-session window ready`, startTimeout)
+			res.waitLog(`tray ready`, startTimeout)
+			// Under Wine 8, a client that reaches the named pipe while the
+			// window process starts can wait until its deadline: ask until
+			// the tray app answers, as a user would.
+			testenv.WaitFor(t, startTimeout, "the tray app to answer", func() bool {
+				return w.run("", "status").code == 0
+			})
+
+			r := w.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind, "--password-stdin")
+			if r.code != 0 {
+				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
+			}
+			res.waitLog(`state=logged-in`, stepTimeout)
+
+			// wineboot --end-session walks the windows of the desktop it runs
+			// on: it must be the app's.
+			if out, err := w.command("wine", "explorer", "/desktop="+w.desktop, "wineboot.exe", "--end-session", "--shutdown").CombinedOutput(); err != nil {
+				t.Fatalf("wineboot --end-session: %v\n%s", err, out)
+			}
+			res.waitLog(`source=WM_QUERYENDSESSION`, stepTimeout)
+			testenv.WaitFor(t, stepTimeout, "the app to be gone", func() bool {
+				return !w.running()
+			})
+			gone := time.Now()
+			ends := d.srv.RequestsTo(endPath(kind))
+			if len(ends) != before+1 {
+				t.Fatalf("%d end-of-session requests, want 1", len(ends)-before)
+			}
+			if end := ends[len(ends)-1]; !end.At.Before(gone) {
+				t.Errorf("the end of session arrived at %v, after the app was gone (%v)", end.At, gone)
+			}
+			for _, s := range d.srv.Sessions() {
+				if s.Ended != 1 {
+					t.Errorf("session %+v ended %d times", s, s.Ended)
+				}
+			}
+		})
+	}
+}
+
+// running reports whether a process of the app runs in this prefix: a Wine
+// process shows its Windows command line in the host's process list.
+func (w *wine) running() bool {
+	out, _ := exec.Command("ps", "-eo", "args").Output()
+	for line := range strings.Lines(string(out)) {
+		if strings.HasPrefix(line, w.exe) {
+			return true
+		}
+	}
+	return false
+}
