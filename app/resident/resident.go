@@ -53,13 +53,13 @@ type Config struct {
 
 // Resident is the running tray app.
 type Resident struct {
-	cfg     Config
-	store   *secrets.Store
-	m       *session.Manager
-	server  *control.Server
-	noTray  string // why there is no tray icon; empty when there is one. Set before serving.
-	stop    context.CancelFunc
-	quiting sync.Once
+	cfg      Config
+	store    *secrets.Store
+	m        *session.Manager
+	server   *control.Server
+	noTray   string // why there is no tray icon; empty when there is one. Set before serving.
+	stop     context.CancelFunc
+	quitting sync.Once
 
 	refresh chan struct{} // redraw the tray: something besides the session changed
 
@@ -376,7 +376,7 @@ func (r *Resident) loginAgain() {
 // Quit ends the session, if one is open (an app that is not running cannot
 // protect the agent), and then stops the resident.
 func (r *Resident) Quit() {
-	r.quiting.Do(func() {
+	r.quitting.Do(func() {
 		go func() {
 			defer r.stop()
 			if r.m.Snapshot().State == session.LoggedOut {

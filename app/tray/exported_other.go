@@ -2,5 +2,6 @@
 
 package tray
 
-// waitItemExported has nothing to wait for: the title is not an Id here.
-func waitItemExported() {}
+// applyWhenExported has nothing to wait for here: the item takes changes
+// from the start.
+func applyWhenExported(_ string, apply func()) { apply() }

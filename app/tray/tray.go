@@ -52,9 +52,8 @@ func Run(first Model, onReady func(*Tray), onAction func(Action), onTapped func(
 		title := first.Title
 		first.Title = AppID
 		t.apply(first, true) //nolint:errcheck // a failure shows in the next Apply
-		waitItemExported()
 		first.Title = title
-		t.Apply(first) //nolint:errcheck // likewise
+		applyWhenExported(title, func() { t.apply(first, true) }) //nolint:errcheck // likewise
 		onReady(t)
 	}, nil)
 }
@@ -85,7 +84,7 @@ func (t *Tray) apply(m Model, first bool) (err error) {
 	if first || m.Tooltip != old.Tooltip {
 		systray.SetTooltip(m.Tooltip)
 	}
-	if !first && m.Title != old.Title {
+	if first || m.Title != old.Title {
 		systray.SetTitle(m.Title)
 	}
 	applyItem(t.status, m.Status, old.Status, first)

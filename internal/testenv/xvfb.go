@@ -24,6 +24,15 @@ const toolTimeout = 30 * time.Second
 // black.
 func StartXvfb(t testing.TB) string {
 	t.Helper()
+	display, _ := StartXvfbProcess(t)
+	return display
+}
+
+// StartXvfbProcess is StartXvfb, and also returns the server's process, for
+// a test that takes the display away (p.Kill) under an application. The
+// server is stopped at the end of the test if it still runs.
+func StartXvfbProcess(t testing.TB) (display string, p *os.Process) {
+	t.Helper()
 	xvfb := Require(t, "Xvfb", "xvfb")
 	// Xvfb picks a free display itself and writes its number to fd 3 once it
 	// accepts connections, so parallel tests never race for a display number
@@ -58,7 +67,7 @@ func StartXvfb(t testing.TB) string {
 		stop(cmd)
 		t.Fatalf("Xvfb reported no display number (read %q: %v):\n%s", line, err, log.String())
 	}
-	return ":" + strconv.Itoa(num)
+	return ":" + strconv.Itoa(num), cmd.Process
 }
 
 // Screenshot saves the whole screen of display as a PNG at path and returns
