@@ -53,7 +53,7 @@ func (l *logind) run(ctx context.Context, w *Watcher) {
 		if ctx.Err() != nil {
 			break
 		}
-		l.log.Warn("logind: connection lost; reconnecting", "err", err, "in", backoff)
+		l.log.Warn("logind: not reachable; trying again", "err", err, "in", backoff)
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
