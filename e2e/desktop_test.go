@@ -144,6 +144,14 @@ func (d *desk) run(stdin string, args ...string) result {
 	d.t.Helper()
 	cmd := exec.Command(binary, args...)
 	cmd.Env = d.env()
+	r := runToEnd(d.t, cmd, stdin)
+	d.assertNoSecret(r.stdout + r.stderr)
+	return r
+}
+
+// runToEnd runs cmd with stdin and returns its exit code and output.
+func runToEnd(t *testing.T, cmd *exec.Cmd, stdin string) result {
+	t.Helper()
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
@@ -152,11 +160,9 @@ func (d *desk) run(stdin string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		d.t.Fatalf("running %v: %v", args, err)
+		t.Fatalf("running %v: %v", cmd.Args, err)
 	}
-	r := result{code, out.String(), errOut.String()}
-	d.assertNoSecret(r.stdout + r.stderr)
-	return r
+	return result{code, out.String(), errOut.String()}
 }
 
 func (d *desk) login(kind string) result {

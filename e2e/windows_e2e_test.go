@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -85,18 +84,7 @@ func (w *wine) command(name string, args ...string) *exec.Cmd {
 // run runs the app's command line under Wine to its end.
 func (w *wine) run(stdin string, args ...string) result {
 	w.t.Helper()
-	cmd := w.command("wine", append([]string{w.exe}, args...)...)
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		w.t.Fatalf("wine %v: %v", args, err)
-	}
-	return result{code, out.String(), errOut.String()}
+	return runToEnd(w.t, w.command("wine", append([]string{w.exe}, args...)...), stdin)
 }
 
 // The Windows build under Wine: logged in through the command line, the
