@@ -134,7 +134,9 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 			enc.Encode(Response{Error: &Error{Message: "login without credentials"}}) //nolint:errcheck
 			return
 		}
-		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loginTimeout)
+		// Tied to the server, not to the connection: the login goes on if
+		// the client hangs up, and stops if the resident does.
+		lctx, cancel := context.WithTimeout(ctx, loginTimeout)
 		defer cancel()
 		err := s.handler.Login(lctx, *req.Login)
 		st := StatusOf(s.handler.Snapshot())
