@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"runtime"
 
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
@@ -47,6 +48,11 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 func (c *command) window(args []string) int {
 	if code := c.parse(c.flags("window"), args); code >= 0 {
 		return code
+	}
+	if runtime.GOOS == "linux" && c.Getenv("DISPLAY") == "" && c.Getenv("WAYLAND_DISPLAY") == "" {
+		// GLFW would panic; say it plainly instead.
+		c.fail(c.msg.T("window.no_display"))
+		return ExitUnexpected
 	}
 	dir, err := control.Dir(c.Getenv)
 	if err != nil {
