@@ -264,6 +264,24 @@ func (d *desk) screenshot(name string) {
 	testenv.Screenshot(d.t, d.display, filepath.Join(d.shots, name+".png"))
 }
 
+// assertEndedOnce fails unless the server opened exactly one session and
+// it was ended exactly once.
+func (d *desk) assertEndedOnce() {
+	d.t.Helper()
+	if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
+		d.t.Fatalf("server sessions %+v: want one, ended once", s)
+	}
+}
+
+// waitRecoveredNotice waits for the notification that a session left open
+// by an earlier run was ended at start.
+func (d *desk) waitRecoveredNotice() {
+	d.t.Helper()
+	d.notes.Wait(d.t, stepTimeout, func(n testenv.Notification) bool {
+		return n.Summary == "Sesión anterior cerrada" && strings.Contains(n.Body, user)
+	})
+}
+
 func fakeLatency(d time.Duration) fake.Fault { return fake.Fault{Latency: d, Times: 1} }
 
 func fakeStatus(code, times int) fake.Fault { return fake.Fault{Status: code, Times: times} }

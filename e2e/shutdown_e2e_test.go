@@ -173,12 +173,8 @@ func TestShutdownWithTheServerDown(t *testing.T) {
 					}
 				}
 				again := d.start()
-				d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
-					return n.Summary == "Sesión anterior cerrada" && strings.Contains(n.Body, user)
-				})
-				if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
-					t.Fatalf("server sessions after the next start: %+v", s)
-				}
+				d.waitRecoveredNotice()
+				d.assertEndedOnce()
 				testenv.WaitFor(t, stepTimeout, "the record to go", func() bool { return !d.hasRecord() })
 				d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 				if !again.running() {
@@ -365,9 +361,7 @@ func TestSignalEndsTheSession(t *testing.T) {
 					t.Fatalf("resident exited %d on %v", code, sig)
 				}
 				d.oneEnd(kind)
-				if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
-					t.Fatalf("server sessions %+v", s)
-				}
+				d.assertEndedOnce()
 				res.waitLog(`session ended for the OS" notice=session-ending source=`+sig.String(), time.Second)
 				if d.hasRecord() {
 					t.Error("the session record outlived the session")
@@ -402,13 +396,9 @@ func TestKillThenRestartEndsTheSession(t *testing.T) {
 
 			again := d.start()
 			item, _ := d.trayOf("Sin sesión")
-			d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
-				return n.Summary == "Sesión anterior cerrada" && strings.Contains(n.Body, user)
-			})
+			d.waitRecoveredNotice()
 			d.oneEnd(kind)
-			if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
-				t.Fatalf("server sessions %+v", s)
-			}
+			d.assertEndedOnce()
 			waitMenu(t, item, "Sin sesión.", "Iniciar sesión…", "Salir")
 			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 			if !again.running() {
@@ -476,9 +466,7 @@ func TestDisplayLostKeepsTheSession(t *testing.T) {
 				t.Fatalf("logout: %d %s", r.code, r.stderr)
 			}
 			d.oneEnd(kind)
-			if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
-				t.Fatalf("server sessions %+v", s)
-			}
+			d.assertEndedOnce()
 			waitTitle(t, item, "Sin sesión")
 			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 		})
