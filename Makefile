@@ -1,6 +1,7 @@
 # ucontact-tray — see README.md. `make run` and `make test` do all set-up.
 GO       ?= go
 BIN      := bin/ucontact-tray
+WINDOW   := bin/ucontact-tray-window
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
@@ -9,14 +10,21 @@ FUZZTIME ?= 30s
 
 all: build
 
+# Two programs: the resident tray app and command line, pure Go with no
+# Fyne linked (it runs all day), and the Fyne login window it starts next to
+# it (cgo, for OpenGL).
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
 
 # The Windows build, cross-compiled with mingw (the first build takes minutes).
-WINBIN := bin/ucontact-tray.exe
+WINBIN    := bin/ucontact-tray.exe
+WINWINDOW := bin/ucontact-tray-window.exe
 windows:
-	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
 	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINBIN) .
+	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
+	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
 
 # The app against the built-in demo server on loopback: no account needed.
 run: build

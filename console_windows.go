@@ -16,8 +16,8 @@ var procAttachConsole = windows.NewLazySystemDLL("kernel32.dll").NewProc("Attach
 // for the tray app), which leaves a command with no standard handles.
 // Redirected handles (pipes, files) are kept as they are.
 func attachConsole() {
-	if len(os.Args) < 2 || os.Args[1] == "window" {
-		return // the tray app and its window have no console to talk to
+	if len(os.Args) < 2 {
+		return // the tray app has no console to talk to
 	}
 	if h, err := windows.GetStdHandle(windows.STD_OUTPUT_HANDLE); err == nil && h != 0 && h != windows.InvalidHandle {
 		return

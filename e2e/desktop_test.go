@@ -31,6 +31,7 @@ const (
 // fake uContact server.
 type desk struct {
 	t       *testing.T
+	bin     string // the ucontact-tray it runs: binary, unless a test moved it
 	home    string
 	runtime string
 	bus     string
@@ -55,7 +56,7 @@ type deskOptions struct {
 
 func newDesk(t *testing.T, o deskOptions) *desk {
 	t.Helper()
-	d := &desk{t: t, home: t.TempDir(), runtime: shortDir(t)}
+	d := &desk{t: t, bin: binary, home: t.TempDir(), runtime: shortDir(t)}
 	if o.keyring || o.tray || o.display {
 		d.bus = testenv.StartBus(t)
 		d.notes = testenv.StartNotifications(t, d.bus)
@@ -142,7 +143,7 @@ type result struct {
 // run runs a command to its end.
 func (d *desk) run(stdin string, args ...string) result {
 	d.t.Helper()
-	cmd := exec.Command(binary, args...)
+	cmd := exec.Command(d.bin, args...)
 	cmd.Env = d.env()
 	r := runToEnd(d.t, cmd, stdin)
 	d.assertNoSecret(r.stdout + r.stderr)
@@ -192,7 +193,7 @@ type proc struct {
 func (d *desk) start(args ...string) *proc {
 	d.t.Helper()
 	p := &proc{t: d.t, out: &testenv.Buffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(binary, args...)
+	p.cmd = exec.Command(d.bin, args...)
 	p.cmd.Env = d.env()
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	// A window the app started shares its output: don't wait on it forever.

@@ -14,6 +14,7 @@ import (
 )
 
 // binary is the ucontact-tray under test: $UCT_BINARY, or one built here.
+// Its window, ucontact-tray-window, is next to it.
 var binary string
 
 func TestMain(m *testing.M) {
@@ -30,11 +31,13 @@ func run(m *testing.M) int {
 		}
 		defer os.RemoveAll(dir)
 		binary = filepath.Join(dir, "ucontact-tray")
-		build := exec.Command("go", "build", "-o", binary, "..")
-		build.Stdout, build.Stderr = os.Stdout, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building ucontact-tray:", err)
-			return 1
+		for out, pkg := range map[string]string{binary: "..", binary + "-window": "../cmd/ucontact-tray-window"} {
+			build := exec.Command("go", "build", "-o", out, pkg)
+			build.Stdout, build.Stderr = os.Stdout, os.Stderr
+			if err := build.Run(); err != nil {
+				fmt.Fprintln(os.Stderr, "building", pkg+":", err)
+				return 1
+			}
 		}
 	}
 	return m.Run()

@@ -7,6 +7,7 @@ import (
 	"image"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -333,4 +334,43 @@ func assertNoGL(t *testing.T, pid int) {
 			t.Errorf("the resident mapped a GL driver: %s", line)
 		}
 	}
+}
+
+// An installation without the window program: the tray says so when a
+// window is wanted, and without a tray the app says so and exits, instead
+// of running unseen.
+func TestMissingWindowProgram(t *testing.T) {
+	alone := func(d *desk) {
+		d.bin = filepath.Join(t.TempDir(), "ucontact-tray")
+		b, err := os.ReadFile(binary)
+		if err == nil {
+			err = os.WriteFile(d.bin, b, 0o755)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("tray", func(t *testing.T) {
+		d := newDesk(t, deskOptions{display: true, tray: true})
+		alone(d)
+		res := d.start()
+		d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
+			return n.Summary == "No se pudo abrir la ventana" && strings.Contains(n.Body, "ucontact-tray-window")
+		})
+		d.trayOf("Sin sesión")
+		if !res.running() {
+			t.Fatalf("resident gone:\n%s", res.out.String())
+		}
+	})
+	t.Run("no tray", func(t *testing.T) {
+		d := newDesk(t, deskOptions{display: true})
+		alone(d)
+		res := d.start()
+		if code := res.exited(stepTimeout); code != 1 {
+			t.Fatalf("exit %d:\n%s", code, res.out.String())
+		}
+		if !strings.Contains(res.out.String(), "No se pudo abrir la ventana de ucontact-tray ("+filepath.Dir(d.bin)) {
+			t.Fatalf("no clear message:\n%s", res.out.String())
+		}
+	})
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path/filepath"
 	"runtime"
 
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
-	"ucontact-tray/app/window"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -23,6 +23,7 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
+	var windowErr *resident.WindowError
 	err = resident.Run(ctx, resident.Config{
 		StateDir:  stateDir,
 		SocketDir: socketDir,
@@ -31,35 +32,30 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Msg:       c.msg,
 		Log:       c.logger(),
 		Notifier:  notify.Desktop{AppName: "ucontact-tray"},
-		Window:    []string{c.Executable, "window"},
+		Window:    windowProgram(c.Executable),
 		Demo:      demo,
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):
 		c.say(c.msg.T("resident.already_running"))
 		return ExitOK
+	case errors.As(err, &windowErr):
+		c.fail(c.msg.T("window.missing", "Path", windowErr.Path))
+		return ExitUnexpected
 	case err != nil:
 		return c.report(err, session.Snapshot{})
 	}
 	return ExitOK
 }
 
-// window runs the login window, a client of the resident.
-func (c *command) window(args []string) int {
-	if code := c.parse(c.flags("window"), args); code >= 0 {
-		return code
+// windowProgram is the login window's program: a binary of its own, next
+// to this one, so that the resident never links Fyne.
+func windowProgram(executable string) string {
+	name := "ucontact-tray-window"
+	if runtime.GOOS == "windows" {
+		name += ".exe"
 	}
-	if runtime.GOOS == "linux" && c.Getenv("DISPLAY") == "" && c.Getenv("WAYLAND_DISPLAY") == "" {
-		// GLFW would panic; say it plainly instead.
-		c.fail(c.msg.T("window.no_display"))
-		return ExitUnexpected
-	}
-	dir, err := control.Dir(c.Getenv)
-	if err != nil {
-		return c.report(err, session.Snapshot{})
-	}
-	window.Run(control.NewClient(control.SocketPath(dir)), c.msg, c.logger())
-	return ExitOK
+	return filepath.Join(filepath.Dir(executable), name)
 }
 
 // logger writes the app's log to standard error. It never receives a

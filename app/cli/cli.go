@@ -53,8 +53,8 @@ type Env struct {
 	ReadPassword func(prompt string) (string, error)
 	// CallTimeout bounds a login or logout (default 15 s).
 	CallTimeout time.Duration
-	// Executable is this program, which the tray app runs again for its
-	// window.
+	// Executable is this program; the login window's program is next to
+	// it.
 	Executable string
 }
 
@@ -73,8 +73,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return c.resident(ctx, nil)
 	}
 	name, rest := args[0], args[1:]
-	if name != "demo" && name != "window" {
-		// Ctrl+C or a SIGTERM stops a command cleanly (Fyne handles its own).
+	if name != "demo" {
+		// Ctrl+C or a SIGTERM stops a command cleanly.
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
@@ -88,8 +88,6 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return c.status(ctx, rest)
 	case "demo":
 		return c.demo(ctx, rest)
-	case "window":
-		return c.window(rest)
 	case "version", "--version":
 		fmt.Fprintf(c.Stdout, "ucontact-tray %s\n", c.Version)
 		return ExitOK

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -376,16 +375,5 @@ func TestDemoServesTheDemoAccount(t *testing.T) {
 	cancel()
 	if code := <-done; code != ExitOK {
 		t.Errorf("demo exit %d", code)
-	}
-}
-
-func TestWindowWithoutADisplay(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("the check is for Linux desktops")
-	}
-	w := newWorld(t)
-	r := w.run("", "window")
-	if r.code != ExitUnexpected || !strings.Contains(r.stderr, "No hay pantalla") {
-		t.Fatalf("%d %q", r.code, r.output())
 	}
 }

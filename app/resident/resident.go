@@ -44,9 +44,9 @@ type Config struct {
 	Msg       *i18n.Catalog
 	Log       *slog.Logger
 	Notifier  notify.Notifier
-	// Window is the command that runs the login window process
-	// (this program with the "window" argument).
-	Window []string
+	// Window is the login window's program (ucontact-tray-window, next to
+	// this one).
+	Window string
 	// Demo is set in demo mode, for the window to show the credentials.
 	Demo *control.DemoAccount
 }
@@ -125,10 +125,14 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
 
-	if r.m.Snapshot().State == session.LoggedOut || r.noTray != "" {
+	if r.noTray != "" {
+		// Without a tray the window is the only way in: with no window the
+		// app could only sit there unseen.
 		if err := r.Show(); err != nil {
-			cfg.Log.Error("starting the window", "err", err)
+			return err
 		}
+	} else if r.m.Snapshot().State == session.LoggedOut {
+		r.showWindow(ctx)
 	}
 	if r.noTray != "" {
 		cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", r.noTray)
@@ -206,9 +210,7 @@ func (r *Resident) onAction(a tray.Action) {
 	r.cfg.Log.Info("tray action", "action", a)
 	switch a {
 	case tray.ActionLogin, tray.ActionOpen:
-		if err := r.Show(); err != nil {
-			r.cfg.Log.Error("starting the window", "err", err)
-		}
+		r.showWindow(context.Background())
 	case tray.ActionLogout, tray.ActionRetry:
 		go func() {
 			if err := r.m.Logout(context.Background()); err != nil {
@@ -359,17 +361,13 @@ func (r *Resident) loginAgain() {
 	defer cancel()
 	kind := session.Kind(offer.Kind)
 	if !r.m.HasSavedPassword(ctx, offer.Server, offer.User, kind) {
-		if err := r.Show(); err != nil {
-			r.cfg.Log.Error("starting the window", "err", err)
-		}
+		r.showWindow(ctx)
 		return
 	}
 	err := r.m.Login(ctx, session.LoginRequest{Server: offer.Server, User: offer.User, Kind: kind, Remember: true, UseSavedPassword: true})
 	if err != nil {
 		r.cfg.Log.Warn("logging in again", "err", err)
-		if err := r.Show(); err != nil {
-			r.cfg.Log.Error("starting the window", "err", err)
-		}
+		r.showWindow(ctx)
 	}
 }
 
@@ -400,15 +398,36 @@ func (r *Resident) Show() error {
 		r.cfg.Log.Info("window raised", "watching", r.server.Raise())
 		return nil
 	}
-	cmd := exec.Command(r.cfg.Window[0], r.cfg.Window[1:]...)
+	cmd := exec.Command(r.cfg.Window)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("starting the window: %w", err)
+		return &WindowError{Path: r.cfg.Window, Err: err}
 	}
 	r.cfg.Log.Info("window started", "pid", cmd.Process.Pid)
 	r.window, r.windowDone = cmd, make(chan struct{})
 	go r.waitWindow(cmd, r.windowDone)
 	return nil
+}
+
+// WindowError means the window program could not be started: most often
+// it is missing from an incomplete installation.
+type WindowError struct {
+	Path string
+	Err  error
+}
+
+func (e *WindowError) Error() string { return fmt.Sprintf("starting the window %s: %v", e.Path, e.Err) }
+func (e *WindowError) Unwrap() error { return e.Err }
+
+// showWindow shows the window for the tray, and tells the user when it
+// cannot: a click that does nothing would look like a hung app.
+func (r *Resident) showWindow(ctx context.Context) {
+	err := r.Show()
+	if err == nil {
+		return
+	}
+	r.cfg.Log.Error("starting the window", "err", err)
+	go r.notify(ctx, r.cfg.Msg.T("notify.window_title"), r.cfg.Msg.T("window.missing", "Path", r.cfg.Window))
 }
 
 // closeWindow makes the window process go (without the resident it can do

@@ -1,5 +1,5 @@
 // Package window is the login and session window, a Fyne app run in a
-// process of its own (`ucontact-tray window`) and started by the resident
+// process of its own (cmd/ucontact-tray-window) and started by the resident
 // when needed. It is a client of the control socket: it sends what the user
 // types and shows the resident's state; it holds no session itself, so if
 // it crashes nothing is lost. All socket calls run off the UI thread and
