@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -131,10 +132,6 @@ func Run(ctx context.Context, cfg Config) error {
 		if err := r.Show(); err != nil {
 			return err
 		}
-	} else if r.m.Snapshot().State == session.LoggedOut {
-		r.showWindow(ctx)
-	}
-	if r.noTray != "" {
 		cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", r.noTray)
 		<-ctx.Done()
 		return nil
@@ -150,6 +147,12 @@ func (r *Resident) runTray(ctx context.Context) {
 	first := r.model(<-updates)
 	tray.Run(first, func(t *tray.Tray) {
 		r.cfg.Log.Info("tray ready")
+		// The window (a Fyne process, heavy to start) after the icon: the
+		// tray shows at once, without sharing the CPU with it.
+		if r.m.Snapshot().State == session.LoggedOut {
+			go r.showWindow(ctx)
+		}
+		settle()
 		// One goroutine applies and quits: nothing is applied to a tray
 		// that is gone.
 		go func() {
@@ -171,6 +174,7 @@ func (r *Resident) runTray(ctx context.Context) {
 				if err := t.Apply(r.model(last)); err != nil {
 					r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
 				}
+				settle()
 			}
 		}()
 	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
@@ -408,6 +412,15 @@ func (r *Resident) Show() error {
 	go r.waitWindow(cmd, r.windowDone)
 	return nil
 }
+
+// settle hands the memory of a burst of work (the start, a login, a
+// logout) back to the OS once the tray shows its outcome. The resident then
+// idles for hours: left to itself, the Go runtime would keep the burst's
+// garbage all day (a heap this small never reaches the collector's first
+// trigger), or release it bit by bit from the background scavenger, which
+// wakes the process up to do so. One collection per burst costs about a
+// millisecond.
+func settle() { debug.FreeOSMemory() }
 
 // WindowError means the window program could not be started: most often
 // it is missing from an incomplete installation.

@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,6 +34,21 @@ func StartXvfb(t testing.TB) string {
 // server is stopped at the end of the test if it still runs.
 func StartXvfbProcess(t testing.TB) (display string, p *os.Process) {
 	t.Helper()
+	return startXvfb(t)
+}
+
+// StartXvfbFramebuffer is StartXvfb with the screen's pixels readable by
+// the test at any moment without running a program (Xvfb's -fbdir keeps
+// them in a file), for measuring when a window is first drawn.
+func StartXvfbFramebuffer(t testing.TB) (display string, fb *Framebuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	display, _ = startXvfb(t, "-fbdir", dir)
+	return display, &Framebuffer{path: filepath.Join(dir, "Xvfb_screen0")}
+}
+
+func startXvfb(t testing.TB, extra ...string) (display string, p *os.Process) {
+	t.Helper()
 	xvfb := Require(t, "Xvfb", "xvfb")
 	// Xvfb picks a free display itself and writes its number to fd 3 once it
 	// accepts connections, so parallel tests never race for a display number
@@ -45,7 +61,8 @@ func StartXvfbProcess(t testing.TB) (display string, p *os.Process) {
 	// -noreset: by default the server resets when its last client leaves,
 	// which undoes state (e.g. the pointer position) between two xdotool
 	// runs, or between a test's steps when no application is connected.
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+	args := append([]string{"-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset"}, extra...)
+	cmd := exec.Command(xvfb, args...)
 	cmd.ExtraFiles = []*os.File{w}
 	var log bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log

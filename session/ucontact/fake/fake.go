@@ -69,7 +69,10 @@ type Request struct {
 	Header http.Header
 	Form   url.Values // the form body
 	Query  url.Values // the query string
-	At     time.Time
+	At     time.Time  // when it arrived
+	// Answered is when the answer (or the fault) was written; zero while
+	// the call is in progress.
+	Answered time.Time
 }
 
 // Session is a session the server opened.
@@ -89,6 +92,7 @@ type Server struct {
 	agents   map[string]agent
 	faults   map[string][]Fault
 	requests []Request
+	conns    int                 // connections opened
 	sessions map[string]*Session // by token
 	opened   []*Session
 	nextExt  int
@@ -210,8 +214,24 @@ func (s *Server) Listen(addr string) (string, error) {
 func (s *Server) Serve(l net.Listener, baseURL string) {
 	s.listener = l
 	s.url = baseURL
-	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.countConn}
 	go s.srv.Serve(l) //nolint:errcheck // returns ErrServerClosed on Close
+}
+
+func (s *Server) countConn(_ net.Conn, state http.ConnState) {
+	if state == http.StateNew {
+		s.mu.Lock()
+		s.conns++
+		s.mu.Unlock()
+	}
+}
+
+// Connections is how many connections clients have opened so far: a client
+// that reuses its connection opens no new one.
+func (s *Server) Connections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns
 }
 
 // URL is the base URL clients use.
@@ -236,8 +256,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.requests = append(s.requests, Request{
 		Path: r.URL.Path, Header: r.Header.Clone(), Form: form, Query: r.URL.Query(), At: time.Now(),
 	})
+	n := len(s.requests) - 1
 	fault, hasFault := s.takeFault(r.URL.Path)
 	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.requests[n].Answered = time.Now()
+		s.mu.Unlock()
+	}()
 
 	if r.Method != http.MethodPost {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

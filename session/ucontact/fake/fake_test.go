@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"ucontact-tray/session/ucontact"
 )
@@ -101,5 +102,32 @@ func TestWrongPasswordAnswersZero(t *testing.T) {
 		if status, body := post(t, srv, tc.path, "", url.Values{tc.field: {DemoUser}, "password": {"x"}}, ""); status != 200 || body != "0" {
 			t.Errorf("%s: %d %q", tc.path, status, body)
 		}
+	}
+}
+
+func TestConnectionsAndAnswerTimes(t *testing.T) {
+	s := New(Variant{})
+	s.AddUser("ana", "pw")
+	base, err := s.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	s.Inject(ucontact.PathGetUserToken, Fault{Latency: 20 * time.Millisecond, Times: 1})
+	client := &http.Client{}
+	for range 2 {
+		resp, err := client.PostForm(base+ucontact.PathGetUserToken, url.Values{"user": {"ana"}, "password": {"pw"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck
+		resp.Body.Close()
+	}
+	if n := s.Connections(); n != 1 {
+		t.Errorf("%d connections for two calls on one kept-alive connection", n)
+	}
+	reqs := s.RequestsTo(ucontact.PathGetUserToken)
+	if len(reqs) != 2 || reqs[0].Answered.Sub(reqs[0].At) < 20*time.Millisecond || reqs[1].Answered.Before(reqs[1].At) {
+		t.Errorf("answer times: %+v", reqs)
 	}
 }
