@@ -9,6 +9,7 @@ import (
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
 	"ucontact-tray/app/window"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -33,6 +34,7 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Notifier:  notify.Desktop{AppName: "ucontact-tray"},
 		Window:    []string{c.Executable, "window"},
 		Demo:      demo,
+		Presets:   settings.LoadPresets(c.systemDir()),
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):

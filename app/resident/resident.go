@@ -49,6 +49,8 @@ type Config struct {
 	Window []string
 	// Demo is set in demo mode, for the window to show the credentials.
 	Demo *control.DemoAccount
+	// Presets are the administrator's system-wide settings, read at start.
+	Presets settings.Presets
 }
 
 // Resident is the running tray app.
@@ -87,6 +89,9 @@ func Run(ctx context.Context, cfg Config) error {
 	defer l.Close()
 
 	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
+	for _, p := range cfg.Presets.Problems {
+		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
+	}
 	ctx, r.stop = context.WithCancel(ctx)
 	defer r.stop()
 	// Serve at once, answer once the session is open: a client may connect
@@ -296,11 +301,7 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 		r.endBefore(n)
 		r.stop() // the OS session is going: so is the app, without another try
 	case shutdown.Suspending:
-		s, err := settings.Load(r.cfg.StateDir)
-		if err != nil {
-			r.cfg.Log.Warn("reading settings", "err", err)
-		}
-		if snap := r.m.Snapshot(); s.EndOnSuspend() && snap.State != session.LoggedOut {
+		if snap := r.m.Snapshot(); r.effective().EndOnSuspend() && snap.State != session.LoggedOut {
 			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: string(snap.Kind)}
 			if r.endBefore(n) {
 				r.setRelogin(&offer)
@@ -457,6 +458,9 @@ func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 // Login opens a session for a client, and remembers the choices for the
 // next time the window opens.
 func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
+	if key, value := r.effective().Conflict(req.Server, req.Kind); key != "" {
+		return &session.LockedError{Setting: key, Value: value}
+	}
 	kind := session.Kind(req.Kind)
 	err := r.m.Login(ctx, session.LoginRequest{
 		Server: req.Server, User: req.User, Password: req.Password, Kind: kind,
@@ -484,13 +488,11 @@ func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {
 
 // Info is what the window needs to prefill its form.
 func (r *Resident) Info(ctx context.Context) control.Info {
-	s, err := settings.Load(r.cfg.StateDir)
-	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
-	}
+	s := r.effective()
 	info := control.Info{
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
 		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version,
+		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
 	}
 	if r.cfg.Demo != nil && info.Server == "" {
 		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
@@ -503,4 +505,14 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, session.Kind(info.Kind))
 	}
 	return info
+}
+
+// effective are the settings in force: the user's, under the
+// administrator's presets.
+func (r *Resident) effective() settings.Effective {
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("reading settings", "err", err)
+	}
+	return settings.Merge(r.cfg.Presets, s)
 }

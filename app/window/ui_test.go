@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 	"ucontact-tray/session/ucontact"
@@ -431,6 +432,96 @@ func TestLoggedInWithoutATray(t *testing.T) {
 	if n := h.quits(); n != 0 {
 		t.Errorf("quit %d times, want none: the window stands in for the tray", n)
 	}
+}
+
+// What the administrator locked shows, read-only, with the reason; the
+// login uses it, and it stays read-only after a failed login.
+func TestAdminLocks(t *testing.T) {
+	b := &fakeBackend{
+		info: control.Info{
+			Server: "acme", Kind: "agent",
+			Locked: settings.Locks{Server: true, Kind: true},
+		},
+		loginErr: ucontact.ErrWrongCredentials,
+	}
+	h := open(t, b, es)
+	check := func(when string) {
+		h.t.Helper()
+		h.do(func(u *ui) {
+			if u.server.Text != "acme" || !u.server.Disabled() {
+				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.server.Text, u.server.Disabled())
+			}
+			if hint := u.form.Items[0].HintText; hint != "Fijado por el administrador" {
+				t.Errorf("%s: server hint %q", when, hint)
+			}
+			if u.kind.Selected != es.T("window.kind_agent") || !u.kind.Disabled() {
+				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.kind.Selected, u.kind.Disabled())
+			}
+			if !u.kindFix.Visible() || u.kindFix.Text != "Fijado por el administrador" {
+				t.Errorf("%s: kind note %q, shown %v", when, u.kindFix.Text, u.kindFix.Visible())
+			}
+			for name, w := range map[string]fyne.Disableable{"user": u.user, "password": u.pass, "remember": u.keep, "button": u.submit} {
+				if w.Disabled() {
+					t.Errorf("%s: %s disabled", when, name)
+				}
+			}
+		})
+	}
+	check("at start")
+	h.do(func(u *ui) {
+		if got := h.focused(); got != "user" {
+			t.Errorf("focus on %s, want user", got)
+		}
+		typeInto(h.win, u.user, "ana")
+		pressEnter(u.user)
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	check("after a failed login")
+	want := control.LoginRequest{Server: "acme", User: "ana", Password: "pw", Kind: "agent"}
+	if got := b.requests(); len(got) != 1 || got[0] != want {
+		t.Errorf("requests %+v, want one: %+v", got, want)
+	}
+}
+
+// Nothing is locked without presets: the server keeps its usual hint.
+func TestNoLocks(t *testing.T) {
+	h := open(t, &fakeBackend{info: control.Info{Server: "acme", Kind: "agent"}}, es)
+	h.do(func(u *ui) {
+		if u.server.Disabled() || u.kind.Disabled() || u.kindFix.Visible() || u.form.Items[0].HintText != es.T("window.server_hint") {
+			t.Errorf("server disabled %v, kind disabled %v, kind note %v, hint %q",
+				u.server.Disabled(), u.kind.Disabled(), u.kindFix.Visible(), u.form.Items[0].HintText)
+		}
+	})
+}
+
+// A presets file with mistakes is reported in the banner, file and line,
+// under the no-tray notice if there is one; the form works.
+func TestPresetProblemsInTheBanner(t *testing.T) {
+	const file = "/etc/ucontact-tray/presets.conf"
+	b := &fakeBackend{info: control.Info{
+		NoTray: "no-host",
+		PresetProblems: []settings.Problem{
+			{File: file, Line: 3, Code: settings.ProblemUnknownKey, Key: "colour"},
+			{File: file, Line: 4, Code: settings.ProblemBadValue, Key: "kind", Value: "boss"},
+		},
+	}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		lines := strings.Split(u.banner.Text, "\n\n")
+		if !u.banner.Visible() || len(lines) != 3 || lines[0] != es.T("window.no_tray_host") {
+			t.Fatalf("banner (shown %v):\n%s", u.banner.Visible(), u.banner.Text)
+		}
+		for i, want := range []string{file + ", línea 3", file + ", línea 4"} {
+			if !strings.Contains(lines[i+1], want) {
+				t.Errorf("banner line %q does not name %q", lines[i+1], want)
+			}
+		}
+		if u.server.Disabled() || u.submit.Disabled() {
+			t.Error("the form is disabled")
+		}
+	})
 }
 
 func TestEnglish(t *testing.T) {

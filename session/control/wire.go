@@ -12,6 +12,7 @@ package control
 import (
 	"time"
 
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 )
 
@@ -76,6 +77,12 @@ type Info struct {
 	// NoTray is set when no tray icon can be shown: "no-bus" or "no-host".
 	NoTray  string `json:"no_tray,omitempty"`
 	Version string `json:"version,omitempty"`
+	// Locked are the settings the administrator fixed; Server and Kind
+	// then hold the fixed values.
+	Locked settings.Locks `json:"locked,omitzero"`
+	// PresetProblems are what could not be used of the administrator's
+	// presets file.
+	PresetProblems []settings.Problem `json:"preset_problems,omitempty"`
 }
 
 // DemoAccount is the demo server and its credentials, shown in the window.
