@@ -8,14 +8,17 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"ucontact-tray/internal/testenv"
 )
 
 // An administrator's preset with a locked server: the window shows it
 // read-only, a login with only the user and password typed goes to it, and
-// the command line cannot ask for another.
+// the command line cannot ask for another. Autostart, locked off, is not
+// turned on by the first login.
 func TestAdminPresetLocksTheServer(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
-	d.writePresets("# Acme's desks\nserver = http://" + d.addr + "\nlock = server\n")
+	d.writePresets("# Acme's desks\nserver = http://" + d.addr + "\nautostart = no\nlock = server, autostart\n")
 	// The user's own last server was another: the locked one wins.
 	dir := filepath.Join(d.home, ".config", "ucontact-tray")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -38,6 +41,8 @@ func TestAdminPresetLocksTheServer(t *testing.T) {
 	if s := d.srv.Sessions(); len(s) != 1 || s[0].User != typist {
 		t.Fatalf("server sessions %+v, want one of %s", s, typist)
 	}
+	d.waitLoginSaved(typist)
+	d.assertAutostart(false)
 
 	r := d.run(password, "login", "--domain", "acme", "--user", user, "--password-stdin")
 	want := "El administrador de este equipo ha fijado el servidor " + d.addr + "; no se puede usar otro."
@@ -51,20 +56,26 @@ func TestAdminPresetLocksTheServer(t *testing.T) {
 // in the window.
 func TestMalformedPresetsStillStart(t *testing.T) {
 	d := newDesk(t, deskOptions{display: true, tray: true})
-	path := d.writePresets("server = http://" + d.addr + "\nlock = server, kind\nkind agent\n")
+	path := d.writePresets("server = http://" + d.addr + "\nautostart = yes\nlock = server, kind, autostart\nkind agent\n")
 	res := d.start()
 	d.trayOf("Sin sesión")
-	res.waitLog(regexp.QuoteMeta(path+" line 3: ")+`.*not key = value`, startTimeout)
-	res.waitLog(regexp.QuoteMeta(path+" line 2: lock names kind"), stepTimeout)
+	res.waitLog(regexp.QuoteMeta(path+" line 4: ")+`.*not key = value`, startTimeout)
+	res.waitLog(regexp.QuoteMeta(path+" line 3: lock names kind"), stepTimeout)
 	res.waitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-malformed-presets")
 	if !res.running() {
 		t.Fatal("the resident stopped")
 	}
-	// What could be read is used: the server is locked.
+	// What could be read is used: the server is locked, and so is
+	// autostart, on from the start.
 	r := d.run(password, "login", "--domain", "acme", "--user", user, "--password-stdin")
-	if r.code != 2 || !strings.Contains(r.stderr, "línea 3") || !strings.Contains(r.stderr, "ha fijado el servidor") {
+	if r.code != 2 || !strings.Contains(r.stderr, "línea 4") || !strings.Contains(r.stderr, "ha fijado el servidor") {
 		t.Errorf("login on another server: %d %q", r.code, r.stderr)
 	}
+	testenv.WaitFor(t, stepTimeout, "the autostart entry", func() bool {
+		_, err := os.Stat(filepath.Join(d.home, ".config", "autostart", "ucontact-tray.desktop"))
+		return err == nil
+	})
+	d.assertAutostart(true)
 }

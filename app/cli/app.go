@@ -35,6 +35,7 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Window:    []string{c.Executable, "window"},
 		Demo:      demo,
 		Presets:   settings.LoadPresets(c.systemDir()),
+		Autostart: c.autostart(demo != nil),
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):

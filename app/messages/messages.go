@@ -74,6 +74,8 @@ func locked(c *i18n.Catalog, arg string) string {
 		return c.T("err.locked_server", "Server", ServerName(value))
 	case settings.KeyKind:
 		return c.T("err.locked_kind", "Kind", KindName(c, session.Kind(value)))
+	case settings.KeyAutostart:
+		return c.T("err.locked_autostart")
 	}
 	return c.T("err.locked", "Setting", setting)
 }

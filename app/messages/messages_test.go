@@ -32,7 +32,8 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		ucontact.ErrRefused, secrets.ErrTimeout, secrets.ErrUnavailable, context.Canceled,
 		&session.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
 		&session.LockedError{Setting: "kind", Value: "agent"},
-		&session.LockedError{Setting: "autostart", Value: "yes"},
+		&session.LockedError{Setting: "autostart"},
+		&session.LockedError{Setting: "logout_on_suspend"},
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)

@@ -51,6 +51,8 @@ type Config struct {
 	Demo *control.DemoAccount
 	// Presets are the administrator's system-wide settings, read at start.
 	Presets settings.Presets
+	// Autostart starts the app with the system; nil where it cannot (demo).
+	Autostart Autostarter
 }
 
 // Resident is the running tray app.
@@ -69,6 +71,8 @@ type Resident struct {
 	window     *exec.Cmd          // the window process, while it runs
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
+
+	settingsMu sync.Mutex // one change at a time to the settings file and the autostart entry
 }
 
 // Run runs the resident until ctx ends or the user quits. It must be called
@@ -129,6 +133,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.followSession(ctx, osWatch)
 	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
+	go r.applyLockedAutostart()
 
 	if r.m.Snapshot().State == session.LoggedOut || r.noTray != "" {
 		if err := r.Show(); err != nil {
@@ -469,12 +474,12 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	s, err := settings.Load(r.cfg.StateDir)
+	err = r.updateSettings(func(s *settings.Settings) error {
+		s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
+		r.autostartByDefault(s)
+		return nil
+	})
 	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
-	}
-	s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
-	if err := settings.Save(r.cfg.StateDir, s); err != nil {
 		r.cfg.Log.Warn("saving settings", "err", err)
 	}
 	return nil
@@ -493,6 +498,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
 		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version,
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
+		Autostart: r.autostartState(s),
 	}
 	if r.cfg.Demo != nil && info.Server == "" {
 		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User

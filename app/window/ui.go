@@ -54,6 +54,11 @@ type ui struct {
 	form    *widget.Form
 	login   *fyne.Container
 
+	// autostart is shown when the resident can start the app with the
+	// system; a change applies at once.
+	autostart    *widget.Check
+	autostartFix *widget.Label
+
 	sesState  *widget.Label
 	sesUser   *widget.Label
 	sesServer *widget.Label
@@ -112,6 +117,9 @@ func (u *ui) buildLogin() {
 	u.keepWhy.Wrapping = fyne.TextWrapWord
 	u.keepWhy.Importance = widget.LowImportance
 	u.keepWhy.Hide()
+	u.autostart = widget.NewCheck(t("window.autostart"), nil)
+	u.autostart.Hide()
+	u.autostartFix = lockedNote(t)
 
 	u.demo = widget.NewLabel("")
 	u.demo.Wrapping = fyne.TextWrapWord
@@ -126,7 +134,7 @@ func (u *ui) buildLogin() {
 	form.Items[0].HintText = t("window.server_hint")
 	u.form = form
 	more := widget.NewAccordion(widget.NewAccordionItem(t("window.more"),
-		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.kindFix, u.keep, u.keepWhy)))
+		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.kindFix, u.keep, u.keepWhy, u.autostart, u.autostartFix)))
 
 	u.errText = widget.NewLabel("")
 	u.errText.Wrapping = fyne.TextWrapWord
@@ -222,6 +230,15 @@ func (u *ui) applyInfo(info control.Info) {
 	}
 	if info.Locked.Kind {
 		u.kindFix.Show()
+	}
+	if info.Autostart != nil {
+		u.autostart.SetChecked(*info.Autostart) // before OnChanged: not a change the user made
+		u.autostart.OnChanged = u.onAutostart
+		u.autostart.Show()
+		if info.Locked.Autostart {
+			u.autostart.Disable()
+			u.autostartFix.Show()
+		}
 	}
 	var banner []string
 	switch info.NoTray {
@@ -386,6 +403,38 @@ func (u *ui) loginDone(err error) {
 		u.win.Canvas().Focus(u.pass)
 	case session.ErrorCode(err) == "invalid-server":
 		u.win.Canvas().Focus(u.server)
+	}
+}
+
+// onAutostart asks the resident to start the app with the system, or to
+// stop doing so; the box stays still until it has answered.
+func (u *ui) onAutostart(on bool) {
+	u.autostart.Disable()
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+		defer cancel()
+		err := u.backend.ChangeSettings(ctx, control.SettingsRequest{Autostart: &on})
+		fyne.Do(func() { u.autostartDone(on, err) })
+	}()
+}
+
+// autostartDone shows how a change of autostart ended: on failure the box
+// goes back to what is true, and the error says why.
+func (u *ui) autostartDone(on bool, err error) {
+	u.autostart.Enable()
+	if err == nil {
+		return
+	}
+	u.log.Warn("changing start with the system", "err", err)
+	onChanged := u.autostart.OnChanged
+	u.autostart.OnChanged = nil // putting it back is not a change to send
+	u.autostart.SetChecked(!on)
+	u.autostart.OnChanged = onChanged
+	var locked *session.LockedError
+	if errors.As(err, &locked) || errors.Is(err, control.ErrNoResident) {
+		u.showError(u.describe(err))
+	} else {
+		u.showError(u.msg.T("window.autostart_failed", "Reason", err.Error()))
 	}
 }
 
