@@ -70,6 +70,7 @@ bench: deps build
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseLoginAnswer -fuzztime $(FUZZTIME) ./session/ucontact/
 	$(GO) test -run '^$$' -fuzz FuzzParseServer -fuzztime $(FUZZTIME) ./session/ucontact/
+	$(GO) test -run '^$$' -fuzz FuzzParsePresets -fuzztime $(FUZZTIME) ./internal/settings/
 
 clean:
 	rm -rf bin test-output

@@ -123,6 +123,8 @@ func (d *desk) env() []string {
 		"XDG_CACHE_HOME=" + filepath.Join(d.home, ".cache"),
 		"XDG_DATA_HOME=" + filepath.Join(d.home, ".local", "share"),
 		"XDG_RUNTIME_DIR=" + d.runtime,
+		// The administrator's presets: never the machine's own.
+		"UCONTACT_TRAY_SYSTEM_DIR=" + d.systemDir(),
 		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
 		"DBUS_SYSTEM_BUS_ADDRESS=" + d.system,
 		"PATH=" + os.Getenv("PATH"),
@@ -133,6 +135,23 @@ func (d *desk) env() []string {
 		env = append(env, "DISPLAY="+d.display)
 	}
 	return env
+}
+
+// systemDir is where the app reads the administrator's presets (see
+// writePresets); nothing is there unless a test puts it.
+func (d *desk) systemDir() string { return filepath.Join(d.home, "system") }
+
+// writePresets writes the administrator's presets file.
+func (d *desk) writePresets(text string) string {
+	d.t.Helper()
+	path := filepath.Join(d.systemDir(), "presets.conf")
+	if err := os.MkdirAll(d.systemDir(), 0o755); err != nil {
+		d.t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		d.t.Fatal(err)
+	}
+	return path
 }
 
 type result struct {

@@ -146,6 +146,9 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 		t.Fatalf("no token in the keyring after login:\n%s", items)
 	}
 	assertNoGL(t, res.cmd.Process.Pid)
+	// The first login turned on "Iniciar con el sistema".
+	d.waitLoginSaved(typist)
+	d.assertAutostart(true)
 
 	if err := item.Click("Finalizar Sesión"); err != nil {
 		t.Fatal(err)
@@ -160,6 +163,7 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 	if items := d.keyringItems(); strings.Contains(items, "token/") {
 		t.Fatalf("token still in the keyring after Finalizar Sesión:\n%s", items)
 	}
+	d.assertAutostart(true) // a setting, not part of the session
 }
 
 // Commands from a shell go through the running tray app: its tray follows.

@@ -22,6 +22,7 @@ func ErrorCode(err error) string {
 		protocol *ucontact.ProtocolError
 		redirect *ucontact.RedirectError
 		cert     *ucontact.CertificateError
+		locked   *LockedError
 	)
 	switch {
 	case err == nil:
@@ -50,6 +51,8 @@ func ErrorCode(err error) string {
 		return "storing"
 	case errors.Is(err, ErrClosed):
 		return "closed"
+	case errors.As(err, &locked):
+		return "locked:" + locked.Setting + ":" + locked.Value
 	case errors.As(err, &redirect):
 		return "redirect:" + redirect.Location
 	case errors.As(err, &cert):
@@ -87,6 +90,9 @@ func ErrorFromCode(code, text string) error {
 		return fmt.Errorf("%w: %w", sentinel, cause)
 	}
 	switch kind {
+	case "locked":
+		setting, value, _ := strings.Cut(arg, ":")
+		return &LockedError{Setting: setting, Value: value}
 	case "redirect":
 		return &ucontact.RedirectError{Op: "remote", Location: arg}
 	case "certificate":

@@ -29,6 +29,7 @@ func TestErrorCodesRoundTrip(t *testing.T) {
 		ErrLogoutPending, ErrBusy, ErrTokenLost, ErrStoringSession, ErrClosed,
 		fmt.Errorf("EndSession: %w", ucontact.ErrSessionOver),
 		context.Canceled,
+		&LockedError{Setting: "server", Value: "https://uc.example.com:8443"},
 	} {
 		back := ErrorFromCode(ErrorCode(err), err.Error())
 		if ErrorCode(back) != ErrorCode(err) || ErrorCode(err) == "" {

@@ -9,6 +9,7 @@ import (
 
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -34,6 +35,8 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Notifier:  notify.Desktop{AppName: "ucontact-tray"},
 		Window:    windowProgram(c.Executable),
 		Demo:      demo,
+		Presets:   settings.LoadPresets(c.systemDir()),
+		Autostart: c.autostart(demo != nil),
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):

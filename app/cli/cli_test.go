@@ -29,6 +29,7 @@ type world struct {
 	keyring *secretstest.Memory
 	lang    string
 	runtime string // XDG_RUNTIME_DIR: where a resident's socket would be
+	system  string // the administrator's presets, never the machine's own
 }
 
 func newWorld(t *testing.T) *world {
@@ -40,7 +41,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}, runtime: t.TempDir()}
+	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}, runtime: t.TempDir(), system: t.TempDir()}
 }
 
 type result struct {
@@ -53,11 +54,12 @@ func (r result) output() string { return r.stdout + r.stderr }
 func (w *world) run(stdin string, args ...string) result {
 	w.t.Helper()
 	var out, errOut bytes.Buffer
+	vars := map[string]string{"LANG": w.lang, "XDG_RUNTIME_DIR": w.runtime, systemDirEnv: w.system}
 	env := Env{
 		Stdin:       strings.NewReader(stdin),
 		Stdout:      &out,
 		Stderr:      &errOut,
-		Getenv:      func(k string) string { return map[string]string{"LANG": w.lang, "XDG_RUNTIME_DIR": w.runtime}[k] },
+		Getenv:      func(k string) string { return vars[k] },
 		ConfigDir:   func() (string, error) { return w.config, nil },
 		Keyring:     w.keyring,
 		Version:     "1.2.3-test",
@@ -86,6 +88,14 @@ func (w *world) assertNoSecrets(r result) {
 
 func (w *world) login(kind string) result {
 	return w.run(password+"\n", "login", "--server", w.srv.URL(), "--user", user, "--kind", kind, "--password-stdin")
+}
+
+// presets writes the administrator's presets file.
+func (w *world) presets(text string) {
+	w.t.Helper()
+	if err := os.WriteFile(filepath.Join(w.system, "presets.conf"), []byte(text), 0o644); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 func (w *world) status() map[string]any {
@@ -375,5 +385,86 @@ func TestDemoServesTheDemoAccount(t *testing.T) {
 	cancel()
 	if code := <-done; code != ExitOK {
 		t.Errorf("demo exit %d", code)
+	}
+}
+
+// The administrator's presets stand in for --server and --kind; what they
+// lock cannot be asked for otherwise.
+func TestLoginHonoursPresets(t *testing.T) {
+	tests := []struct {
+		name     string
+		presets  string // {{server}} is the fake's address
+		args     []string
+		code     int
+		wantKind string
+		inText   string
+	}{
+		{
+			name:    "preset",
+			presets: "server = {{server}}\nkind = agent\n",
+			code:    ExitOK, wantKind: "agent",
+		},
+		{
+			name:    "kind given",
+			presets: "server = {{server}}\nkind = agent\n",
+			args:    []string{"--kind", "user"},
+			code:    ExitOK, wantKind: "user",
+		},
+		{
+			name:    "locked given",
+			presets: "server = {{server}}\nlock = server\n",
+			args:    []string{"--server", "{{server}}/"},
+			code:    ExitOK, wantKind: "user",
+		},
+		{
+			name:    "other server",
+			presets: "server = {{server}}\nlock = server\n",
+			args:    []string{"--domain", "acme"},
+			code:    ExitUsage,
+			inText:  "El administrador de este equipo ha fijado el servidor {{host}}; no se puede usar otro.",
+		},
+		{
+			name:    "other kind",
+			presets: "server = {{server}}\nkind = agent\nlock = kind\n",
+			args:    []string{"--kind", "user"},
+			code:    ExitUsage,
+			inText:  "El administrador de este equipo ha fijado el tipo de sesión (agente); no se puede usar otro.",
+		},
+		{
+			name:    "malformed",
+			presets: "server {{server}}\nserver = {{server}}\ncolour = blue\n",
+			code:    ExitOK, wantKind: "user",
+			inText: "Configuración del administrador ({{file}}, línea 1): «server {{server}}» no tiene la forma «clave = valor»; se ignora la línea.",
+		},
+	}
+	for _, tt := range tests {
+		// Short names: the socket's path, which has a length limit, has them.
+		t.Run(tt.name, func(t *testing.T) {
+			w := newWorld(t)
+			expand := strings.NewReplacer("{{server}}", w.srv.URL(), "{{host}}", strings.TrimPrefix(w.srv.URL(), "http://"),
+				"{{file}}", filepath.Join(w.system, "presets.conf")).Replace
+			w.presets(expand(tt.presets))
+			args := []string{"login", "--user", user, "--password-stdin"}
+			for _, a := range tt.args {
+				args = append(args, expand(a))
+			}
+			r := w.run(password+"\n", args...)
+			if r.code != tt.code {
+				t.Fatalf("login: %d, want %d: %s", r.code, tt.code, r.output())
+			}
+			if tt.inText != "" && !strings.Contains(r.stderr, expand(tt.inText)) {
+				t.Errorf("stderr %q does not say %q", r.stderr, expand(tt.inText))
+			}
+			sessions := w.srv.Sessions()
+			if tt.code != ExitOK {
+				if len(sessions) != 0 {
+					t.Errorf("the server was asked: %+v", sessions)
+				}
+				return
+			}
+			if st := w.status(); st["server"] != w.srv.URL() || st["kind"] != tt.wantKind {
+				t.Errorf("status %v, want a %s session on %s", st, tt.wantKind, w.srv.URL())
+			}
+		})
 	}
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +15,7 @@ import (
 	"syscall"
 
 	"ucontact-tray/app/messages"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 	"ucontact-tray/session/ucontact"
@@ -38,28 +41,39 @@ func (c *command) login(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
+	// The administrator's presets stand in for --server and --kind, and
+	// what they lock cannot be asked for otherwise.
+	preset := settings.Merge(c.presets(), settings.Settings{})
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	switch {
 	case *domain != "" && *server != "":
 		c.fail(c.msg.T("usage.server_or_domain"))
 		return ExitUsage
-	case *domain == "" && *server == "":
+	case *domain == "" && *server == "" && preset.Server == "":
 		c.fail(c.msg.T("usage.need_server"))
 		return ExitUsage
 	case strings.TrimSpace(*user) == "":
 		c.fail(c.msg.T("usage.need_user"))
 		return ExitUsage
 	}
+	if !given["kind"] && preset.Kind != "" {
+		*kind = preset.Kind
+	}
 	k, err := session.ParseKind(*kind)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
 	// A --domain is an instance name only; a URL there is a mistake.
-	target := *server
+	target := cmp.Or(*server, preset.Server)
 	if *domain != "" {
 		if strings.Contains(*domain, "/") {
 			return c.report(fmt.Errorf("%w: --domain takes an instance name", ucontact.ErrInvalidServer), session.Snapshot{})
 		}
 		target = *domain
+	}
+	if key, value := preset.Conflict(target, string(k)); key != "" {
+		return c.report(&session.LockedError{Setting: key, Value: value}, session.Snapshot{})
 	}
 
 	password, code := c.password(*fromStdin, *user)

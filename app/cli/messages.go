@@ -16,6 +16,7 @@ var exitCodes = map[string]int{
 	"empty-user":        ExitUsage,
 	"empty-password":    ExitUsage,
 	"invalid-kind":      ExitUsage,
+	"locked":            ExitUsage,
 	"already-logged-in": ExitNothingToDo,
 	"not-logged-in":     ExitNothingToDo,
 	"logout-pending":    ExitServer,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/ucontact"
 )
@@ -38,6 +39,8 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 		return c.T("err.token_lost")
 	case "storing":
 		return c.T("err.storing", "Reason", err.Error())
+	case "locked":
+		return locked(c, arg)
 	case "redirect":
 		return c.T("err.redirect", "Server", server, "Location", arg)
 	case "certificate":
@@ -62,6 +65,60 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 		return c.T("err.closed")
 	}
 	return c.T("err.unexpected", "Reason", err.Error())
+}
+
+func locked(c *i18n.Catalog, arg string) string {
+	setting, value, _ := strings.Cut(arg, ":")
+	switch setting {
+	case settings.KeyServer:
+		return c.T("err.locked_server", "Server", ServerName(value))
+	case settings.KeyKind:
+		return c.T("err.locked_kind", "Kind", KindName(c, session.Kind(value)))
+	case settings.KeyAutostart:
+		return c.T("err.locked_autostart")
+	}
+	return c.T("err.locked", "Setting", setting)
+}
+
+// PresetProblem is one sentence about a problem of the administrator's
+// presets file, naming the file and the line for whoever has to fix it.
+func PresetProblem(c *i18n.Catalog, p settings.Problem) string {
+	var what string
+	switch p.Code {
+	case settings.ProblemUnreadable:
+		what = c.T("presets.unreadable", "Reason", p.Value)
+	case settings.ProblemTooLarge:
+		what = c.T("presets.too_large")
+	case settings.ProblemEncoding:
+		what = c.T("presets.encoding")
+	case settings.ProblemSyntax:
+		what = c.T("presets.syntax", "Text", p.Value)
+	case settings.ProblemUnknownKey:
+		what = c.T("presets.unknown_key", "Key", p.Key)
+	case settings.ProblemBadValue:
+		switch {
+		case p.Value == "":
+			what = c.T("presets.empty_value", "Key", p.Key)
+		case p.Key == settings.KeyServer:
+			what = c.T("presets.bad_server", "Value", p.Value)
+		case p.Key == settings.KeyKind:
+			what = c.T("presets.bad_kind", "Value", p.Value)
+		default:
+			what = c.T("presets.bad_bool", "Key", p.Key, "Value", p.Value)
+		}
+	case settings.ProblemDuplicate:
+		what = c.T("presets.duplicate", "Key", p.Key)
+	case settings.ProblemLockUnknown:
+		what = c.T("presets.lock_unknown", "Key", p.Key)
+	case settings.ProblemLockUnset:
+		what = c.T("presets.lock_unset", "Key", p.Key)
+	default:
+		what = p.Error()
+	}
+	if p.Line == 0 {
+		return c.T("presets.file", "File", p.File, "Problem", what)
+	}
+	return c.T("presets.line", "File", p.File, "Line", p.Line, "Problem", what)
 }
 
 // Warnings are the sentences about a snapshot's Warning, if any.

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
@@ -29,6 +30,10 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&ucontact.NetworkError{Err: errors.New("x")},
 		&ucontact.ProtocolError{Detail: "x"},
 		ucontact.ErrRefused, secrets.ErrTimeout, secrets.ErrUnavailable, context.Canceled,
+		&session.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
+		&session.LockedError{Setting: "kind", Value: "agent"},
+		&session.LockedError{Setting: "autostart"},
+		&session.LockedError{Setting: "logout_on_suspend"},
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)
@@ -74,5 +79,40 @@ func TestServerName(t *testing.T) {
 		if got := ServerName(in); got != want {
 			t.Errorf("ServerName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Every problem of a presets file has its own sentence, in both languages,
+// naming the file and the line.
+func TestPresetProblems(t *testing.T) {
+	const file = "/etc/ucontact-tray/presets.conf"
+	text := "server acme\npassword = x\nserver =\nserver = http://x.example\nkind = boss\n" +
+		"autostart = maybe\nkind = user\nkind = agent\nlock = user, logout_on_suspend\n"
+	problems := settings.ParsePresets(file, []byte(text)).Problems
+	problems = append(problems,
+		settings.Problem{File: file, Code: settings.ProblemUnreadable, Value: "permission denied"},
+		settings.Problem{File: file, Code: settings.ProblemTooLarge},
+		settings.Problem{File: file, Code: settings.ProblemEncoding},
+	)
+	if len(problems) != 12 {
+		t.Fatalf("%d problems, want 12: %v", len(problems), problems)
+	}
+	for _, lang := range []string{i18n.Spanish, i18n.English} {
+		c := i18n.MustNew(lang)
+		seen := map[string]bool{}
+		for _, p := range problems {
+			msg := PresetProblem(c, p)
+			if !strings.Contains(msg, file) || strings.Contains(msg, "{{") || seen[msg] {
+				t.Errorf("%s: %+v: %q", lang, p, msg)
+			}
+			seen[msg] = true
+			if line := fmt.Sprint(p.Line); p.Line > 0 && !strings.Contains(msg, " "+line+")") {
+				t.Errorf("%s: %q does not name line %s", lang, msg, line)
+			}
+		}
+	}
+	want := "Configuración del administrador (/etc/ucontact-tray/presets.conf, línea 5): «boss» no es un tipo de sesión válido (user o agent); se ignora la línea."
+	if got := PresetProblem(i18n.MustNew(i18n.Spanish), problems[4]); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

@@ -50,6 +50,10 @@ type Config struct {
 	Window string
 	// Demo is set in demo mode, for the window to show the credentials.
 	Demo *control.DemoAccount
+	// Presets are the administrator's system-wide settings, read at start.
+	Presets settings.Presets
+	// Autostart starts the app with the system; nil where it cannot (demo).
+	Autostart Autostarter
 }
 
 // Resident is the running tray app.
@@ -68,6 +72,8 @@ type Resident struct {
 	window     *exec.Cmd          // the window process, while it runs
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
+
+	settingsMu sync.Mutex // one change at a time to the settings file and the autostart entry
 }
 
 // Run runs the resident until ctx ends or the user quits. It must be called
@@ -88,6 +94,9 @@ func Run(ctx context.Context, cfg Config) error {
 	defer l.Close()
 
 	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
+	for _, p := range cfg.Presets.Problems {
+		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
+	}
 	ctx, r.stop = context.WithCancel(ctx)
 	defer r.stop()
 	// Serve at once, answer once the session is open: a client may connect
@@ -125,6 +134,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.followSession(ctx, osWatch)
 	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
+	go r.applyLockedAutostart()
 
 	if r.noTray != "" {
 		// Without a tray the window is the only way in: with no window the
@@ -302,11 +312,7 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 		r.endBefore(n)
 		r.stop() // the OS session is going: so is the app, without another try
 	case shutdown.Suspending:
-		s, err := settings.Load(r.cfg.StateDir)
-		if err != nil {
-			r.cfg.Log.Warn("reading settings", "err", err)
-		}
-		if snap := r.m.Snapshot(); s.EndOnSuspend() && snap.State != session.LoggedOut {
+		if snap := r.m.Snapshot(); r.effective().EndOnSuspend() && snap.State != session.LoggedOut {
 			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: string(snap.Kind)}
 			if r.endBefore(n) {
 				r.setRelogin(&offer)
@@ -489,6 +495,9 @@ func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 // Login opens a session for a client, and remembers the choices for the
 // next time the window opens.
 func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
+	if key, value := r.effective().Conflict(req.Server, req.Kind); key != "" {
+		return &session.LockedError{Setting: key, Value: value}
+	}
 	kind := session.Kind(req.Kind)
 	err := r.m.Login(ctx, session.LoginRequest{
 		Server: req.Server, User: req.User, Password: req.Password, Kind: kind,
@@ -497,12 +506,12 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	s, err := settings.Load(r.cfg.StateDir)
+	err = r.updateSettings(func(s *settings.Settings) error {
+		s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
+		r.autostartByDefault(s)
+		return nil
+	})
 	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
-	}
-	s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
-	if err := settings.Save(r.cfg.StateDir, s); err != nil {
 		r.cfg.Log.Warn("saving settings", "err", err)
 	}
 	return nil
@@ -516,13 +525,12 @@ func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {
 
 // Info is what the window needs to prefill its form.
 func (r *Resident) Info(ctx context.Context) control.Info {
-	s, err := settings.Load(r.cfg.StateDir)
-	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
-	}
+	s := r.effective()
 	info := control.Info{
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
 		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version,
+		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
+		Autostart: r.autostartState(s),
 	}
 	if r.cfg.Demo != nil && info.Server == "" {
 		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
@@ -535,4 +543,14 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, session.Kind(info.Kind))
 	}
 	return info
+}
+
+// effective are the settings in force: the user's, under the
+// administrator's presets.
+func (r *Resident) effective() settings.Effective {
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("reading settings", "err", err)
+	}
+	return settings.Merge(r.cfg.Presets, s)
 }

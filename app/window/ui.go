@@ -45,6 +45,7 @@ type ui struct {
 	user    *widget.Entry
 	pass    *widget.Entry
 	kind    *widget.RadioGroup
+	kindFix *widget.Label // says the administrator fixed the kind
 	keep    *widget.Check
 	keepWhy *widget.Label
 	errText *widget.Label
@@ -52,6 +53,11 @@ type ui struct {
 	busy    *widget.ProgressBarInfinite
 	form    *widget.Form
 	login   *fyne.Container
+
+	// autostart is shown when the resident can start the app with the
+	// system; a change applies at once.
+	autostart    *widget.Check
+	autostartFix *widget.Label
 
 	sesState  *widget.Label
 	sesUser   *widget.Label
@@ -105,11 +111,15 @@ func (u *ui) buildLogin() {
 	u.kind.Horizontal = true
 	u.kind.Required = true
 	u.kind.SetSelected(t("window.kind_user"))
+	u.kindFix = lockedNote(t)
 	u.keep = widget.NewCheck(t("window.remember"), nil)
 	u.keepWhy = widget.NewLabel("")
 	u.keepWhy.Wrapping = fyne.TextWrapWord
 	u.keepWhy.Importance = widget.LowImportance
 	u.keepWhy.Hide()
+	u.autostart = widget.NewCheck(t("window.autostart"), nil)
+	u.autostart.Hide()
+	u.autostartFix = lockedNote(t)
 
 	u.demo = widget.NewLabel("")
 	u.demo.Wrapping = fyne.TextWrapWord
@@ -124,7 +134,7 @@ func (u *ui) buildLogin() {
 	form.Items[0].HintText = t("window.server_hint")
 	u.form = form
 	more := widget.NewAccordion(widget.NewAccordionItem(t("window.more"),
-		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.keep, u.keepWhy)))
+		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.kindFix, u.keep, u.keepWhy, u.autostart, u.autostartFix)))
 
 	u.errText = widget.NewLabel("")
 	u.errText.Wrapping = fyne.TextWrapWord
@@ -215,12 +225,33 @@ func (u *ui) applyInfo(info control.Info) {
 		u.demo.SetText(t("window.demo", "Server", info.Demo.Server, "User", info.Demo.User, "Password", info.Demo.Password))
 		u.demo.Show()
 	}
+	if info.Locked.Server {
+		u.form.Items[0].HintText = t("window.locked")
+	}
+	if info.Locked.Kind {
+		u.kindFix.Show()
+	}
+	if info.Autostart != nil {
+		u.autostart.SetChecked(*info.Autostart) // before OnChanged: not a change the user made
+		u.autostart.OnChanged = u.onAutostart
+		u.autostart.Show()
+		if info.Locked.Autostart {
+			u.autostart.Disable()
+			u.autostartFix.Show()
+		}
+	}
+	var banner []string
 	switch info.NoTray {
 	case "no-bus":
-		u.banner.SetText(t("window.no_tray_bus"))
-		u.banner.Show()
+		banner = append(banner, t("window.no_tray_bus"))
 	case "no-host":
-		u.banner.SetText(t("window.no_tray_host"))
+		banner = append(banner, t("window.no_tray_host"))
+	}
+	for _, p := range info.PresetProblems {
+		banner = append(banner, messages.PresetProblem(u.msg, p))
+	}
+	if len(banner) > 0 {
+		u.banner.SetText(strings.Join(banner, "\n\n"))
 		u.banner.Show()
 	}
 	u.setLoginBusy(false)
@@ -375,6 +406,38 @@ func (u *ui) loginDone(err error) {
 	}
 }
 
+// onAutostart asks the resident to start the app with the system, or to
+// stop doing so; the box stays still until it has answered.
+func (u *ui) onAutostart(on bool) {
+	u.autostart.Disable()
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+		defer cancel()
+		err := u.backend.ChangeSettings(ctx, control.SettingsRequest{Autostart: &on})
+		fyne.Do(func() { u.autostartDone(on, err) })
+	}()
+}
+
+// autostartDone shows how a change of autostart ended: on failure the box
+// goes back to what is true, and the error says why.
+func (u *ui) autostartDone(on bool, err error) {
+	u.autostart.Enable()
+	if err == nil {
+		return
+	}
+	u.log.Warn("changing start with the system", "err", err)
+	onChanged := u.autostart.OnChanged
+	u.autostart.OnChanged = nil // putting it back is not a change to send
+	u.autostart.SetChecked(!on)
+	u.autostart.OnChanged = onChanged
+	var locked *session.LockedError
+	if errors.As(err, &locked) || errors.Is(err, control.ErrNoResident) {
+		u.showError(u.describe(err))
+	} else {
+		u.showError(u.msg.T("window.autostart_failed", "Reason", err.Error()))
+	}
+}
+
 func (u *ui) onEndSession() {
 	u.loggingOut = true
 	u.endButton.Disable()
@@ -424,11 +487,15 @@ func (u *ui) onClose() {
 }
 
 func (u *ui) setLoginBusy(busy bool) {
-	for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.submit} {
-		if busy {
-			w.Disable()
+	locked := u.info.Locked
+	for _, f := range []struct {
+		w     fyne.Disableable
+		fixed bool // by the administrator
+	}{{u.server, locked.Server}, {u.user, false}, {u.pass, false}, {u.kind, locked.Kind}, {u.submit, false}} {
+		if busy || f.fixed {
+			f.w.Disable()
 		} else {
-			w.Enable()
+			f.w.Enable()
 		}
 	}
 	if u.info.KeyringError == "" && !busy {
@@ -494,4 +561,12 @@ func (u *ui) describe(err error) string {
 		snap.Server = u.tried // a failed login's status names no server
 	}
 	return messages.Describe(u.msg, err, snap)
+}
+
+// lockedNote is the hidden "set by the administrator" line under a setting.
+func lockedNote(t func(string, ...any) string) *widget.Label {
+	l := widget.NewLabel(t("window.locked"))
+	l.Importance = widget.LowImportance
+	l.Hide()
+	return l
 }

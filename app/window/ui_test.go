@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 	"ucontact-tray/session/ucontact"
@@ -433,6 +435,186 @@ func TestLoggedInWithoutATray(t *testing.T) {
 	}
 }
 
+// What the administrator locked shows, read-only, with the reason; the
+// login uses it, and it stays read-only after a failed login.
+func TestAdminLocks(t *testing.T) {
+	b := &fakeBackend{
+		info: control.Info{
+			Server: "acme", Kind: "agent",
+			Locked: settings.Locks{Server: true, Kind: true},
+		},
+		loginErr: ucontact.ErrWrongCredentials,
+	}
+	h := open(t, b, es)
+	check := func(when string) {
+		h.t.Helper()
+		h.do(func(u *ui) {
+			if u.server.Text != "acme" || !u.server.Disabled() {
+				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.server.Text, u.server.Disabled())
+			}
+			if hint := u.form.Items[0].HintText; hint != "Fijado por el administrador" {
+				t.Errorf("%s: server hint %q", when, hint)
+			}
+			if u.kind.Selected != es.T("window.kind_agent") || !u.kind.Disabled() {
+				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.kind.Selected, u.kind.Disabled())
+			}
+			if !u.kindFix.Visible() || u.kindFix.Text != "Fijado por el administrador" {
+				t.Errorf("%s: kind note %q, shown %v", when, u.kindFix.Text, u.kindFix.Visible())
+			}
+			for name, w := range map[string]fyne.Disableable{"user": u.user, "password": u.pass, "remember": u.keep, "button": u.submit} {
+				if w.Disabled() {
+					t.Errorf("%s: %s disabled", when, name)
+				}
+			}
+		})
+	}
+	check("at start")
+	h.do(func(u *ui) {
+		if got := h.focused(); got != "user" {
+			t.Errorf("focus on %s, want user", got)
+		}
+		typeInto(h.win, u.user, "ana")
+		pressEnter(u.user)
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	check("after a failed login")
+	want := control.LoginRequest{Server: "acme", User: "ana", Password: "pw", Kind: "agent"}
+	if got := b.requests(); len(got) != 1 || got[0] != want {
+		t.Errorf("requests %+v, want one: %+v", got, want)
+	}
+}
+
+// Nothing is locked without presets: the server keeps its usual hint.
+func TestNoLocks(t *testing.T) {
+	h := open(t, &fakeBackend{info: control.Info{Server: "acme", Kind: "agent"}}, es)
+	h.do(func(u *ui) {
+		if u.server.Disabled() || u.kind.Disabled() || u.kindFix.Visible() || u.form.Items[0].HintText != es.T("window.server_hint") {
+			t.Errorf("server disabled %v, kind disabled %v, kind note %v, hint %q",
+				u.server.Disabled(), u.kind.Disabled(), u.kindFix.Visible(), u.form.Items[0].HintText)
+		}
+	})
+}
+
+// A presets file with mistakes is reported in the banner, file and line,
+// under the no-tray notice if there is one; the form works.
+func TestPresetProblemsInTheBanner(t *testing.T) {
+	const file = "/etc/ucontact-tray/presets.conf"
+	b := &fakeBackend{info: control.Info{
+		NoTray: "no-host",
+		PresetProblems: []settings.Problem{
+			{File: file, Line: 3, Code: settings.ProblemUnknownKey, Key: "colour"},
+			{File: file, Line: 4, Code: settings.ProblemBadValue, Key: "kind", Value: "boss"},
+		},
+	}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		lines := strings.Split(u.banner.Text, "\n\n")
+		if !u.banner.Visible() || len(lines) != 3 || lines[0] != es.T("window.no_tray_host") {
+			t.Fatalf("banner (shown %v):\n%s", u.banner.Visible(), u.banner.Text)
+		}
+		for i, want := range []string{file + ", línea 3", file + ", línea 4"} {
+			if !strings.Contains(lines[i+1], want) {
+				t.Errorf("banner line %q does not name %q", lines[i+1], want)
+			}
+		}
+		if u.server.Disabled() || u.submit.Disabled() {
+			t.Error("the form is disabled")
+		}
+	})
+}
+
+// "Iniciar con el sistema" shows what the resident says, and a click
+// changes it at once, through the resident.
+func TestAutostartCheckbox(t *testing.T) {
+	on := true
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", Autostart: &on}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		if !u.autostart.Visible() || !u.autostart.Checked || u.autostart.Disabled() || u.autostart.Text != "Iniciar con el sistema" {
+			t.Errorf("autostart %q shown %v, checked %v, disabled %v", u.autostart.Text, u.autostart.Visible(), u.autostart.Checked, u.autostart.Disabled())
+		}
+		if u.autostartFix.Visible() {
+			t.Error("the administrator's note is shown")
+		}
+		test.Tap(u.autostart)
+		if !u.autostart.Disabled() {
+			t.Error("the box can be clicked again before the resident answered")
+		}
+	})
+	h.settle()
+	h.do(func(u *ui) {
+		if u.autostart.Checked || u.autostart.Disabled() {
+			t.Errorf("after unticking: checked %v, disabled %v", u.autostart.Checked, u.autostart.Disabled())
+		}
+		test.Tap(u.autostart)
+	})
+	h.settle()
+	if got := b.autostartChanges(); !slices.Equal(got, []bool{false, true}) {
+		t.Errorf("the resident was asked for %v, want [false true]", got)
+	}
+	h.do(func(u *ui) {
+		if !u.autostart.Checked || u.errText.Visible() {
+			t.Errorf("after ticking again: checked %v, error %q", u.autostart.Checked, u.errText.Text)
+		}
+	})
+}
+
+func TestAutostartFails(t *testing.T) {
+	on := true
+	b := &fakeBackend{
+		info:      control.Info{Server: "acme", User: "ana", Autostart: &on},
+		changeErr: errors.New("writing the autostart entry: permission denied"),
+	}
+	h := open(t, b, es)
+	h.do(func(u *ui) { test.Tap(u.autostart) })
+	h.settle()
+	h.do(func(u *ui) {
+		if !u.autostart.Checked || u.autostart.Disabled() {
+			t.Errorf("checked %v, disabled %v; want it back on, and usable", u.autostart.Checked, u.autostart.Disabled())
+		}
+		want := "No se pudo cambiar «Iniciar con el sistema»: writing the autostart entry: permission denied"
+		if !u.errText.Visible() || u.errText.Text != want {
+			t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), want)
+		}
+	})
+	if got := b.autostartChanges(); len(got) != 1 {
+		t.Errorf("the resident was asked %d times, want 1: putting the box back is no change", len(got))
+	}
+}
+
+func TestAutostartLockedOrUnavailable(t *testing.T) {
+	off := false
+	tests := []struct {
+		name          string
+		info          control.Info
+		shown, locked bool
+	}{
+		{"locked", control.Info{Autostart: &off, Locked: settings.Locks{Autostart: true}}, true, true},
+		{"unavailable", control.Info{}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := &fakeBackend{info: tt.info}
+			h := open(t, b, es)
+			h.do(func(u *ui) {
+				if u.autostart.Visible() != tt.shown || u.autostart.Disabled() != tt.locked || u.autostartFix.Visible() != tt.locked {
+					t.Errorf("box shown %v, disabled %v, note %v", u.autostart.Visible(), u.autostart.Disabled(), u.autostartFix.Visible())
+				}
+				if u.autostart.Checked {
+					t.Error("checked")
+				}
+				test.Tap(u.autostart)
+			})
+			h.settle()
+			if got := b.autostartChanges(); len(got) != 0 {
+				t.Errorf("the resident was asked for %v", got)
+			}
+		})
+	}
+}
+
 func TestEnglish(t *testing.T) {
 	h := open(t, &fakeBackend{}, i18n.MustNew(i18n.English))
 	h.do(func(u *ui) {
@@ -670,6 +852,7 @@ type fakeBackend struct {
 	loginErr   error         // how a login ends once the server is asked
 	loginGate  chan struct{} // if set, a login waits until it is closed
 	logoutGate chan struct{} // if set, a logout waits until it is closed
+	changeErr  error         // how a change of settings ends
 
 	// The watch stream. It is unbuffered, so a send returns once connect
 	// has taken the event, that is, once it has applied the one before.
@@ -682,6 +865,7 @@ type fakeBackend struct {
 	logins  []control.LoginRequest
 	logouts int
 	current control.Status
+	changes []control.SettingsRequest
 }
 
 func (b *fakeBackend) init() {
@@ -745,6 +929,26 @@ func (b *fakeBackend) Logout(ctx context.Context) (control.Status, error) {
 }
 
 func (b *fakeBackend) Quit(context.Context) error { return nil }
+
+func (b *fakeBackend) ChangeSettings(_ context.Context, req control.SettingsRequest) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.changes = append(b.changes, req)
+	return b.changeErr
+}
+
+// autostartChanges lists the autostart values the window asked for.
+func (b *fakeBackend) autostartChanges() []bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var values []bool
+	for _, c := range b.changes {
+		if c.Autostart != nil {
+			values = append(values, *c.Autostart)
+		}
+	}
+	return values
+}
 
 // publish sends st on the watch stream, and reports whether the window
 // has applied it (it has not if the stream is closed).

@@ -29,6 +29,7 @@ type Backend interface {
 	Login(ctx context.Context, req control.LoginRequest) (control.Status, error)
 	Logout(ctx context.Context) (control.Status, error)
 	Quit(ctx context.Context) error
+	ChangeSettings(ctx context.Context, req control.SettingsRequest) error
 }
 
 // Run shows the window until the user closes it or logs in, and returns

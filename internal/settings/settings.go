@@ -1,5 +1,7 @@
-// Package settings keeps the user's choices between runs: the last server,
-// user and session kind, to prefill the login window. Nothing secret.
+// Package settings keeps the user's choices between runs (the last server,
+// user and session kind, to prefill the login window; nothing secret), reads
+// the administrator's system-wide presets, and merges the two into the
+// settings in force.
 package settings
 
 import (
@@ -24,6 +26,8 @@ type Settings struct {
 	// LogoutOnSuspend ends the session when the machine goes to sleep;
 	// unset means yes.
 	LogoutOnSuspend *bool `json:"logout_on_suspend,omitempty"`
+	// Autostart starts the app with the system; unset until the user chose.
+	Autostart *bool `json:"autostart,omitempty"`
 }
 
 // EndOnSuspend reports whether a suspend ends the session (the default).

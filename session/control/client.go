@@ -57,6 +57,15 @@ func (c *Client) Info(ctx context.Context) (Info, error) {
 	return *resp.Info, nil
 }
 
+// ChangeSettings asks the resident to change settings and apply them.
+func (c *Client) ChangeSettings(ctx context.Context, req SettingsRequest) error {
+	resp, err := c.call(ctx, Request{Op: OpSettings, Settings: &req})
+	if err != nil {
+		return err
+	}
+	return resp.Error.err()
+}
+
 // Quit asks the resident to end the session, if any, and stop.
 func (c *Client) Quit(ctx context.Context) error {
 	_, err := c.call(ctx, Request{Op: OpQuit})

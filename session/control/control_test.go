@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +28,9 @@ type managerHandler struct {
 	m     *session.Manager
 	shows atomic.Int32
 	quits atomic.Int32
+
+	mu       sync.Mutex
+	settings []SettingsRequest
 }
 
 func (h *managerHandler) Login(ctx context.Context, r LoginRequest) error {
@@ -40,6 +44,18 @@ func (h *managerHandler) Subscribe() (<-chan session.Snapshot, func()) {
 func (h *managerHandler) Show() error               { h.shows.Add(1); return nil }
 func (h *managerHandler) Info(context.Context) Info { return Info{User: "ana", Version: "test"} }
 func (h *managerHandler) Quit()                     { h.quits.Add(1) }
+
+// ChangeSettings takes any change but turning autostart off, which it says
+// the administrator locked.
+func (h *managerHandler) ChangeSettings(_ context.Context, req SettingsRequest) error {
+	h.mu.Lock()
+	h.settings = append(h.settings, req)
+	h.mu.Unlock()
+	if req.Autostart != nil && !*req.Autostart {
+		return &session.LockedError{Setting: "autostart"}
+	}
+	return nil
+}
 
 type rig struct {
 	srv    *fake.Server
@@ -169,6 +185,24 @@ func TestShowInfoQuit(t *testing.T) {
 	}
 	if err := r.client.Quit(ctx); err != nil || r.h.quits.Load() != 1 {
 		t.Fatalf("Quit = %v", err)
+	}
+}
+
+func TestChangeSettings(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	on, off := true, false
+	if err := r.client.ChangeSettings(ctx, SettingsRequest{Autostart: &on}); err != nil {
+		t.Fatalf("turning autostart on: %v", err)
+	}
+	var locked *session.LockedError
+	if err := r.client.ChangeSettings(ctx, SettingsRequest{Autostart: &off}); !errors.As(err, &locked) || locked.Setting != "autostart" {
+		t.Fatalf("turning autostart off = %v, want the LockedError", err)
+	}
+	r.h.mu.Lock()
+	defer r.h.mu.Unlock()
+	if len(r.h.settings) != 2 || !*r.h.settings[0].Autostart || *r.h.settings[1].Autostart {
+		t.Errorf("the resident got %+v", r.h.settings)
 	}
 }
 

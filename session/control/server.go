@@ -32,6 +32,7 @@ type Handler interface {
 	Show() error
 	Info(ctx context.Context) Info
 	Quit()
+	ChangeSettings(ctx context.Context, req SettingsRequest) error
 }
 
 // Server serves the control socket.
@@ -153,6 +154,12 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 	case OpQuit:
 		enc.Encode(Response{}) //nolint:errcheck
 		s.handler.Quit()
+	case OpSettings:
+		if req.Settings == nil {
+			enc.Encode(Response{Error: &Error{Message: "settings request without settings"}}) //nolint:errcheck
+			return
+		}
+		enc.Encode(Response{Error: errorOf(s.handler.ChangeSettings(ctx, *req.Settings))}) //nolint:errcheck
 	case OpWatch:
 		s.watch(ctx, conn, enc)
 	default:

@@ -12,6 +12,7 @@ package control
 import (
 	"time"
 
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 )
 
@@ -24,12 +25,15 @@ const (
 	OpWatch  = "watch" // stream status changes
 	OpInfo   = "info"  // what the window needs to prefill its form
 	OpQuit   = "quit"  // end the session if open, then stop the resident
+	// OpSettings changes a setting that takes effect at once.
+	OpSettings = "settings"
 )
 
 // Request is what a client sends.
 type Request struct {
-	Op    string        `json:"op"`
-	Login *LoginRequest `json:"login,omitempty"`
+	Op       string           `json:"op"`
+	Login    *LoginRequest    `json:"login,omitempty"`
+	Settings *SettingsRequest `json:"settings,omitempty"`
 }
 
 // LoginRequest carries what the user typed. The password crosses the socket
@@ -42,6 +46,12 @@ type LoginRequest struct {
 	Remember bool   `json:"remember,omitempty"`
 	// UseSavedPassword logs in with the password remembered in the keyring.
 	UseSavedPassword bool `json:"use_saved_password,omitempty"`
+}
+
+// SettingsRequest changes the settings that are set; the rest stay.
+type SettingsRequest struct {
+	// Autostart starts the app with the system, or stops doing so.
+	Autostart *bool `json:"autostart,omitempty"`
 }
 
 // Response is what the resident answers.
@@ -76,6 +86,15 @@ type Info struct {
 	// NoTray is set when no tray icon can be shown: "no-bus" or "no-host".
 	NoTray  string `json:"no_tray,omitempty"`
 	Version string `json:"version,omitempty"`
+	// Locked are the settings the administrator fixed; Server and Kind
+	// then hold the fixed values.
+	Locked settings.Locks `json:"locked,omitzero"`
+	// PresetProblems are what could not be used of the administrator's
+	// presets file.
+	PresetProblems []settings.Problem `json:"preset_problems,omitempty"`
+	// Autostart says whether the app starts with the system; nil when the
+	// resident cannot arrange it (demo mode).
+	Autostart *bool `json:"autostart,omitempty"`
 }
 
 // DemoAccount is the demo server and its credentials, shown in the window.

@@ -1,0 +1,133 @@
+package resident
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"ucontact-tray/internal/settings"
+	"ucontact-tray/session"
+	"ucontact-tray/session/control"
+)
+
+// Autostarter starts the app with the system (internal/autostart.Entry).
+type Autostarter interface {
+	Enable() error
+	Disable() error
+	IsEnabled() (bool, error)
+}
+
+// errNoAutostart is a request to start with the system where the resident
+// cannot arrange it (demo mode); the window does not offer it then.
+var errNoAutostart = errors.New("starting with the system is not available")
+
+// updateSettings changes the user's settings file. Changes are made one at
+// a time, so none is lost; change may also touch the autostart entry, which
+// is guarded the same way. If change fails, nothing is saved.
+func (r *Resident) updateSettings(change func(*settings.Settings) error) error {
+	r.settingsMu.Lock()
+	defer r.settingsMu.Unlock()
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("reading settings", "err", err)
+	}
+	if err := change(&s); err != nil {
+		return err
+	}
+	if err := settings.Save(r.cfg.StateDir, s); err != nil {
+		return fmt.Errorf("saving settings: %w", err)
+	}
+	return nil
+}
+
+// ChangeSettings applies what the user changed in the window.
+func (r *Resident) ChangeSettings(_ context.Context, req control.SettingsRequest) error {
+	if req.Autostart == nil {
+		return nil
+	}
+	on := *req.Autostart
+	if r.cfg.Autostart == nil {
+		return errNoAutostart
+	}
+	err := r.updateSettings(func(s *settings.Settings) error {
+		if settings.Merge(r.cfg.Presets, *s).Locked.Autostart {
+			return &session.LockedError{Setting: settings.KeyAutostart}
+		}
+		if err := r.setAutostart(on); err != nil {
+			return err
+		}
+		s.Autostart = &on
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.cfg.Log.Info("start with the system", "on", on)
+	return nil
+}
+
+// autostartByDefault turns starting with the system on after the first
+// successful login, unless the user or the administrator has decided: it
+// is what an agent's desk needs, and a user who turned it off is never
+// overruled. It is called within updateSettings.
+func (r *Resident) autostartByDefault(s *settings.Settings) {
+	if r.cfg.Autostart == nil || s.Autostart != nil {
+		return
+	}
+	if e := settings.Merge(r.cfg.Presets, *s); e.Locked.Autostart || (e.Autostart != nil && !*e.Autostart) {
+		return
+	}
+	if err := r.cfg.Autostart.Enable(); err != nil {
+		r.cfg.Log.Warn("turning on start with the system after the first login; tried again at the next", "err", err)
+		return
+	}
+	on := true
+	s.Autostart = &on
+	r.cfg.Log.Info("start with the system turned on after the first login")
+}
+
+// applyLockedAutostart makes the entry follow the administrator's lock, at
+// every start: a locked "yes" survives an entry removed by hand or a
+// program moved by an upgrade.
+func (r *Resident) applyLockedAutostart() {
+	if r.cfg.Autostart == nil {
+		return
+	}
+	r.settingsMu.Lock()
+	defer r.settingsMu.Unlock()
+	e := r.effective()
+	if !e.Locked.Autostart {
+		return
+	}
+	if err := r.setAutostart(*e.Autostart); err != nil {
+		r.cfg.Log.Warn("applying the administrator's autostart setting", "err", err)
+	}
+}
+
+// autostartState is what the window's checkbox shows: whether the app
+// starts with the system, or will after the first login; nil when it
+// cannot.
+func (r *Resident) autostartState(e settings.Effective) *bool {
+	if r.cfg.Autostart == nil {
+		return nil
+	}
+	on := true // the first login turns it on
+	if e.Autostart != nil {
+		r.settingsMu.Lock()
+		enabled, err := r.cfg.Autostart.IsEnabled()
+		r.settingsMu.Unlock()
+		if err != nil {
+			r.cfg.Log.Warn("reading the autostart entry", "err", err)
+			enabled = *e.Autostart
+		}
+		on = enabled
+	}
+	return &on
+}
+
+func (r *Resident) setAutostart(on bool) error {
+	if on {
+		return r.cfg.Autostart.Enable()
+	}
+	return r.cfg.Autostart.Disable()
+}

@@ -1,0 +1,65 @@
+package settings
+
+import (
+	"strings"
+
+	"ucontact-tray/session/ucontact"
+)
+
+// Effective are the settings in force, and which of them the administrator
+// locked.
+type Effective struct {
+	Settings
+	Locked Locks
+}
+
+// Merge gives the settings in force: a locked preset wins; then the
+// user's own choice; then the administrator's preset; then the default
+// (the zero value).
+func Merge(p Presets, user Settings) Effective {
+	e := Effective{Settings: user, Locked: p.Locked}
+	e.Server = choose(p.Locked.Server, p.Values.Server, user.Server)
+	e.Kind = choose(p.Locked.Kind, p.Values.Kind, user.Kind)
+	e.LogoutOnSuspend = choose(p.Locked.LogoutOnSuspend, p.Values.LogoutOnSuspend, user.LogoutOnSuspend)
+	e.Autostart = choose(p.Locked.Autostart, p.Values.Autostart, user.Autostart)
+	return e
+}
+
+func choose[T comparable](locked bool, preset, user T) T {
+	var unset T
+	if locked || user == unset {
+		return preset
+	}
+	return user
+}
+
+// Conflict names the locked setting (KeyServer or KeyKind) that a login on
+// server with kind would go against, and the value it is locked to; key is
+// "" when there is none. An empty kind is the default, a user session.
+func (e Effective) Conflict(server, kind string) (key, value string) {
+	if e.Locked.Server && !sameServer(server, e.Server) {
+		return KeyServer, e.Server
+	}
+	if e.Locked.Kind && kindOrDefault(kind) != kindOrDefault(e.Kind) {
+		return KeyKind, kindOrDefault(e.Kind)
+	}
+	return "", ""
+}
+
+// sameServer reports whether a and b name the same server: "acme" and
+// "https://acme.ucontactcloud.com" do.
+func sameServer(a, b string) bool {
+	ua, errA := ucontact.ParseServer(a)
+	ub, errB := ucontact.ParseServer(b)
+	if errA != nil || errB != nil {
+		return strings.TrimSpace(a) == strings.TrimSpace(b)
+	}
+	return strings.EqualFold(ua.String(), ub.String()) // host names are case-insensitive
+}
+
+func kindOrDefault(kind string) string {
+	if k := strings.ToLower(strings.TrimSpace(kind)); k != "" {
+		return k
+	}
+	return "user"
+}
