@@ -1,0 +1,294 @@
+//go:build bench
+
+package bench
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"ucontact-tray/session/ucontact"
+	"ucontact-tray/session/ucontact/fake"
+)
+
+// measureStarts: process start → tray item registered, the resident (in a
+// fresh home, logged out, as at the start of a shift) against the systray
+// floor, one program at a time so neither slows the other.
+func measureStarts(b *bed, app binaries, fl floors) [][]string {
+	var res, flo []time.Duration
+	for range startRuns {
+		p := b.start(app.resident)
+		_, d := b.waitItem(p)
+		p.stop()
+		res = append(res, d)
+
+		p = b.start(fl.systray)
+		_, d = b.waitItem(p)
+		p.stop()
+		flo = append(flo, d)
+	}
+	return [][]string{row("start → tray registered (ms)", spread(res), spread(flo),
+		ratio(float64(median(res)), float64(median(flo))), fmt.Sprintf("≤%.1f×", maxStartRatio),
+		float64(median(res)) <= maxStartRatio*float64(median(flo)))}
+}
+
+// measureWindowStarts: process start → first frame on screen, the login
+// window (its resident running, as when the tray opens it) against the
+// Fyne floor.
+func measureWindowStarts(b *bed, app binaries, fl floors) [][]string {
+	res := b.startResident(app)
+	defer res.stop()
+	var win, flo []time.Duration
+	for range startRuns {
+		win = append(win, b.timeFirstFrame(res.env, app.window))
+		flo = append(flo, b.timeFirstFrame(res.env, fl.fyne))
+	}
+	return [][]string{row("window start → first frame (ms)", spread(win), spread(flo),
+		ratio(float64(median(win)), float64(median(flo))), fmt.Sprintf("≤%.1f×", maxWindowRatio),
+		float64(median(win)) <= maxWindowRatio*float64(median(flo)))}
+}
+
+// timeFirstFrame starts the program at path on an empty screen and returns
+// the time until its window shows text, then closes it.
+func (b *bed) timeFirstFrame(env []string, path string) time.Duration {
+	b.t.Helper()
+	p := b.startIn(env, path)
+	var took time.Duration
+	for {
+		// A mapped window not yet painted shows the black root; a frame
+		// with text has its background and the text's anti-aliased shades.
+		pixels, colours, err := b.fb.Drawn()
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		if pixels > 10000 && colours >= 16 {
+			took = time.Since(p.started)
+			break
+		}
+		if !p.running() || time.Since(p.started) > startTimeout {
+			b.t.Fatalf("%s drew nothing (%d pixels, %d colours):\n%s", p.name, pixels, colours, p.out.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	p.kill()
+	for start := time.Now(); ; time.Sleep(10 * time.Millisecond) {
+		if pixels, _, err := b.fb.Drawn(); err == nil && pixels == 0 {
+			return took
+		}
+		if time.Since(start) > stepTimeout {
+			b.t.Fatalf("%s's window still on screen after it was killed", p.name)
+		}
+	}
+}
+
+// measureLogins: a login from the window's submit to the logged-in answer,
+// less the server's own time, with the peak of the resident's private
+// memory while it logs in. The floor is one round trip of the login request
+// on a warm connection.
+func measureLogins(b *bed, app binaries) [][]string {
+	res := b.startResident(app)
+	defer res.stop()
+	server := b.plain.URL()
+	// The first login makes the keyring's collection and connects: an
+	// agent's first login of the day, not the common case measured here.
+	res.login(server)
+	res.logout()
+	var extra []time.Duration
+	peak := 0
+	for range latencyRuns {
+		from := len(b.plain.Requests())
+		stop := sampleAnonymous(res.pid(), &peak)
+		took := res.login(server)
+		stop()
+		extra = append(extra, took-serverTime(b.plain.Requests()[from:]))
+		res.logout()
+	}
+	rtt := warmRoundTrip(b, b.plain, ucontact.PathGetUserToken)
+	return [][]string{
+		row("login: submit → logged in, less server time (ms)", spread(extra), ms(rtt),
+			"+"+ms(median(extra)-rtt), fmt.Sprintf("≤ server +%d ms", maxLoginExtra.Milliseconds()),
+			median(extra) <= maxLoginExtra),
+		row("peak Anonymous during a login (kB)", itoa(peak), "", "", "", false),
+	}
+}
+
+// serverTime is how long the server spent on reqs.
+func serverTime(reqs []fake.Request) time.Duration {
+	var d time.Duration
+	for _, r := range reqs {
+		d += r.Answered.Sub(r.At)
+	}
+	return d
+}
+
+// sampleAnonymous samples the private memory of pid every millisecond into
+// *peak until the returned function is called.
+func sampleAnonymous(pid int, peak *int) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			if m, err := readMemory(pid); err == nil {
+				*peak = max(*peak, m.anon)
+			}
+			select {
+			case <-done:
+				return
+			case <-time.After(time.Millisecond):
+			}
+		}
+	})
+	return func() {
+		close(done)
+		wg.Wait()
+	}
+}
+
+// measureShutdowns: the OS announces a shutdown (PrepareForShutdown from
+// the fake logind) to a resident logged in through its window; measured
+// are the time to the end-of-session request at the server, from the
+// answer to the inhibitor's release, and whether a new connection was
+// needed, for a server answering at once or 50 ms later, over plain HTTP
+// and over TLS (trusted through --ca-file).
+func measureShutdowns(b *bed, app binaries) [][]string {
+	cases := []struct {
+		name    string
+		srv     *fake.Server
+		latency time.Duration
+	}{
+		{"http, at once", b.plain, 0},
+		{"http, +50 ms", b.plain, 50 * time.Millisecond},
+		{"TLS, at once", b.tls, 0},
+		{"TLS, +50 ms", b.tls, 50 * time.Millisecond},
+	}
+	var rows [][]string
+	newConns := 0
+	for _, c := range cases {
+		var toWire, toRelease []time.Duration
+		for range latencyRuns {
+			res := b.startResident(app, "--ca-file", b.ca.File)
+			res.login(c.srv.URL())
+			b.logind.WaitHeld(b.t, "shutdown", 1, stepTimeout)
+			conns := c.srv.Connections()
+			ends := len(c.srv.RequestsTo(ucontact.PathEndSession))
+			if c.latency > 0 {
+				c.srv.Inject(ucontact.PathEndSession, fake.Fault{Latency: c.latency, Times: 1})
+			}
+			sent, err := b.logind.PrepareForShutdown(true)
+			if err != nil {
+				b.t.Fatal(err)
+			}
+			released, err := b.logind.WaitReleased("shutdown", logindDelay+time.Second)
+			if err != nil {
+				b.t.Fatalf("%s: %v\n%s", c.name, err, res.out.String())
+			}
+			res.exited()
+			all := c.srv.RequestsTo(ucontact.PathEndSession)
+			if len(all) != ends+1 {
+				b.t.Fatalf("%s: %d ends of session, want 1\n%s", c.name, len(all)-ends, res.out.String())
+			}
+			end := all[len(all)-1]
+			toWire = append(toWire, end.At.Sub(sent))
+			toRelease = append(toRelease, released.Sub(end.Answered))
+			newConns += c.srv.Connections() - conns
+		}
+		rtt := warmRoundTrip(b, c.srv, ucontact.PathEndSession)
+		rows = append(rows,
+			row("shutdown → end on the wire, "+c.name+" (ms)", spread(toWire), ms(rtt), "+"+ms(median(toWire)-rtt),
+				fmt.Sprintf("≤ RTT +%d ms", maxWireExtra.Milliseconds()), median(toWire) <= rtt+maxWireExtra),
+			row("answer → inhibitor released, "+c.name+" (ms)", spread(toRelease), "", "",
+				fmt.Sprintf("≤%d ms", maxRelease.Milliseconds()), median(toRelease) <= maxRelease))
+	}
+	rows = append(rows, row(fmt.Sprintf("new connections at %d shutdowns", len(cases)*latencyRuns),
+		itoa(newConns), "", "", "0", newConns == 0))
+	return rows
+}
+
+// warmRoundTrip is the median time of one call to path on srv from a Go
+// client whose connection is already open: the least any client can take.
+func warmRoundTrip(b *bed, srv *fake.Server, path string) time.Duration {
+	b.t.Helper()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = &tls.Config{RootCAs: b.ca.Pool()}
+	client := &http.Client{Transport: transport}
+	defer transport.CloseIdleConnections()
+	var rtts []time.Duration
+	for i := range rttRuns + 1 {
+		began := time.Now()
+		// The same shape of call as the app's: the answer does not matter.
+		resp, err := client.PostForm(srv.URL()+path, url.Values{"user": {user}, "password": {password}})
+		if err != nil {
+			b.t.Fatalf("floor round trip to %s: %v", path, err)
+		}
+		resp.Body.Close()
+		if i > 0 { // the first one opens the connection
+			rtts = append(rtts, time.Since(began))
+		}
+	}
+	return median(rtts)
+}
+
+// measureIdle: the resident logged in, its window closed, beside the floor:
+// private memory after settling, then CPU time and wake-ups over a minute.
+func measureIdle(b *bed, app binaries, fl floors) [][]string {
+	t := b.t
+	res := b.startResident(app)
+	res.login(b.plain.URL())
+	flo := b.start(fl.systray)
+	b.waitItem(flo)
+	time.Sleep(settleTime)
+	resMem, floMem := must(t, res, readMemory), must(t, flo, readMemory)
+	resBefore, floBefore := must(t, res, readUsage), must(t, flo, readUsage)
+	time.Sleep(idleWindow)
+	resIdle := must(t, res, readUsage).minus(resBefore)
+	floIdle := must(t, flo, readUsage).minus(floBefore)
+	resGL, floGL := must(t, res, glMapped), must(t, flo, glMapped)
+	for _, p := range []*proc{res, flo} {
+		if !p.running() {
+			t.Fatalf("%s ended during the idle window:\n%s", p.name, p.out.String())
+		}
+	}
+	return [][]string{
+		row("Anonymous 10 s after login (kB)", itoa(resMem.anon), itoa(floMem.anon),
+			ratio(float64(resMem.anon), float64(floMem.anon)), fmt.Sprintf("≤%.1f×", maxMemRatio),
+			float64(resMem.anon) <= maxMemRatio*float64(floMem.anon)),
+		row("Pss 10 s after login (kB)", itoa(resMem.pss), itoa(floMem.pss),
+			ratio(float64(resMem.pss), float64(floMem.pss)), "", false),
+		row("CPU over 60 s idle (ms)", ms(resIdle.cpu), ms(floIdle.cpu), "",
+			fmt.Sprintf("≤%d ms", maxIdleCPU.Milliseconds()), resIdle.cpu <= maxIdleCPU),
+		row("wake-ups over 60 s idle", itoa(resIdle.wakeups), itoa(floIdle.wakeups),
+			ratio(float64(resIdle.wakeups), float64(floIdle.wakeups)), "≤ floor", resIdle.wakeups <= floIdle.wakeups),
+		row("GL driver mapped", yesNo(resGL), yesNo(floGL), "", "no", !resGL),
+	}
+}
+
+// measureSizes: the stripped programs, beside the floor of each kind.
+func measureSizes(t *testing.T, app binaries, fl floors) [][]string {
+	size := func(path string) string {
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatalf("size of %s: %v", path, err)
+		}
+		return fmt.Sprintf("%.1f", float64(fi.Size())/(1<<20))
+	}
+	return [][]string{
+		row("size: resident, Linux (MB)", size(app.resident), size(fl.systray), "", "", false),
+		row("size: window, Linux (MB)", size(app.window), size(fl.fyne), "", "", false),
+		row("size: resident, Windows (MB)", size(app.residentExe), "", "", "", false),
+		row("size: window, Windows (MB)", size(app.windowExe), "", "", "", false),
+	}
+}
+
+// row is one line of the table; a verdict is printed only with a target.
+func row(measure, app, floor, vs, target string, ok bool) []string {
+	v := ""
+	if target != "" {
+		v = verdict(ok)
+	}
+	return []string{measure, app, floor, vs, target, v}
+}
