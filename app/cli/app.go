@@ -13,13 +13,18 @@ import (
 	"ucontact-tray/session/control"
 )
 
-// resident runs the tray app. demo is set in demo mode.
-func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
+// resident runs the tray app. caFile is the --ca-file given, if any; demo
+// is set in demo mode.
+func (c *command) resident(ctx context.Context, caFile string, demo *control.DemoAccount) int {
 	stateDir, err := c.stateDir()
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
 	socketDir, err := control.Dir(c.Getenv)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	ca, caProblem, err := c.residentTrust(caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -33,6 +38,10 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Notifier:  notify.Desktop{AppName: "ucontact-tray"},
 		Window:    []string{c.Executable, "window"},
 		Demo:      demo,
+
+		CAFile:        ca.file,
+		RootCAs:       ca.pool,
+		CAFileProblem: caProblem,
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):

@@ -76,6 +76,9 @@ type Info struct {
 	// NoTray is set when no tray icon can be shown: "no-bus" or "no-host".
 	NoTray  string `json:"no_tray,omitempty"`
 	Version string `json:"version,omitempty"`
+	// CAFile is the file of extra certificates the resident trusts the
+	// server with; empty for the system's alone.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
 // DemoAccount is the demo server and its credentials, shown in the window.
