@@ -134,7 +134,9 @@ func spread(ds []time.Duration) string {
 }
 
 // ms is d in milliseconds, to a tenth.
-func ms(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) }
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+}
 
 func ratio(a, b float64) string {
 	if b == 0 {

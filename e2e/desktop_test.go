@@ -42,6 +42,7 @@ type desk struct {
 	logind  *testenv.FakeLogind // on the system bus, when asked for
 	srv     *fake.Server
 	addr    string
+	ca      *testenv.CA // the server's CA, when it speaks TLS
 	shots   string
 }
 
@@ -52,6 +53,9 @@ type deskOptions struct {
 	// logind, if not zero, runs a fake logind with this InhibitDelayMaxUSec
 	// on a private system bus.
 	logind time.Duration
+	// tls serves https:// with a certificate of a private CA, as an
+	// on-premise server.
+	tls bool
 }
 
 func newDesk(t *testing.T, o deskOptions) *desk {
@@ -84,11 +88,18 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	d.srv.AddUser(user, password)
 	d.srv.AddAgent(user, password)
 	d.srv.AddUser(typist, typistPassword)
-	url, err := d.srv.Listen("127.0.0.1:0")
+	var base string
+	var err error
+	if o.tls {
+		d.ca = testenv.NewCA(t)
+		base, err = d.srv.ListenTLS("127.0.0.1:0", d.ca.ServerCert(t))
+	} else {
+		base, err = d.srv.Listen("127.0.0.1:0")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.addr = strings.TrimPrefix(url, "http://")
+	_, d.addr, _ = strings.Cut(base, "://")
 	t.Cleanup(func() { d.srv.Close() })
 	d.shots = filepath.Join(outputDir(), strings.ReplaceAll(t.Name(), "/", "_"))
 	return d
@@ -185,8 +196,9 @@ func runToEnd(t *testing.T, cmd *exec.Cmd, stdin string) result {
 	return result{code, out.String(), errOut.String()}
 }
 
-func (d *desk) login(kind string) result {
-	return d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind, "--password-stdin")
+func (d *desk) login(kind string, flags ...string) result {
+	args := append([]string{"login", "--server", d.srv.URL(), "--user", user, "--kind", kind, "--password-stdin"}, flags...)
+	return d.run(password, args...)
 }
 
 // assertNoSecret fails if text has a password or a token the server issued.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -56,7 +57,7 @@ func ErrorCode(err error) string {
 	case errors.As(err, &redirect):
 		return "redirect:" + redirect.Location
 	case errors.As(err, &cert):
-		return "certificate:" + cert.Host
+		return "certificate:" + certificateArg(cert)
 	case errors.As(err, &status):
 		return "status:" + strconv.Itoa(status.Status)
 	case errors.As(err, &network) && network.Timeout:
@@ -96,7 +97,9 @@ func ErrorFromCode(code, text string) error {
 	case "redirect":
 		return &ucontact.RedirectError{Op: "remote", Location: arg}
 	case "certificate":
-		return &ucontact.CertificateError{Op: "remote", Host: arg, Err: cause}
+		ce := parseCertificateArg(arg)
+		ce.Op, ce.Err = "remote", cause
+		return ce
 	case "status":
 		n, _ := strconv.Atoi(arg)
 		return &ucontact.StatusError{Op: "remote", Status: n}
@@ -167,4 +170,21 @@ func WarningFromCodes(codes []string, text string) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// certificateArg puts what a message about an untrusted certificate needs
+// in an error code: the host, the issuer (any text) and the problem.
+func certificateArg(ce *ucontact.CertificateError) string {
+	return url.Values{"host": {ce.Host}, "issuer": {ce.Issuer}, "problem": {string(ce.Problem)}}.Encode()
+}
+
+func parseCertificateArg(arg string) *ucontact.CertificateError {
+	v, err := url.ParseQuery(arg)
+	if err != nil || !v.Has("host") {
+		// A record written before the issuer was known: the host alone.
+		return &ucontact.CertificateError{Host: arg, Problem: ucontact.UnknownAuthority}
+	}
+	return &ucontact.CertificateError{
+		Host: v.Get("host"), Issuer: v.Get("issuer"), Problem: ucontact.CertificateProblem(v.Get("problem")),
+	}
 }

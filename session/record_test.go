@@ -24,7 +24,7 @@ func TestErrorCodesRoundTrip(t *testing.T) {
 		fmt.Errorf("x: %w", ucontact.ErrWrongCredentials),
 		fmt.Errorf("%w: x", ucontact.ErrInvalidServer),
 		&ucontact.RedirectError{Op: "x", Location: "https://evil.example"},
-		&ucontact.CertificateError{Op: "x", Host: "acme.example", Err: errors.New("unknown authority")},
+		&ucontact.CertificateError{Op: "x", Host: "acme.example", Issuer: "Acme CA: Root & 1=2", Problem: ucontact.UnknownAuthority, Err: errors.New("unknown authority")},
 		ErrEmptyUser, ErrEmptyPassword, ErrInvalidKind, ErrAlreadyLoggedIn, ErrNotLoggedIn,
 		ErrLogoutPending, ErrBusy, ErrTokenLost, ErrStoringSession, ErrClosed,
 		fmt.Errorf("EndSession: %w", ucontact.ErrSessionOver),
@@ -38,6 +38,38 @@ func TestErrorCodesRoundTrip(t *testing.T) {
 	}
 	if ErrorCode(errors.New("other")) != "" {
 		t.Error("an unknown error got a code")
+	}
+}
+
+// An untrusted certificate keeps its host, issuer and problem across
+// processes, whatever characters the issuer's name has; a record written
+// when only the host was kept still reads.
+func TestCertificateErrorRoundTrip(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		code string
+		want ucontact.CertificateError
+	}{
+		{
+			name: "now",
+			code: ErrorCode(&ucontact.CertificateError{Host: "uc.example.com", Issuer: "Acme: CA & co=1", Problem: ucontact.WrongHost, Err: errors.New("x")}),
+			want: ucontact.CertificateError{Host: "uc.example.com", Issuer: "Acme: CA & co=1", Problem: ucontact.WrongHost},
+		},
+		{
+			name: "older record",
+			code: "certificate:uc.example.com",
+			want: ucontact.CertificateError{Host: "uc.example.com", Problem: ucontact.UnknownAuthority},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var ce *ucontact.CertificateError
+			if !errors.As(ErrorFromCode(tc.code, "text"), &ce) {
+				t.Fatalf("%q did not come back as a CertificateError", tc.code)
+			}
+			if ce.Host != tc.want.Host || ce.Issuer != tc.want.Issuer || ce.Problem != tc.want.Problem {
+				t.Errorf("%q came back as host %q, issuer %q, problem %q; want %+v", tc.code, ce.Host, ce.Issuer, ce.Problem, tc.want)
+			}
+		})
 	}
 }
 

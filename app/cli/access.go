@@ -19,21 +19,42 @@ type access interface {
 }
 
 // openAccess asks the resident first, and opens the session itself when
-// none is running.
-func (c *command) openAccess(ctx context.Context) (access, error) {
+// none is running. caFile is the --ca-file given, if any: a session opened
+// here trusts it (else the ca_file setting), and a command that calls the
+// server through the resident (calls) needs the resident to use it too.
+func (c *command) openAccess(ctx context.Context, caFile string, calls bool) (access, error) {
+	var t trust
+	if caFile != "" {
+		// A wrong file is a usage error whoever makes the calls.
+		var err error
+		if t, err = loadTrust(caFile); err != nil {
+			return nil, err
+		}
+	}
 	if dir, err := control.Dir(c.Getenv); err == nil {
 		client := control.NewClient(control.SocketPath(dir))
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		st, err := client.Status(sctx)
 		cancel()
 		if err == nil {
+			if calls && caFile != "" {
+				if err := checkResidentTrust(ctx, client, t); err != nil {
+					return nil, err
+				}
+			}
 			return &remote{client: client, last: st.Snapshot()}, nil
 		}
 		if !errors.Is(err, control.ErrNoResident) {
 			return nil, err
 		}
 	}
-	m, err := c.openManager(ctx)
+	if caFile == "" {
+		var err error
+		if t, err = c.settingsTrust(); err != nil {
+			return nil, err
+		}
+	}
+	m, err := c.openManager(ctx, t)
 	if err != nil {
 		return nil, err
 	}

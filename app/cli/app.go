@@ -14,8 +14,9 @@ import (
 	"ucontact-tray/session/control"
 )
 
-// resident runs the tray app. demo is set in demo mode.
-func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
+// resident runs the tray app. caFile is the --ca-file given, if any; demo
+// is set in demo mode.
+func (c *command) resident(ctx context.Context, caFile string, demo *control.DemoAccount) int {
 	stateDir, err := c.stateDir()
 	if err != nil {
 		return c.report(err, session.Snapshot{})
@@ -25,6 +26,10 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		return c.report(err, session.Snapshot{})
 	}
 	var windowErr *resident.WindowError
+	ca, caProblem, err := c.residentTrust(caFile)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
 	err = resident.Run(ctx, resident.Config{
 		StateDir:  stateDir,
 		SocketDir: socketDir,
@@ -37,6 +42,10 @@ func (c *command) resident(ctx context.Context, demo *control.DemoAccount) int {
 		Demo:      demo,
 		Presets:   settings.LoadPresets(c.systemDir()),
 		Autostart: c.autostart(demo != nil),
+
+		CAFile:        ca.file,
+		RootCAs:       ca.pool,
+		CAFileProblem: caProblem,
 	})
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):

@@ -67,10 +67,10 @@ type command struct {
 // Run runs the command line and returns the process's exit code.
 func Run(ctx context.Context, args []string, env Env) int {
 	c := &command{Env: env, msg: i18n.MustNew(i18n.Detect(env.Getenv))}
-	if len(args) == 0 {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && !isCommandFlag(args[0]) {
 		// The resident handles the signals itself: they mean "end the
 		// session now" (session/shutdown).
-		return c.resident(ctx, nil)
+		return c.trayApp(ctx, args)
 	}
 	name, rest := args[0], args[1:]
 	if name != "demo" {
@@ -98,6 +98,26 @@ func Run(ctx context.Context, args []string, env Env) int {
 	c.fail(c.msg.T("usage.unknown_command", "Command", name))
 	c.usage(c.Stderr)
 	return ExitUsage
+}
+
+// isCommandFlag reports whether arg is a flag that is a command of its own
+// (help, version); any other flag first is one of the tray app's.
+func isCommandFlag(arg string) bool {
+	switch arg {
+	case "--version", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// trayApp runs the tray app (the resident) with its flags.
+func (c *command) trayApp(ctx context.Context, args []string) int {
+	fs := c.flags("ucontact-tray")
+	caFile := c.caFileFlag(fs)
+	if code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	return c.resident(ctx, *caFile, nil)
 }
 
 func (c *command) usage(w io.Writer) { fmt.Fprint(w, c.msg.T("usage")) }
@@ -143,7 +163,7 @@ func (c *command) stateDir() (string, error) {
 // HOME): there is nowhere safe to keep the session record.
 var errNoConfigDir = errors.New("no configuration directory")
 
-func (c *command) openManager(ctx context.Context) (*session.Manager, error) {
+func (c *command) openManager(ctx context.Context, t trust) (*session.Manager, error) {
 	dir, err := c.stateDir()
 	if err != nil {
 		return nil, err
@@ -152,7 +172,7 @@ func (c *command) openManager(ctx context.Context) (*session.Manager, error) {
 		Dir:     dir,
 		Secrets: secrets.NewStore(c.Keyring, dir),
 		Client: func(u *url.URL) *ucontact.Client {
-			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout()})
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout(), RootCAs: t.pool})
 		},
 		Holder: session.HolderCommand,
 	})

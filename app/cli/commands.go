@@ -38,6 +38,7 @@ func (c *command) login(ctx context.Context, args []string) int {
 	kind := fs.String("kind", string(session.KindUser), c.msg.T("flag.kind"))
 	fromStdin := fs.Bool("password-stdin", false, c.msg.T("flag.password_stdin"))
 	remember := fs.Bool("remember", false, c.msg.T("flag.remember"))
+	caFile := c.caFileFlag(fs)
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
@@ -80,7 +81,7 @@ func (c *command) login(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx)
+	m, err := c.openAccess(ctx, *caFile, true)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -143,10 +144,12 @@ func (c *command) password(fromStdin bool, user string) (string, int) {
 }
 
 func (c *command) logout(ctx context.Context, args []string) int {
-	if code := c.parse(c.flags("logout"), args); code >= 0 {
+	fs := c.flags("logout")
+	caFile := c.caFileFlag(fs)
+	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx)
+	m, err := c.openAccess(ctx, *caFile, true)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -179,10 +182,13 @@ type statusJSON struct {
 func (c *command) status(ctx context.Context, args []string) int {
 	fs := c.flags("status")
 	asJSON := fs.Bool("json", false, c.msg.T("flag.json"))
+	// Accepted so that a script can give every command the same options;
+	// status calls no server.
+	caFile := c.caFileFlag(fs)
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx)
+	m, err := c.openAccess(ctx, *caFile, false)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -233,6 +239,7 @@ func (c *command) demo(ctx context.Context, args []string) int {
 	fs := c.flags("demo")
 	addr := fs.String("addr", demoAddr, c.msg.T("flag.addr"))
 	serverOnly := fs.Bool("server-only", false, c.msg.T("flag.server_only"))
+	caFile := c.caFileFlag(fs)
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
@@ -244,7 +251,7 @@ func (c *command) demo(ctx context.Context, args []string) int {
 	defer srv.Close()
 	c.say(c.msg.T("demo.listening", "URL", url, "User", fake.DemoUser, "Password", fake.DemoPassword))
 	if !*serverOnly {
-		return c.resident(ctx, &control.DemoAccount{Server: url, User: fake.DemoUser, Password: fake.DemoPassword})
+		return c.resident(ctx, *caFile, &control.DemoAccount{Server: url, User: fake.DemoUser, Password: fake.DemoPassword})
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -35,6 +35,9 @@ func (c *command) describe(err error, s session.Snapshot) (string, int) {
 	if errors.Is(err, errNoConfigDir) {
 		return c.msg.T("err.no_config_dir"), ExitUnexpected
 	}
+	if msg, ok := c.describeTrust(err); ok {
+		return msg, ExitUsage
+	}
 	kind, _, _ := strings.Cut(session.ErrorCode(err), ":")
 	code, ok := exitCodes[kind]
 	if !ok {

@@ -3,6 +3,8 @@
 package messages
 
 import (
+	"errors"
+	"io/fs"
 	"strings"
 
 	"ucontact-tray/internal/i18n"
@@ -14,6 +16,9 @@ import (
 // Describe is one sentence about err. server is the base URL of the server
 // involved, if any.
 func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
+	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
+		return describeCAFile(c, fe)
+	}
 	server := ServerName(s.Server)
 	kind, arg, _ := strings.Cut(session.ErrorCode(err), ":")
 	switch kind {
@@ -44,7 +49,9 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 	case "redirect":
 		return c.T("err.redirect", "Server", server, "Location", arg)
 	case "certificate":
-		return c.T("err.certificate", "Host", arg)
+		var ce *ucontact.CertificateError
+		errors.As(err, &ce) // the code says it is one
+		return describeCertificate(c, ce)
 	case "status":
 		return c.T("err.server_status", "Server", server, "Status", arg)
 	case "timeout":
@@ -119,6 +126,42 @@ func PresetProblem(c *i18n.Catalog, p settings.Problem) string {
 		return c.T("presets.file", "File", p.File, "Problem", what)
 	}
 	return c.T("presets.line", "File", p.File, "Line", p.Line, "Problem", what)
+}
+
+// describeCertificate names the host and who issued its certificate, and
+// says what can be done: for an unknown authority, getting its certificate
+// from the administrator. There is no way to turn the check off, and no
+// message suggests one.
+func describeCertificate(c *i18n.Catalog, ce *ucontact.CertificateError) string {
+	issuer := ce.Issuer
+	if issuer == "" {
+		issuer = c.T("err.certificate_unknown_issuer")
+	}
+	id := "err.certificate"
+	switch ce.Problem {
+	case ucontact.WrongHost:
+		id = "err.certificate_host"
+	case ucontact.InvalidCertificate:
+		id = "err.certificate_invalid"
+	}
+	return c.T(id, "Host", ce.Host, "Issuer", issuer)
+}
+
+func describeCAFile(c *i18n.Catalog, fe *ucontact.CAFileError) string {
+	switch fe.Problem {
+	case ucontact.CAFileMissing:
+		return c.T("cafile.missing", "Path", fe.Path)
+	case ucontact.CAFileTooLarge:
+		return c.T("cafile.too_large", "Path", fe.Path)
+	case ucontact.CAFileNoCertificates:
+		return c.T("cafile.no_certificates", "Path", fe.Path)
+	case ucontact.CAFileBadCertificate:
+		return c.T("cafile.bad_certificate", "Path", fe.Path)
+	}
+	if errors.Is(fe, fs.ErrPermission) {
+		return c.T("cafile.permission", "Path", fe.Path)
+	}
+	return c.T("cafile.unreadable", "Path", fe.Path, "Reason", fe.Err)
 }
 
 // Warnings are the sentences about a snapshot's Warning, if any.

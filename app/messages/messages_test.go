@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
 
@@ -24,7 +25,15 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		session.ErrAlreadyLoggedIn, session.ErrNotLoggedIn, session.ErrLogoutPending,
 		session.ErrBusy, session.ErrTokenLost, session.ErrStoringSession, session.ErrClosed,
 		&ucontact.RedirectError{Location: "https://evil.example"},
-		&ucontact.CertificateError{Host: "acme.example", Err: errors.New("x")},
+		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.UnknownAuthority, Err: errors.New("x")},
+		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.WrongHost, Err: errors.New("x")},
+		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.InvalidCertificate, Err: errors.New("x")},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileMissing},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileUnreadable, Err: errors.New("is a directory")},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileUnreadable, Err: fs.ErrPermission},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileTooLarge},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileNoCertificates},
+		&ucontact.CAFileError{Path: "/etc/ca.pem", Problem: ucontact.CAFileBadCertificate},
 		&ucontact.StatusError{Status: 503},
 		&ucontact.NetworkError{Timeout: true, Err: errors.New("x")},
 		&ucontact.NetworkError{Err: errors.New("x")},
@@ -51,6 +60,45 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		}
 		if msg := Describe(c, &ucontact.NetworkError{Err: errors.New("x")}, snap); !strings.Contains(msg, "acme") {
 			t.Errorf("%s: the server is not named: %q", lang, msg)
+		}
+	}
+}
+
+// An untrusted certificate is explained with the host and its issuer, also
+// when the error crossed from another process; an unknown authority comes
+// with the way to trust it. Nothing suggests turning the check off.
+func TestCertificateMessages(t *testing.T) {
+	local := &ucontact.CertificateError{Op: "getUserToken", Host: "uc.acme.local", Issuer: "Acme Root CA", Problem: ucontact.UnknownAuthority, Err: errors.New("x509: unknown authority")}
+	remote := session.ErrorFromCode(session.ErrorCode(local), local.Error())
+	for _, lang := range []string{i18n.Spanish, i18n.English} {
+		c := i18n.MustNew(lang)
+		for name, err := range map[string]error{"here": local, "from the resident": remote} {
+			msg := Describe(c, err, session.Snapshot{Server: "https://uc.acme.local"})
+			for _, want := range []string{"uc.acme.local", "Acme Root CA", "--ca-file", "ca_file"} {
+				if !strings.Contains(msg, want) {
+					t.Errorf("%s, %s: %q lacks %q", lang, name, msg, want)
+				}
+			}
+			for _, never := range []string{"insecure", "inseguro", "desactiv", "disable", "turn off", "skip"} {
+				if strings.Contains(strings.ToLower(msg), never) {
+					t.Errorf("%s, %s: %q suggests turning verification off", lang, name, msg)
+				}
+			}
+		}
+	}
+	if msg := Describe(i18n.MustNew(i18n.Spanish), &ucontact.CertificateError{Host: "h"}, session.Snapshot{}); !strings.Contains(msg, "emisor desconocido") {
+		t.Errorf("no issuer: %q", msg)
+	}
+}
+
+// A CA file that cannot be used is named in the message.
+func TestCAFileMessagesNameTheFile(t *testing.T) {
+	for _, p := range []ucontact.CAFileProblem{ucontact.CAFileMissing, ucontact.CAFileUnreadable, ucontact.CAFileTooLarge, ucontact.CAFileNoCertificates, ucontact.CAFileBadCertificate} {
+		for _, lang := range []string{i18n.Spanish, i18n.English} {
+			err := fmt.Errorf("loading: %w", &ucontact.CAFileError{Path: "/etc/acme/ca.pem", Problem: p, Err: errors.New("x")})
+			if msg := Describe(i18n.MustNew(lang), err, session.Snapshot{}); !strings.Contains(msg, "/etc/acme/ca.pem") {
+				t.Errorf("%s, %s: %q does not name the file", lang, p, msg)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ package resident
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,14 @@ type Config struct {
 	Presets settings.Presets
 	// Autostart starts the app with the system; nil where it cannot (demo).
 	Autostart Autostarter
+
+	// CAFile is the file of extra certificates the server is trusted with
+	// ("" for the system's alone), and RootCAs the pool made from it.
+	CAFile  string
+	RootCAs *x509.CertPool
+	// CAFileProblem is why the ca_file setting could not be used; the
+	// resident says so, and goes on with the system's certificates.
+	CAFileProblem error
 }
 
 // Resident is the running tray app.
@@ -118,7 +127,7 @@ func Run(ctx context.Context, cfg Config) error {
 		Dir:     cfg.StateDir,
 		Secrets: r.store,
 		Client: func(u *url.URL) *ucontact.Client {
-			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version})
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs})
 		},
 		Holder: session.HolderResident,
 		Retry:  session.DefaultBackoff,
@@ -135,6 +144,9 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.followOS(ctx, osWatch)
 	go r.recover(ctx)
 	go r.applyLockedAutostart()
+	if cfg.CAFileProblem != nil {
+		go r.reportCAFile(ctx)
+	}
 
 	if r.noTray != "" {
 		// Without a tray the window is the only way in: with no window the
@@ -249,6 +261,18 @@ func (r *Resident) recover(ctx context.Context) {
 	case err != nil:
 		r.cfg.Log.Warn("ending the session left by the previous run", "err", err)
 	}
+}
+
+// reportCAFile says that the ca_file setting could not be used: without
+// it, an on-premise server's certificate will be refused.
+func (r *Resident) reportCAFile(ctx context.Context) {
+	err := r.cfg.CAFileProblem
+	r.cfg.Log.Warn("ca_file setting not used; trusting the system's certificates only", "err", err)
+	body := messages.Describe(r.cfg.Msg, err, session.Snapshot{})
+	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
+		body += " " + r.cfg.Msg.T("cafile.from_settings")
+	}
+	r.notify(ctx, r.cfg.Msg.T("notify.cafile_title"), body+" "+r.cfg.Msg.T("notify.cafile_ignored"))
 }
 
 // followSession holds the OS back while a session is open, and tells the
@@ -528,7 +552,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 	s := r.effective()
 	info := control.Info{
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
-		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version,
+		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version, CAFile: r.cfg.CAFile,
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
 		Autostart: r.autostartState(s),
 	}

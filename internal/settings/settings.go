@@ -28,6 +28,10 @@ type Settings struct {
 	LogoutOnSuspend *bool `json:"logout_on_suspend,omitempty"`
 	// Autostart starts the app with the system; unset until the user chose.
 	Autostart *bool `json:"autostart,omitempty"`
+	// CAFile names a PEM file of extra certificate authorities to trust for
+	// the server (an on-premise server with a private CA); a relative path
+	// is relative to the settings' folder.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
 // EndOnSuspend reports whether a suspend ends the session (the default).

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 )
 
 // Paths of the calls, relative to the server's base URL.
@@ -40,7 +41,8 @@ type Options struct {
 	CallTimeout time.Duration
 	// DialTimeout bounds connecting and the TLS handshake (default 5 s).
 	DialTimeout time.Duration
-	// RootCAs, if set, replaces the system's trusted certificates.
+	// RootCAs, if set, replaces the system's trusted certificates;
+	// LoadCAFile makes one that adds a file's to them.
 	RootCAs *x509.CertPool
 }
 
@@ -231,14 +233,8 @@ func classify(op, host string, err error) error {
 	if ue := (*url.Error)(nil); errors.As(err, &ue) {
 		err = ue.Err
 	}
-	var (
-		unknownCA    x509.UnknownAuthorityError
-		hostnameErr  x509.HostnameError
-		invalidCert  x509.CertificateInvalidError
-		verification *tls.CertificateVerificationError
-	)
-	if errors.As(err, &unknownCA) || errors.As(err, &hostnameErr) || errors.As(err, &invalidCert) || errors.As(err, &verification) {
-		return &CertificateError{Op: op, Host: host, Err: err}
+	if ce := certificateError(op, host, err); ce != nil {
+		return ce
 	}
 	timeout := errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded)
 	var ne net.Error
@@ -252,4 +248,66 @@ func classify(op, host string, err error) error {
 		err = errors.New("connection reset by the server")
 	}
 	return &NetworkError{Op: op, Timeout: timeout, Err: err}
+}
+
+// certificateError describes a certificate the TLS handshake refused, or
+// returns nil if err is about something else.
+func certificateError(op, host string, err error) *CertificateError {
+	var (
+		unknownCA    x509.UnknownAuthorityError
+		hostnameErr  x509.HostnameError
+		invalidCert  x509.CertificateInvalidError
+		verification *tls.CertificateVerificationError
+	)
+	ce := &CertificateError{Op: op, Host: host, Err: err}
+	var cert *x509.Certificate
+	switch {
+	case errors.As(err, &unknownCA):
+		ce.Problem, cert = UnknownAuthority, unknownCA.Cert
+	case errors.As(err, &hostnameErr):
+		ce.Problem, cert = WrongHost, hostnameErr.Certificate
+	case errors.As(err, &invalidCert):
+		ce.Problem, cert = InvalidCertificate, invalidCert.Cert
+	case errors.As(err, &verification):
+		// A platform verifier's own error (macOS): most often an
+		// authority it does not know, where getting the CA is the advice
+		// that helps.
+		ce.Problem = UnknownAuthority
+	default:
+		return nil
+	}
+	if cert == nil && errors.As(err, &verification) && len(verification.UnverifiedCertificates) > 0 {
+		cert = verification.UnverifiedCertificates[0]
+	}
+	ce.Issuer = issuerName(cert)
+	return ce
+}
+
+// maxIssuerName bounds the issuer's name in messages.
+const maxIssuerName = 80
+
+// issuerName is who signed cert, as a person would recognise it: the common
+// name, else the organisation, else the whole name. It comes from the
+// network, so it is cut short and stripped of control characters.
+func issuerName(cert *x509.Certificate) string {
+	if cert == nil {
+		return ""
+	}
+	name := cert.Issuer.CommonName
+	if name == "" && len(cert.Issuer.Organization) > 0 {
+		name = cert.Issuer.Organization[0]
+	}
+	if name == "" {
+		name = cert.Issuer.String()
+	}
+	name = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if unicode.IsPrint(r) {
+			return r
+		}
+		return -1
+	}, name))
+	if r := []rune(name); len(r) > maxIssuerName {
+		name = string(r[:maxIssuerName]) + "…"
+	}
+	return name
 }

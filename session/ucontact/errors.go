@@ -67,15 +67,36 @@ func (e *RedirectError) Error() string {
 	return fmt.Sprintf("%s: server redirected to %s; not followed", e.Op, e.Location)
 }
 
-// CertificateError is a TLS certificate the client does not trust.
+// CertificateProblem is why a server's certificate was not trusted. The
+// values are stable: they cross the control socket and the session record.
+type CertificateProblem string
+
+const (
+	// UnknownAuthority: signed by a CA this computer does not trust, as an
+	// on-premise server's private CA is until it is given with a CA file.
+	UnknownAuthority CertificateProblem = "unknown-authority"
+	// WrongHost: a valid certificate, but for another host name.
+	WrongHost CertificateProblem = "wrong-host"
+	// InvalidCertificate: expired, not yet valid, or not for a server.
+	InvalidCertificate CertificateProblem = "invalid"
+)
+
+// CertificateError is a TLS certificate the client does not trust. Nothing
+// was sent to the server.
 type CertificateError struct {
-	Op   string
-	Host string
-	Err  error
+	Op      string
+	Host    string
+	Issuer  string // who signed the certificate, as the certificate says; "" if unknown
+	Problem CertificateProblem
+	Err     error
 }
 
 func (e *CertificateError) Error() string {
-	return fmt.Sprintf("%s: certificate of %s not trusted: %v", e.Op, e.Host, e.Err)
+	by := ""
+	if e.Issuer != "" {
+		by = fmt.Sprintf(" (issued by %q)", e.Issuer)
+	}
+	return fmt.Sprintf("%s: certificate of %s%s not trusted: %v", e.Op, e.Host, by, e.Err)
 }
 
 func (e *CertificateError) Unwrap() error { return e.Err }

@@ -6,10 +6,12 @@ package fake
 
 import (
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"maps"
 	"net"
 	"net/http"
@@ -209,13 +211,33 @@ func (s *Server) Listen(addr string) (string, error) {
 	return s.url, nil
 }
 
+// ListenTLS is Listen over TLS with cert, as an on-premise server with a
+// certificate of its own; the base URL is https://.
+func (s *Server) ListenTLS(addr string, cert tls.Certificate) (string, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", fmt.Errorf("fake server: %w", err)
+	}
+	s.serve(l, "https://"+l.Addr().String(), &tls.Config{Certificates: []tls.Certificate{cert}})
+	return s.url, nil
+}
+
 // Serve serves on l, whose clients reach it at baseURL. The caller may wrap
 // l, e.g. in TLS.
-func (s *Server) Serve(l net.Listener, baseURL string) {
+func (s *Server) Serve(l net.Listener, baseURL string) { s.serve(l, baseURL, nil) }
+
+func (s *Server) serve(l net.Listener, baseURL string, tlsConfig *tls.Config) {
 	s.listener = l
 	s.url = baseURL
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.countConn}
-	go s.srv.Serve(l) //nolint:errcheck // returns ErrServerClosed on Close
+	if tlsConfig == nil {
+		go s.srv.Serve(l) //nolint:errcheck // returns ErrServerClosed on Close
+		return
+	}
+	s.srv.TLSConfig = tlsConfig
+	// Refused handshakes are what the TLS tests are about, not noise to print.
+	s.srv.ErrorLog = log.New(io.Discard, "", 0)
+	go s.srv.ServeTLS(l, "", "") //nolint:errcheck // returns ErrServerClosed on Close
 }
 
 func (s *Server) countConn(_ net.Conn, state http.ConnState) {
