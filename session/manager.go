@@ -438,8 +438,8 @@ func (m *Manager) setLoggedOut(warning error) {
 	}
 }
 
-// logoutFailed keeps the session as pending, on disk and in memory, and
-// schedules the next try.
+// logoutFailed keeps the session as pending, on disk and in memory. The
+// next try is scheduled when the logout's flight ends (see finish).
 func (m *Manager) logoutFailed(rec *record, cause error) error {
 	now := time.Now()
 	if rec.PendingSince == nil {
@@ -452,13 +452,20 @@ func (m *Manager) logoutFailed(rec *record, cause error) error {
 	m.mu.Lock()
 	m.rec = rec
 	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: m.snap.TokenFile, LastError: cause, Warning: saveErr})
-	if m.cfg.Retry.Initial > 0 && !m.closed {
-		delay := m.cfg.Retry.delay(rec.Attempts)
-		m.snap.NextRetry = now.Add(delay)
-		m.retry = time.AfterFunc(delay, m.retryLogout)
-	}
 	m.mu.Unlock()
 	return cause
+}
+
+// scheduleRetry arms the retry of a pending logout. m.mu must be held, and
+// no flight be under way: a retry that fired into the failed logout's own
+// flight would join it, get its failure, and never try again.
+func (m *Manager) scheduleRetry() {
+	if m.cfg.Retry.Initial <= 0 || m.closed {
+		return
+	}
+	delay := m.cfg.Retry.delay(m.rec.Attempts)
+	m.snap.NextRetry = time.Now().Add(delay)
+	m.retry = time.AfterFunc(delay, m.retryLogout)
 }
 
 // retryLogout is the retry timer's work.
@@ -557,11 +564,16 @@ func (m *Manager) begin(login bool) *flight {
 	return m.flight
 }
 
-// finish ends an operation and publishes its outcome.
+// finish ends an operation and publishes its outcome. A logout that left
+// the session pending has its retry scheduled here, under the lock that
+// ends the flight.
 func (m *Manager) finish(f *flight, err error) {
 	m.mu.Lock()
 	f.err = err
 	m.flight = nil
+	if m.snap.State == LogoutPending {
+		m.scheduleRetry()
+	}
 	m.publish()
 	m.mu.Unlock()
 	close(f.done)

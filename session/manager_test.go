@@ -483,6 +483,37 @@ func TestPendingLogoutIsRetriedWithBackoff(t *testing.T) {
 	}
 }
 
+// The retry of a failed logout must be armed once that logout is over: a
+// retry that fires while it is still under way joins it, gets its failure,
+// and no retry ever follows. The test holds the failed logout open, as a
+// goroutine descheduled between the failure and its end would (the soak
+// test found it so, with a 1 ms backoff).
+func TestRetryComesAfterTheFailedLogout(t *testing.T) {
+	h := newHarness(t, fake.Variant{})
+	m := h.open(HolderResident, Backoff{Initial: time.Millisecond, Max: time.Millisecond})
+	ctx := context.Background()
+	if err := m.Login(ctx, h.request(KindUser)); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Inject(ucontact.PathEndSession, fake.Fault{Status: 503, Times: 1})
+
+	// Logout's steps, with time between the failure and the end.
+	m.mu.Lock()
+	f := m.begin(false)
+	rec, token, client := *m.rec, m.token, m.client
+	m.mu.Unlock()
+	err := m.logout(ctx, &rec, token, client)
+	if err == nil {
+		t.Fatal("logout succeeded against a failing server")
+	}
+	time.Sleep(20 * time.Millisecond) // twenty backoffs: a retry armed already would have fired
+	m.finish(f, err)
+
+	waitState(t, m, LoggedOut)
+	h.assertEndedOnce(KindUser)
+	h.assertClean()
+}
+
 func TestCloseStopsRetries(t *testing.T) {
 	h := newHarness(t, fake.Variant{})
 	m := h.open(HolderResident, Backoff{Initial: 30 * time.Millisecond, Max: time.Second})

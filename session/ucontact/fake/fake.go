@@ -54,9 +54,13 @@ type Variant struct {
 }
 
 // Fault is what the server does instead of (or before) answering a call.
+//
+// A Status of 401 to an end call first ends the session the call names: a
+// real server answers 401 only to a dead token (expired, or ended
+// elsewhere), and the fake's sessions must agree with its answers.
 type Fault struct {
 	Latency   time.Duration // wait before answering (a cancelled request stops waiting)
-	Status    int           // answer this HTTP status with an empty body
+	Status    int           // answer this HTTP status with an empty body (401: see above)
 	Body      string        // answer 200 with this body (e.g. "0" or malformed JSON)
 	Drop      bool          // close the connection without answering
 	Oversize  int           // answer 200 with this many bytes of JSON-looking junk
@@ -83,8 +87,18 @@ type Session struct {
 	User      string
 	Token     string
 	Extension string
-	Ended     int // how many times a call ended it (more than 1 is a client bug)
+	// Ended counts the end calls that named this session with its token:
+	// the one that ended it and any after it, which find it over and get
+	// 401. One is right; more means a client ended it again.
+	Ended int
+	// Expired means the session was already over on the server when its
+	// first end call came (an injected 401); that call counts in Ended.
+	Expired bool
 }
+
+// FaultFunc chooses a fault for a call to path that has none queued; ok
+// false answers it normally. See SetFaultFunc.
+type FaultFunc func(path string) (f Fault, ok bool)
 
 // Server is a fake uContact server. Its zero value is not usable; use New.
 type Server struct {
@@ -93,6 +107,7 @@ type Server struct {
 	users    map[string]string // user -> password
 	agents   map[string]agent
 	faults   map[string][]Fault
+	faultFn  FaultFunc
 	requests []Request
 	conns    int                 // connections opened
 	sessions map[string]*Session // by token
@@ -153,11 +168,22 @@ func (s *Server) Inject(path string, f Fault) {
 	s.faults[path] = append(s.faults[path], f)
 }
 
-// ClearFaults removes every queued fault.
+// SetFaultFunc makes f choose the faults of calls that have none queued by
+// Inject, e.g. at random for a soak test; nil removes it. f is called with
+// the server's lock held, one call at a time, in the order calls arrive: it
+// needs no locking of its own and must not call the server's methods.
+func (s *Server) SetFaultFunc(f FaultFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faultFn = f
+}
+
+// ClearFaults removes every queued fault and the fault function.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.faults)
+	s.faultFn = nil
 }
 
 // Requests returns every call received so far, oldest first.
@@ -292,12 +318,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if hasFault && !fault.AfterOpen {
-		if s.applyFault(w, r, fault) {
+		if s.applyFault(w, r, form, fault) {
 			return
 		}
 	}
 	status, answer := s.answer(r.URL.Path, form, r.URL.Query(), r.Header.Get("Authorization"))
-	if hasFault && fault.AfterOpen && s.applyFault(w, r, fault) {
+	if hasFault && fault.AfterOpen && s.applyFault(w, r, form, fault) {
 		return
 	}
 	if status != http.StatusOK {
@@ -308,11 +334,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, answer) //nolint:errcheck // the client may be gone
 }
 
-// takeFault pops the next fault for path. s.mu must be held.
+// takeFault pops the next fault for path, or asks the fault function.
+// s.mu must be held.
 func (s *Server) takeFault(path string) (Fault, bool) {
 	queue := s.faults[path]
 	if len(queue) == 0 {
-		return Fault{}, false
+		if s.faultFn == nil {
+			return Fault{}, false
+		}
+		return s.faultFn(path)
 	}
 	f := queue[0]
 	switch {
@@ -324,8 +354,9 @@ func (s *Server) takeFault(path string) (Fault, bool) {
 	return f, true
 }
 
-// applyFault acts out f and reports whether it answered the request.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) bool {
+// applyFault acts out f and reports whether it answered the request, whose
+// body was form.
+func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, form url.Values, f Fault) bool {
 	if f.Latency > 0 {
 		select {
 		case <-time.After(f.Latency):
@@ -343,6 +374,9 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, f Fault) boo
 		}
 		panic(http.ErrAbortHandler) // HTTP/2: abort the stream
 	case f.Status != 0:
+		if f.Status == http.StatusUnauthorized {
+			s.expire(r.URL.Path, form, r.URL.Query(), r.Header.Get("Authorization"))
+		}
 		w.WriteHeader(f.Status)
 		return true
 	case f.Body != "":
@@ -388,12 +422,10 @@ func (s *Server) answer(path string, form, query url.Values, auth string) (int, 
 		}
 		return http.StatusOK, mustJSON([]any{map[string]any{"status": "ok"}, map[string]any{"user": form.Get("user")}, tok})
 	case ucontact.PathEndSession:
-		user, tok := s.endSessionFields(form, query)
-		ses := s.sessions[tok]
-		if ses == nil || ses.Kind != "user" || ses.User != user || ses.Ended > 0 || auth != "Basic "+tok {
+		ses := s.endTarget(path, form, query, auth)
+		if ses == nil || !ses.end() {
 			return http.StatusUnauthorized, ""
 		}
-		ses.Ended++
 		return http.StatusOK, "1"
 	case ucontact.PathAgentLogin:
 		name := form.Get("agent")
@@ -407,18 +439,59 @@ func (s *Server) answer(path string, form, query url.Values, auth string) (int, 
 			"secret": "sip-" + name + "-" + a.password, "context": "from-internal", "type": "friend",
 		})
 	case ucontact.PathAgentLogoff:
-		tok, ok := strings.CutPrefix(auth, "Basic ")
-		ses := s.sessions[tok]
-		if !ok || ses == nil || ses.Kind != "agent" || ses.Ended > 0 {
+		ses := s.endTarget(path, form, query, auth)
+		if ses == nil {
 			return http.StatusUnauthorized, ""
 		}
-		if form.Get("agent") != ses.User || form.Get("interface") != "SIP/"+ses.Extension {
+		if ses.Ended == 0 && (form.Get("agent") != ses.User || form.Get("interface") != "SIP/"+ses.Extension) {
 			return http.StatusOK, "0"
 		}
-		ses.Ended++
+		if !ses.end() {
+			return http.StatusUnauthorized, ""
+		}
 		return http.StatusOK, ""
 	}
 	return http.StatusNotFound, ""
+}
+
+// endTarget is the session an end call at path names with its token, or
+// nil (unknown token, another kind or user, not an end call). s.mu must be
+// held.
+func (s *Server) endTarget(path string, form, query url.Values, auth string) *Session {
+	tok, ok := strings.CutPrefix(auth, "Basic ")
+	ses := s.sessions[tok]
+	if !ok || ses == nil {
+		return nil
+	}
+	switch path {
+	case ucontact.PathEndSession:
+		user, fieldTok := s.endSessionFields(form, query)
+		if ses.Kind == "user" && ses.User == user && fieldTok == tok {
+			return ses
+		}
+	case ucontact.PathAgentLogoff:
+		if ses.Kind == "agent" {
+			return ses
+		}
+	}
+	return nil
+}
+
+// end counts an end call of ses and reports whether it ended the session,
+// rather than finding it over. s.mu must be held.
+func (ses *Session) end() bool {
+	ses.Ended++
+	return ses.Ended == 1
+}
+
+// expire ends on the server's side the session an end call names, as when
+// it times out: the call counts as its end, and gets 401.
+func (s *Server) expire(path string, form, query url.Values, auth string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if ses := s.endTarget(path, form, query, auth); ses != nil && ses.end() {
+		ses.Expired = true
+	}
 }
 
 func (s *Server) endSessionFields(form, query url.Values) (user, token string) {

@@ -1,6 +1,8 @@
 package fake
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -129,5 +131,151 @@ func TestConnectionsAndAnswerTimes(t *testing.T) {
 	reqs := s.RequestsTo(ucontact.PathGetUserToken)
 	if len(reqs) != 2 || reqs[0].Answered.Sub(reqs[0].At) < 20*time.Millisecond || reqs[1].Answered.Before(reqs[1].At) {
 		t.Errorf("answer times: %+v", reqs)
+	}
+}
+
+// startAna starts a server where ana is a user and an agent; user logins
+// answer the token as a bare JSON string.
+func startAna(t *testing.T) *Server {
+	t.Helper()
+	srv := New(Variant{TokenStyle: TokenString})
+	srv.AddUser("ana", "pw")
+	srv.AddAgent("ana", "pw")
+	if _, err := srv.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// endCall is the call that ends a session.
+type endCall struct {
+	path string
+	form url.Values
+	tok  string // sent in the Authorization header
+}
+
+// login opens a session of kind ("user" or "agent") for ana and returns the
+// call that ends it.
+func login(t *testing.T, srv *Server, kind string) endCall {
+	t.Helper()
+	if kind == "agent" {
+		status, body := post(t, srv, ucontact.PathAgentLogin, "", url.Values{"agent": {"ana"}, "password": {"pw"}}, "")
+		var a struct{ Md5secret, Callerid string }
+		if err := json.Unmarshal([]byte(body), &a); status != http.StatusOK || err != nil {
+			t.Fatalf("AgentLogin: %d %v", status, err)
+		}
+		return endCall{ucontact.PathAgentLogoff, url.Values{"agent": {"ana"}, "interface": {"SIP/" + a.Callerid}}, a.Md5secret}
+	}
+	status, body := post(t, srv, ucontact.PathGetUserToken, "", url.Values{"user": {"ana"}, "password": {"pw"}}, "")
+	if status != http.StatusOK {
+		t.Fatalf("getUserToken: %d", status)
+	}
+	tok := strings.Trim(body, `"`)
+	return endCall{ucontact.PathEndSession, url.Values{"user": {"ana"}, "token": {tok}}, tok}
+}
+
+// Ended counts every end call that names the session, so that a client
+// ending a session twice shows as 2; a 401 fault on an end call means the
+// server had ended the session itself, and the fake's record agrees.
+func TestEndCallsAreCounted(t *testing.T) {
+	for _, tc := range []struct {
+		name        string
+		fault       *Fault
+		wantStatus  []int // of two end calls
+		wantExpired bool
+	}{
+		{name: "ended, then ended again", wantStatus: []int{200, 401}},
+		{name: "refused by a 503", fault: &Fault{Status: 503, Times: 1}, wantStatus: []int{503, 200}},
+		{name: "dropped", fault: &Fault{Drop: true, Times: 1}, wantStatus: []int{0, 200}},
+		{name: "expired: 401", fault: &Fault{Status: 401, Times: 1}, wantStatus: []int{401, 401}, wantExpired: true},
+	} {
+		for _, kind := range []string{"user", "agent"} {
+			t.Run(kind+"/"+tc.name, func(t *testing.T) {
+				srv := startAna(t)
+				end := login(t, srv, kind)
+				if tc.fault != nil {
+					srv.Inject(end.path, *tc.fault)
+				}
+				var statuses, ended []int
+				for range 2 {
+					statuses = append(statuses, postStatus(srv, end.path, end.form, end.tok))
+					ended = append(ended, srv.Sessions()[0].Ended)
+				}
+				if fmt.Sprint(statuses) != fmt.Sprint(tc.wantStatus) {
+					t.Errorf("statuses %v, want %v", statuses, tc.wantStatus)
+				}
+				// Calls the server did not act on (503, dropped) do not count.
+				wantEnded := []int{1, 2}
+				if tc.fault != nil && !tc.wantExpired {
+					wantEnded = []int{0, 1}
+				}
+				if fmt.Sprint(ended) != fmt.Sprint(wantEnded) {
+					t.Errorf("Ended after each call %v, want %v", ended, wantEnded)
+				}
+				if got := srv.Sessions()[0].Expired; got != tc.wantExpired {
+					t.Errorf("Expired = %v, want %v", got, tc.wantExpired)
+				}
+				if open := srv.OpenSessions(); len(open) != 0 {
+					t.Errorf("open sessions %+v", open)
+				}
+			})
+		}
+	}
+}
+
+// postStatus is post for calls that may get no answer: 0 means none.
+func postStatus(srv *Server, path string, form url.Values, auth string) int {
+	req, _ := http.NewRequest(http.MethodPost, srv.URL()+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic "+auth)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// A 401 to a call that names no session (a login, an unknown token) ends
+// nothing.
+func TestUnauthorizedFaultElsewhereEndsNothing(t *testing.T) {
+	srv := startAna(t)
+	tok := login(t, srv, "user").tok
+	srv.Inject(ucontact.PathEndSession, Fault{Status: 401, Times: 1})
+	if status := postStatus(srv, ucontact.PathEndSession, url.Values{"user": {"ana"}, "token": {"bm9wZQ=="}}, "bm9wZQ=="); status != 401 {
+		t.Fatalf("status %d", status)
+	}
+	srv.Inject(ucontact.PathGetUserToken, Fault{Status: 401, Times: 1})
+	if status := postStatus(srv, ucontact.PathGetUserToken, url.Values{"user": {"ana"}, "password": {"pw"}}, tok); status != 401 {
+		t.Fatalf("status %d", status)
+	}
+	if s := srv.Sessions(); len(s) != 1 || s[0].Ended != 0 || s[0].Expired {
+		t.Errorf("sessions %+v: want ana's still open", s)
+	}
+}
+
+func TestFaultFunc(t *testing.T) {
+	srv := startAna(t)
+	var asked []string
+	srv.SetFaultFunc(func(path string) (Fault, bool) {
+		asked = append(asked, path) // safe: called under the server's lock
+		return Fault{Status: 502}, true
+	})
+	srv.Inject(ucontact.PathGetUserToken, Fault{Status: 503, Times: 1})
+	form := url.Values{"user": {"ana"}, "password": {"pw"}}
+	var got []int
+	for range 2 {
+		status, _ := post(t, srv, ucontact.PathGetUserToken, "", form, "")
+		got = append(got, status)
+	}
+	srv.ClearFaults()
+	status, _ := post(t, srv, ucontact.PathGetUserToken, "", form, "")
+	got = append(got, status)
+	if fmt.Sprint(got) != "[503 502 200]" {
+		t.Errorf("statuses %v, want the queued fault, the function's, then none after ClearFaults", got)
+	}
+	if len(asked) != 1 || asked[0] != ucontact.PathGetUserToken {
+		t.Errorf("function asked for %v", asked)
 	}
 }
