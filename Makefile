@@ -59,12 +59,13 @@ e2e: build windows
 	  UCT_TEST_OUTPUT=$(CURDIR)/test-output \
 	  $(GO) test -count=1 -timeout 20m -tags e2e ./e2e/
 
-# The built resident beside the least any tray costs (bench/floor/systray),
-# on the same private desktop: one table of figures, each with "ok" or
-# "short" against its target. About 2 minutes; not part of `make test`.
-bench: deps build
-	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) \
-	  $(GO) test -tags bench -run TestIdleTable -v -count=1 -timeout 15m ./bench/
+# What an agent feels of the built programs, each figure beside its floor
+# (bench/floor: a bare fyne.io/systray tray, a bare Fyne window, a warm
+# round trip) on the same private desktop: one table, each figure with "ok"
+# or "short" against its target. About 4 minutes; not part of `make test`.
+bench: deps build windows
+	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) UCT_WINDOWS_BINARY=$(CURDIR)/$(WINBIN) \
+	  $(GO) test -tags bench -run TestBench -v -count=1 -timeout 15m ./bench/
 
 # Longer fuzzing than the seeds `make test` runs.
 fuzz:
