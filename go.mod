@@ -11,6 +11,7 @@ require (
 	golang.org/x/image v0.24.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 )
 
 require (

@@ -29,6 +29,7 @@ func run() int {
 		Stderr:    os.Stderr,
 		Getenv:    os.Getenv,
 		ConfigDir: os.UserConfigDir,
+		CacheDir:  os.UserCacheDir,
 		Keyring:   secrets.OSKeyring{},
 		Version:   version,
 	}

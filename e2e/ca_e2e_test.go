@@ -34,6 +34,7 @@ func (d *desk) assertCertificateRefused(r result) {
 // ends exactly that session. A file that is not there is a usage error.
 func TestPrivateCA(t *testing.T) {
 	d := newDesk(t, deskOptions{tls: true})
+	d.wantLog = append(d.wantLog, `level=WARN msg="uContact request failed" .* err=".*certificate of 127.0.0.1 \(issued by \\"`+testenv.CAName+`\\"\) not trusted`)
 	d.assertCertificateRefused(d.login("user"))
 
 	if r := d.login("user", "--ca-file", d.ca.File); r.code != 0 {

@@ -104,6 +104,10 @@ func TestCommandLineSession(t *testing.T) {
 // A slow server gets a clear message within the deadline, not a hang.
 func TestSlowServerAnswersWithinDeadline(t *testing.T) {
 	d := newDesk(t, deskOptions{})
+	d.wantLog = []string{
+		`level=WARN msg="uContact request failed" method=POST host=\S+ path=/Integra/resources/auth/getUserToken duration=\S+ err=`,
+		`level=WARN msg="session state" state=logged-out was=logging-in err=`,
+	}
 	d.srv.Inject(ucontact.PathGetUserToken, fake.Fault{Latency: time.Minute})
 	start := time.Now()
 	r := d.login("user")

@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"bytes"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,6 +46,10 @@ type desk struct {
 	addr    string
 	ca      *testenv.CA // the server's CA, when it speaks TLS
 	shots   string
+	// logDir holds the app's log files, checked when the test ends (see
+	// checkLogs), and wantLog what they must say.
+	logDir  string
+	wantLog []string
 }
 
 type deskOptions struct {
@@ -102,7 +108,60 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	_, d.addr, _ = strings.Cut(base, "://")
 	t.Cleanup(func() { d.srv.Close() })
 	d.shots = filepath.Join(outputDir(), strings.ReplaceAll(t.Name(), "/", "_"))
+	d.logDir = filepath.Join(d.home, ".cache", "ucontact-tray")
+	d.wantLog = []string{
+		`level=INFO msg="uContact request" method=POST host=` + regexp.QuoteMeta(d.addr) + ` path=/Integra/\S+ duration=\S+ status=200`,
+		`level=INFO msg="session state" state=logged-in was=logging-in user=`,
+	}
+	// Registered before any process of the test is started, so it runs
+	// after they are all stopped.
+	t.Cleanup(d.checkLogs)
 	return d
+}
+
+// checkLogs greps the app's log files for every password used and every
+// token the server issued, and fails if one is there. So that the grep
+// cannot pass on a log that is missing or says nothing, the logs must also
+// have the lines of wantLog (a call to the server and a login, unless the
+// test says otherwise).
+func (d *desk) checkLogs() {
+	d.t.Helper()
+	entries, err := os.ReadDir(d.logDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		d.t.Fatal(err)
+	}
+	var all strings.Builder
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), ".log") {
+			continue // a rotated file, compressed; none in a test this short
+		}
+		b, err := os.ReadFile(filepath.Join(d.logDir, e.Name()))
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		for i, secret := range d.secrets() {
+			if strings.Contains(string(b), secret) {
+				d.t.Errorf("secret %d (a password or a token) is in the log %s", i, e.Name())
+			}
+		}
+		all.Write(b)
+	}
+	if d.t.Failed() {
+		return // the lines a failed test did not get to write prove nothing
+	}
+	if all.Len() == 0 {
+		d.t.Fatalf("no log in %s", d.logDir)
+	}
+	for _, re := range d.wantLog {
+		if !regexp.MustCompile(re).MatchString(all.String()) {
+			d.t.Errorf("the log lacks %s:\n%s", re, all.String())
+		}
+	}
+}
+
+// secrets are the passwords the test used and the tokens the server issued.
+func (d *desk) secrets() []string {
+	return append(d.srv.Tokens(), password, typistPassword)
 }
 
 // outputDir is where screenshots go: $UCT_TEST_OUTPUT, or test-output at
@@ -204,7 +263,7 @@ func (d *desk) login(kind string, flags ...string) result {
 // assertNoSecret fails if text has a password or a token the server issued.
 func (d *desk) assertNoSecret(text string) {
 	d.t.Helper()
-	for _, secret := range append(d.srv.Tokens(), password, typistPassword) {
+	for _, secret := range d.secrets() {
 		if strings.Contains(text, secret) {
 			d.t.Errorf("a secret was printed:\n%s", text)
 		}

@@ -16,6 +16,7 @@ import (
 // wine is a Wine prefix on Xvfb with the Windows build of the app.
 type wine struct {
 	t       *testing.T
+	prefix  string
 	env     []string
 	exe     string // the Windows path of ucontact-tray.exe
 	desktop string // the Wine desktop the app and the shutdown share
@@ -41,11 +42,11 @@ func newWine(t *testing.T) *wine {
 		filepath.Join("..", "windows", "shim", "bcryptprimitives.c"), "-ladvapi32").CombinedOutput(); err != nil {
 		t.Fatalf("building the shim: %v\n%s", err, out)
 	}
-	w := &wine{t: t, desktop: "uct,1024x768"}
+	w := &wine{t: t, prefix: filepath.Join(dir, "prefix"), desktop: "uct,1024x768"}
 	w.env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + dir,
-		"WINEPREFIX=" + filepath.Join(dir, "prefix"),
+		"WINEPREFIX=" + w.prefix,
 		"WINEARCH=win64",
 		"WINEDEBUG=-all",
 		"WINEDLLOVERRIDES=mscoree,mshtml=", // no Mono or Gecko install prompts
@@ -92,6 +93,7 @@ func (w *wine) run(stdin string, args ...string) result {
 func TestWindowsShutdownEndsTheSession(t *testing.T) {
 	w := newWine(t)
 	d := newDesk(t, deskOptions{}) // the fake server; Wine reaches the host's loopback
+	d.logDir = w.logDir()
 	for _, kind := range []string{"user", "agent"} {
 		t.Run(kind, func(t *testing.T) {
 			// A fresh Wine session: the last one went through a shutdown.
@@ -150,6 +152,23 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 			}
 		})
 	}
+}
+
+// logDir is where the app keeps its logs in this prefix: in the Windows
+// user's local application data (os.UserCacheDir).
+func (w *wine) logDir() string {
+	w.t.Helper()
+	profiles, err := filepath.Glob(filepath.Join(w.prefix, "drive_c", "users", "*", "AppData", "Local"))
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, p := range profiles {
+		if !strings.Contains(p, "Public") {
+			return filepath.Join(p, "ucontact-tray")
+		}
+	}
+	w.t.Fatalf("no user profile in the Wine prefix: %v", profiles)
+	return ""
 }
 
 // running reports whether a process of the app runs in this prefix: a Wine

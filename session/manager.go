@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net/url"
 	"os"
@@ -105,6 +106,9 @@ type Config struct {
 	Retry Backoff
 	// LogoffMessage is written to the queue log when an agent logs off.
 	LogoffMessage string
+	// Log, if set, gets a line per change of state, and the session found
+	// at Open.
+	Log *slog.Logger
 }
 
 // Manager is the session state machine. All methods are safe for concurrent
@@ -114,6 +118,7 @@ type Manager struct {
 
 	mu      sync.Mutex
 	snap    Snapshot
+	logged  State   // the state last logged
 	rec     *record // nil when logged out
 	token   ucontact.Token
 	client  *ucontact.Client
@@ -138,6 +143,9 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 	}
 	if cfg.Holder == "" {
 		cfg.Holder = HolderCommand
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	m := &Manager{cfg: cfg, subs: map[chan Snapshot]struct{}{}}
 	m.snap.State = LoggedOut
@@ -172,6 +180,9 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 		m.snap.Warning = fmt.Errorf("%w: %w", ErrTokenUnreadable, err)
 	}
 	m.snap = m.snapshotOf(rec, m.snap)
+	m.logged = m.snap.State
+	cfg.Log.Info("session found", "state", m.snap.State.String(), "user", rec.User, "server", rec.Server,
+		"kind", string(rec.Kind), "since", rec.Since, "holder", string(rec.Holder))
 	return m, nil
 }
 
@@ -246,8 +257,9 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 	}
 	f := m.begin(true)
 	m.snap = Snapshot{State: LoggingIn, Server: server.String(), User: req.User, Kind: req.Kind}
-	m.publish()
+	logChange := m.publish()
 	m.mu.Unlock()
+	logChange()
 
 	err = m.login(ctx, server, req)
 	m.finish(f, err)
@@ -380,8 +392,9 @@ func (m *Manager) Logout(ctx context.Context) error {
 	}
 	rec, token, client := *m.rec, m.token, m.client
 	m.snap.State = LoggingOut
-	m.publish()
+	logChange := m.publish()
 	m.mu.Unlock()
+	logChange()
 
 	err := m.logout(ctx, &rec, token, client)
 	m.finish(f, err)
@@ -539,8 +552,10 @@ func (m *Manager) Close() {
 	}
 }
 
-// publish sends the snapshot to every subscriber. m.mu must be held.
-func (m *Manager) publish() {
+// publish sends the snapshot to every subscriber. m.mu must be held. It
+// returns the log of the change, to call once m.mu is released: the log
+// may be a file on a slow disk.
+func (m *Manager) publish() (logChange func()) {
 	for ch := range m.subs {
 		select {
 		case <-ch: // drop the stale one: the latest is what matters
@@ -548,6 +563,42 @@ func (m *Manager) publish() {
 		}
 		ch <- m.snap
 	}
+	if m.snap.State == m.logged {
+		return func() {}
+	}
+	s, was := m.snap, m.logged
+	m.logged = s.State
+	return func() { m.logState(s, was) }
+}
+
+// logState logs a change of state for support: who, where, and why when it
+// went wrong. Nothing in a snapshot is secret.
+func (m *Manager) logState(s Snapshot, was State) {
+	level := slog.LevelInfo
+	attrs := []slog.Attr{slog.String("state", s.State.String()), slog.String("was", was.String())}
+	if s.User != "" {
+		attrs = append(attrs, slog.String("user", s.User), slog.String("server", s.Server), slog.String("kind", string(s.Kind)))
+	}
+	if s.Extension != "" {
+		attrs = append(attrs, slog.String("extension", s.Extension))
+	}
+	if s.LastError != nil && !s.State.Busy() {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.Any("err", s.LastError))
+	}
+	if s.State == LogoutPending {
+		attrs = append(attrs, slog.Int("attempts", s.Attempts))
+		if !s.NextRetry.IsZero() {
+			attrs = append(attrs, slog.Time("next_retry", s.NextRetry))
+		}
+	}
+	if s.Warning != nil {
+		attrs = append(attrs, slog.Any("warning", s.Warning))
+	}
+	if s.TokenFile != "" {
+		attrs = append(attrs, slog.String("token_file", s.TokenFile))
+	}
+	m.cfg.Log.LogAttrs(context.Background(), level, "session state", attrs...)
 }
 
 // usable reports whether the manager still takes work. m.mu must be held.
@@ -574,8 +625,9 @@ func (m *Manager) finish(f *flight, err error) {
 	if m.snap.State == LogoutPending {
 		m.scheduleRetry()
 	}
-	m.publish()
+	logChange := m.publish()
 	m.mu.Unlock()
+	logChange()
 	close(f.done)
 }
 

@@ -4,14 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/ucontact"
@@ -28,6 +31,7 @@ type harness struct {
 	srv     *fake.Server
 	keyring *secretstest.Memory
 	dir     string
+	log     *testenv.Buffer // every manager's log
 }
 
 func newHarness(t *testing.T, v fake.Variant) *harness {
@@ -39,7 +43,7 @@ func newHarness(t *testing.T, v fake.Variant) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &harness{t: t, srv: srv, keyring: &secretstest.Memory{}, dir: filepath.Join(t.TempDir(), "state")}
+	return &harness{t: t, srv: srv, keyring: &secretstest.Memory{}, dir: filepath.Join(t.TempDir(), "state"), log: &testenv.Buffer{}}
 }
 
 func (h *harness) open(holder Holder, retry Backoff) *Manager {
@@ -53,6 +57,7 @@ func (h *harness) open(holder Holder, retry Backoff) *Manager {
 		Holder:        holder,
 		Retry:         retry,
 		LogoffMessage: "fin de turno",
+		Log:           slog.New(slog.NewTextHandler(h.log, nil)),
 	})
 	if err != nil {
 		h.t.Fatalf("Open: %v", err)
@@ -785,4 +790,55 @@ func isErr(target error) func(error) bool {
 func asErr[T error](err error) bool {
 	var target T
 	return errors.As(err, &target)
+}
+
+// Every change of state is logged, with who and where, and why when it went
+// wrong; so is a session found at start. Nothing secret is.
+func TestStateChangesAreLogged(t *testing.T) {
+	h := newHarness(t, fake.Variant{})
+	ctx := context.Background()
+	m := h.open(HolderResident, Backoff{})
+	wrong := h.request(KindUser)
+	wrong.Password = "not-the-password"
+	if err := m.Login(ctx, wrong); err == nil {
+		t.Fatal("a wrong password logged in")
+	}
+	if err := m.Login(ctx, h.request(KindAgent)); err != nil {
+		t.Fatal(err)
+	}
+	h.srv.Inject(ucontact.PathAgentLogoff, fake.Fault{Status: 503, Times: 1})
+	if err := m.Logout(ctx); err == nil {
+		t.Fatal("the logout did not fail")
+	}
+	m.Close()
+	if err := h.open(HolderResident, Backoff{}).Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	server := regexp.QuoteMeta(h.srv.URL())
+	want := []string{
+		`level=INFO msg="session state" state=logging-in was=logged-out user=ana server=` + server + ` kind=user$`,
+		`level=WARN msg="session state" state=logged-out was=logging-in err="[^"]*wrong user or password"$`,
+		`level=INFO msg="session state" state=logging-in was=logged-out user=ana server=` + server + ` kind=agent$`,
+		`level=INFO msg="session state" state=logged-in was=logging-in user=ana server=` + server + ` kind=agent extension=\d+$`,
+		`level=INFO msg="session state" state=logging-out was=logged-in user=ana `,
+		`level=WARN msg="session state" state=logout-pending was=logging-out user=ana .* err=".*HTTP 503" attempts=1$`,
+		`level=INFO msg="session found" state=logout-pending user=ana server=` + server + ` kind=agent since=\S+ holder=resident$`,
+		`level=INFO msg="session state" state=logging-out was=logout-pending user=ana `,
+		`level=INFO msg="session state" state=logged-out was=logging-out$`,
+	}
+	lines := strings.Split(strings.TrimSpace(h.log.String()), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), h.log.String())
+	}
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(lines[i]) {
+			t.Errorf("line %d:\n%s\ndoes not match\n%s", i, lines[i], re)
+		}
+	}
+	for _, secret := range append(h.srv.Tokens(), password, wrong.Password, "sip-"+user) {
+		if strings.Contains(h.log.String(), secret) {
+			t.Errorf("the log has %q", secret)
+		}
+	}
 }

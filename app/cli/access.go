@@ -3,8 +3,11 @@ package cli
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"os"
 	"time"
 
+	"ucontact-tray/internal/logfile"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -19,10 +22,12 @@ type access interface {
 }
 
 // openAccess asks the resident first, and opens the session itself when
-// none is running. caFile is the --ca-file given, if any: a session opened
-// here trusts it (else the ca_file setting), and a command that calls the
-// server through the resident (calls) needs the resident to use it too.
-func (c *command) openAccess(ctx context.Context, caFile string, calls bool) (access, error) {
+// none is running. op names a command that calls the server ("login",
+// "logout"; "" for status): acting on its own, it logs what it does to the
+// commands' log file; through the resident, a --ca-file must be the one
+// the resident uses. caFile is the --ca-file given, if any: a session
+// opened here trusts it, else the ca_file setting.
+func (c *command) openAccess(ctx context.Context, op, caFile string) (access, error) {
 	var t trust
 	if caFile != "" {
 		// A wrong file is a usage error whoever makes the calls.
@@ -37,7 +42,7 @@ func (c *command) openAccess(ctx context.Context, caFile string, calls bool) (ac
 		st, err := client.Status(sctx)
 		cancel()
 		if err == nil {
-			if calls && caFile != "" {
+			if op != "" && caFile != "" {
 				if err := checkResidentTrust(ctx, client, t); err != nil {
 					return nil, err
 				}
@@ -54,15 +59,31 @@ func (c *command) openAccess(ctx context.Context, caFile string, calls bool) (ac
 			return nil, err
 		}
 	}
-	m, err := c.openManager(ctx, t)
+	// A status, which scripts may ask for every minute, is not logged.
+	log, closeLog := slog.New(slog.DiscardHandler), func() {}
+	if op != "" {
+		log, _, closeLog = c.logger(logfile.Commands, nil) // not on the user's terminal
+		log.Info("command", "op", op, "version", c.Version, "pid", os.Getpid(), "ca_file", t.file)
+	}
+	m, err := c.openManager(ctx, t, log)
 	if err != nil {
+		log.Warn("command failed", "op", op, "err", err)
+		closeLog()
 		return nil, err
 	}
-	return direct{m}, nil
+	return direct{Manager: m, closeLog: closeLog}, nil
 }
 
 // direct is the session manager in this process.
-type direct struct{ *session.Manager }
+type direct struct {
+	*session.Manager
+	closeLog func()
+}
+
+func (d direct) Close() {
+	d.Manager.Close()
+	d.closeLog()
+}
 
 // remote is the resident's session, over the control socket.
 type remote struct {

@@ -3,12 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"runtime"
 
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
+	"ucontact-tray/internal/logfile"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
@@ -30,13 +32,16 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
+	log, logPath, closeLog := c.logger(logfile.TrayApp, c.Stderr)
+	defer closeLog()
 	err = resident.Run(ctx, resident.Config{
 		StateDir:  stateDir,
 		SocketDir: socketDir,
 		Keyring:   c.Keyring,
 		Version:   c.Version,
 		Msg:       c.msg,
-		Log:       c.logger(),
+		Log:       log,
+		LogPath:   logPath,
 		Notifier:  notify.Desktop{AppName: "ucontact-tray"},
 		Window:    windowProgram(c.Executable),
 		Demo:      demo,
@@ -70,8 +75,32 @@ func windowProgram(executable string) string {
 	return filepath.Join(filepath.Dir(executable), name)
 }
 
-// logger writes the app's log to standard error. It never receives a
-// password or a token: tokens print as a placeholder whatever the call.
-func (c *command) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(c.Stderr, nil))
+// logger is this process's log: to its file (one per kind of process, see
+// logfile) in the user's cache folder, if there is one, and to stderr if
+// not nil.
+func (c *command) logger(file string, stderr io.Writer) (log *slog.Logger, path string, closeFile func()) {
+	return logfile.Logger(c.cacheDir(), file, stderr)
+}
+
+// trayAppLog is the tray app's log file, the one support asks for; "" when
+// there is no cache folder. The window's and the commands' are next to it.
+func (c *command) trayAppLog() string {
+	dir := c.cacheDir()
+	if dir == "" {
+		return ""
+	}
+	return filepath.Join(logfile.Dir(dir), logfile.TrayApp)
+}
+
+// cacheDir is the user's cache folder, where the log files go; "" when
+// there is none (no HOME): the log then goes on without a file.
+func (c *command) cacheDir() string {
+	if c.CacheDir == nil {
+		return ""
+	}
+	dir, err := c.CacheDir()
+	if err != nil {
+		return ""
+	}
+	return dir
 }

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"log/slog"
+
 	"ucontact-tray/app/resident"
 	"ucontact-tray/internal/autostart"
 )
@@ -18,7 +20,9 @@ func (c *command) autostart(demo bool) resident.Autostarter {
 	}
 	entry, err := autostart.New(c.Executable, dir)
 	if err != nil {
-		c.logger().Warn("no start with the system", "err", err)
+		// Said on stderr only: the log file is the running tray app's, and
+		// this may be a second start that hands over to it.
+		slog.New(slog.NewTextHandler(c.Stderr, nil)).Warn("no start with the system", "err", err)
 		return nil
 	}
 	return entry

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"os/signal"
@@ -46,8 +47,11 @@ type Env struct {
 	// ConfigDir is the user's configuration directory (os.UserConfigDir);
 	// the session record lives in its ucontact-tray folder.
 	ConfigDir func() (string, error)
-	Keyring   secrets.Backend
-	Version   string
+	// CacheDir is the user's cache directory (os.UserCacheDir); the log
+	// files live in its ucontact-tray folder. nil: no log files.
+	CacheDir func() (string, error)
+	Keyring  secrets.Backend
+	Version  string
 	// ReadPassword asks for a password on the user's terminal without echo;
 	// nil when there is no terminal.
 	ReadPassword func(prompt string) (string, error)
@@ -163,7 +167,7 @@ func (c *command) stateDir() (string, error) {
 // HOME): there is nowhere safe to keep the session record.
 var errNoConfigDir = errors.New("no configuration directory")
 
-func (c *command) openManager(ctx context.Context, t trust) (*session.Manager, error) {
+func (c *command) openManager(ctx context.Context, t trust, log *slog.Logger) (*session.Manager, error) {
 	dir, err := c.stateDir()
 	if err != nil {
 		return nil, err
@@ -172,9 +176,10 @@ func (c *command) openManager(ctx context.Context, t trust) (*session.Manager, e
 		Dir:     dir,
 		Secrets: secrets.NewStore(c.Keyring, dir),
 		Client: func(u *url.URL) *ucontact.Client {
-			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout(), RootCAs: t.pool})
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout(), RootCAs: t.pool, Logger: log})
 		},
 		Holder: session.HolderCommand,
+		Log:    log,
 	})
 }
 

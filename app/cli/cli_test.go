@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,7 @@ type world struct {
 	t       *testing.T
 	srv     *fake.Server
 	config  string
+	cache   string // the log files go to its ucontact-tray folder
 	keyring *secretstest.Memory
 	lang    string
 	runtime string // XDG_RUNTIME_DIR: where a resident's socket would be
@@ -41,7 +44,7 @@ func newWorld(t *testing.T) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &world{t: t, srv: srv, config: t.TempDir(), keyring: &secretstest.Memory{}, runtime: t.TempDir(), system: t.TempDir()}
+	return &world{t: t, srv: srv, config: t.TempDir(), cache: t.TempDir(), keyring: &secretstest.Memory{}, runtime: t.TempDir(), system: t.TempDir()}
 }
 
 type result struct {
@@ -61,6 +64,7 @@ func (w *world) run(stdin string, args ...string) result {
 		Stderr:      &errOut,
 		Getenv:      func(k string) string { return vars[k] },
 		ConfigDir:   func() (string, error) { return w.config, nil },
+		CacheDir:    func() (string, error) { return w.cache, nil },
 		Keyring:     w.keyring,
 		Version:     "1.2.3-test",
 		CallTimeout: 500 * time.Millisecond,
@@ -76,14 +80,27 @@ func (w *world) run(stdin string, args ...string) result {
 }
 
 // assertNoSecrets fails if a password or a token the server issued appears
-// in what a command printed.
+// in what a command printed or logged.
 func (w *world) assertNoSecrets(r result) {
 	w.t.Helper()
+	log := w.log()
 	for _, secret := range append(w.srv.Tokens(), password, "sip-"+user) {
 		if strings.Contains(r.output(), secret) {
 			w.t.Errorf("output reveals a secret:\n%s", r.output())
 		}
+		if strings.Contains(log, secret) {
+			w.t.Errorf("the log reveals a secret:\n%s", log)
+		}
 	}
+}
+
+// log is what the commands logged so far.
+func (w *world) log() string {
+	b, err := os.ReadFile(filepath.Join(w.cache, "ucontact-tray", "ucontact-tray-cli.log"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		w.t.Fatal(err)
+	}
+	return string(b)
 }
 
 func (w *world) login(kind string) result {
@@ -466,5 +483,51 @@ func TestLoginHonoursPresets(t *testing.T) {
 				t.Errorf("status %v, want a %s session on %s", st, tt.wantKind, w.srv.URL())
 			}
 		})
+	}
+}
+
+// status shows the version and the tray app's log file, for support.
+func TestStatusShowsVersionAndLog(t *testing.T) {
+	w := newWorld(t)
+	logFile := filepath.Join(w.cache, "ucontact-tray", "ucontact-tray.log")
+	for _, lang := range []string{"es_ES.UTF-8", "en_US.UTF-8"} {
+		w.lang = lang
+		r := w.run("", "status")
+		if r.code != ExitOK || !strings.Contains(r.stdout, "1.2.3-test") || !strings.Contains(r.stdout, logFile) {
+			t.Errorf("%s: status %d %q: want the version and %s", lang, r.code, r.output(), logFile)
+		}
+	}
+	if st := w.status(); st["version"] != "1.2.3-test" || st["log_file"] != logFile {
+		t.Errorf("status --json: version %v, log_file %v", st["version"], st["log_file"])
+	}
+}
+
+// A login and a logout acting on their own log what they did to the
+// commands' file: the calls and the states, never a secret (run checks);
+// a status logs nothing, scripts may ask for it every minute.
+func TestCommandsAreLogged(t *testing.T) {
+	w := newWorld(t)
+	if r := w.login("agent"); r.code != ExitOK {
+		t.Fatalf("login: %q", r.output())
+	}
+	if r := w.run("", "logout"); r.code != ExitOK {
+		t.Fatalf("logout: %q", r.output())
+	}
+	before := w.log()
+	for _, re := range []string{
+		`msg=command op=login version=1.2.3-test`,
+		`msg="uContact request" method=POST host=\S+ path=/Integra/resources/auth/AgentLogin duration=\S+ status=200`,
+		`msg="session state" state=logged-in was=logging-in user=ana`,
+		`msg=command op=logout`,
+		`msg="uContact request" method=POST host=\S+ path=/Integra/resources/api/AgentLogoff duration=\S+ status=200`,
+		`msg="session state" state=logged-out was=logging-out`,
+	} {
+		if !regexp.MustCompile(re).MatchString(before) {
+			t.Errorf("the log lacks %s:\n%s", re, before)
+		}
+	}
+	w.status()
+	if after := w.log(); after != before {
+		t.Errorf("status logged:\n%s", strings.TrimPrefix(after, before))
 	}
 }

@@ -81,7 +81,7 @@ func (c *command) login(ctx context.Context, args []string) int {
 	if code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx, *caFile, true)
+	m, err := c.openAccess(ctx, "login", *caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -149,7 +149,7 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx, *caFile, true)
+	m, err := c.openAccess(ctx, "logout", *caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -173,10 +173,13 @@ func (c *command) logout(ctx context.Context, args []string) int {
 }
 
 // statusJSON is `status --json`: the control socket's status, with stable
-// field names for scripts, and where the state is kept.
+// field names for scripts, where the state is kept, and for support the
+// version and the tray app's log file.
 type statusJSON struct {
 	control.Status
 	StateDir string `json:"state_dir"`
+	Version  string `json:"version"`
+	LogFile  string `json:"log_file,omitempty"`
 }
 
 func (c *command) status(ctx context.Context, args []string) int {
@@ -188,7 +191,7 @@ func (c *command) status(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx, *caFile, false)
+	m, err := c.openAccess(ctx, "", *caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -221,6 +224,10 @@ func (c *command) status(ctx context.Context, args []string) int {
 			c.say(c.msg.T("status.store_keyring"))
 		}
 	}
+	c.say(c.msg.T("status.version", "Version", c.Version))
+	if path := c.trayAppLog(); path != "" {
+		c.say(c.msg.T("status.log", "Path", path))
+	}
 	c.warn(s)
 	return ExitOK
 }
@@ -229,7 +236,7 @@ func (c *command) printJSON(s session.Snapshot) int {
 	dir, _ := c.stateDir() // the session opened, so it is known
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(statusJSON{Status: control.StatusOf(s), StateDir: dir}); err != nil {
+	if err := enc.Encode(statusJSON{Status: control.StatusOf(s), StateDir: dir, Version: c.Version, LogFile: c.trayAppLog()}); err != nil {
 		return c.report(err, s)
 	}
 	return ExitOK

@@ -45,7 +45,10 @@ type Config struct {
 	Version   string
 	Msg       *i18n.Catalog
 	Log       *slog.Logger
-	Notifier  notify.Notifier
+	// LogPath is the log's file, shown in the window's "Acerca de"; "" if
+	// there is none.
+	LogPath  string
+	Notifier notify.Notifier
 	// Window is the login window's program (ucontact-tray-window, next to
 	// this one).
 	Window string
@@ -101,6 +104,9 @@ func Run(ctx context.Context, cfg Config) error {
 		return err
 	}
 	defer l.Close()
+	// Only now, with the instance lock held, is anything logged: the log
+	// file has a single writer (see internal/logfile).
+	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
 	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
 	for _, p := range cfg.Presets.Problems {
@@ -127,10 +133,11 @@ func Run(ctx context.Context, cfg Config) error {
 		Dir:     cfg.StateDir,
 		Secrets: r.store,
 		Client: func(u *url.URL) *ucontact.Client {
-			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs})
+			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs, Logger: cfg.Log})
 		},
 		Holder: session.HolderResident,
 		Retry:  session.DefaultBackoff,
+		Log:    cfg.Log,
 	})
 	if err != nil {
 		return err
@@ -298,9 +305,6 @@ func (r *Resident) followSession(ctx context.Context, osWatch *shutdown.Watcher)
 		case s.State == session.LoggedOut && prev.State == session.LogoutPending:
 			r.notify(ctx, r.cfg.Msg.T("notify.completed_title"),
 				r.cfg.Msg.T("notify.completed", "User", prev.User, "Server", messages.ServerName(prev.Server)))
-		}
-		if s.State != prev.State {
-			r.cfg.Log.Info("session state", "state", s.State.String(), "user", s.User, "server", s.Server)
 		}
 		prev = s
 	}
@@ -554,7 +558,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
 		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version, CAFile: r.cfg.CAFile,
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
-		Autostart: r.autostartState(s),
+		Autostart: r.autostartState(s), LogPath: r.cfg.LogPath,
 	}
 	if r.cfg.Demo != nil && info.Server == "" {
 		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User

@@ -10,6 +10,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/app/messages"
@@ -69,6 +71,8 @@ type ui struct {
 	sesBusy   *widget.ProgressBarInfinite
 	session   *fyne.Container
 
+	about *widget.Button // "Acerca de": version and log file, for support
+
 	stack *fyne.Container
 }
 
@@ -82,12 +86,16 @@ func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Lo
 	u.banner.Hide()
 	u.stack = container.NewStack(u.login, u.session)
 	u.session.Hide()
+	u.about = widget.NewButtonWithIcon(msg.T("window.about"), theme.InfoIcon(), u.showAbout)
+	u.about.Importance = widget.LowImportance
+	u.about.Disable()    // until the resident has said what to show
 	u.setLoginBusy(true) // until the resident has answered
 	return u
 }
 
 func (u *ui) content() fyne.CanvasObject {
-	return container.NewPadded(container.NewBorder(u.banner, nil, nil, nil, u.stack))
+	footer := container.NewHBox(layout.NewSpacer(), u.about)
+	return container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack))
 }
 
 // fit sizes the window to what it shows now.
@@ -254,8 +262,35 @@ func (u *ui) applyInfo(info control.Info) {
 		u.banner.SetText(strings.Join(banner, "\n\n"))
 		u.banner.Show()
 	}
+	u.about.Enable()
 	u.setLoginBusy(false)
 	u.focusFirstEmpty()
+}
+
+// showAbout shows the version and the log file, which support asks for:
+// selectable, to paste into a ticket.
+func (u *ui) showAbout() {
+	t := u.msg.T
+	value := func(text string) *widget.Label {
+		l := widget.NewLabel(text)
+		l.Selectable = true
+		l.Wrapping = fyne.TextWrapBreak
+		return l
+	}
+	logPath := u.info.LogPath
+	if logPath == "" {
+		logPath = t("about.no_log")
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(t("about.version"), value(u.info.Version)),
+		widget.NewFormItem(t("about.log"), value(logPath)),
+	)
+	if u.info.CAFile != "" {
+		form.Append(t("about.ca_file"), value(u.info.CAFile))
+	}
+	d := dialog.NewCustom(t("about.title"), t("about.close"), form, u.win)
+	d.Resize(fyne.NewSize(u.win.Canvas().Size().Width-2*theme.Padding(), 0))
+	d.Show()
 }
 
 // applyStatus follows the resident's state.

@@ -1020,3 +1020,82 @@ func (b *fakeBackend) logoutCount() int {
 }
 
 var _ Backend = (*fakeBackend)(nil)
+
+// "Acerca de" shows what support asks for: the version and the log file,
+// as the resident tells them, and the extra certificates if any. It waits
+// for the resident's answer.
+func TestAbout(t *testing.T) {
+	info := control.Info{
+		Server: "acme", User: "ana", Version: "1.4.2",
+		LogPath: "/home/ana/.cache/ucontact-tray/ucontact-tray.log", CAFile: "/etc/ssl/acme-ca.pem",
+	}
+	for _, tc := range []struct {
+		name string
+		info control.Info
+		want []string
+	}{
+		{"everything", info, []string{"Acerca de ucontact-tray", "1.4.2", info.LogPath, "Certificados adicionales", info.CAFile}},
+		{"no log file", control.Info{Version: "1.4.2"}, []string{"1.4.2", es.T("about.no_log")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := open(t, &fakeBackend{info: tc.info}, es)
+			h.do(func(u *ui) {
+				if u.about.Disabled() {
+					t.Fatal("Acerca de is disabled")
+				}
+				test.Tap(u.about)
+				d := h.win.Canvas().Overlays().Top()
+				if d == nil {
+					t.Fatal("no dialog")
+				}
+				text := strings.Join(texts(d), "\n")
+				for _, want := range tc.want {
+					if !strings.Contains(text, want) {
+						t.Errorf("the dialog lacks %q:\n%s", want, text)
+					}
+				}
+				if tc.info.CAFile == "" && strings.Contains(text, "Certificados adicionales") {
+					t.Errorf("extra certificates shown without any:\n%s", text)
+				}
+			})
+		})
+	}
+	t.Run("before the resident answers", func(t *testing.T) {
+		h := start(t, &fakeBackend{infoErr: control.ErrNoResident}, es)
+		h.settle()
+		h.do(func(u *ui) {
+			if !u.about.Disabled() {
+				t.Error("Acerca de is enabled with nothing to show")
+			}
+		})
+	})
+}
+
+// texts lists the text of every label and button under o.
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	switch w := o.(type) {
+	case *widget.Label:
+		out = append(out, w.Text)
+	case *widget.Button:
+		out = append(out, w.Text)
+	case *widget.Form:
+		for _, it := range w.Items {
+			out = append(out, it.Text)
+			out = append(out, texts(it.Widget)...)
+		}
+		return out
+	}
+	if c, ok := o.(*fyne.Container); ok {
+		for _, child := range c.Objects {
+			out = append(out, texts(child)...)
+		}
+	}
+	if w, ok := o.(fyne.Widget); ok {
+		r := test.WidgetRenderer(w)
+		for _, child := range r.Objects() {
+			out = append(out, texts(child)...)
+		}
+	}
+	return out
+}

@@ -8,21 +8,22 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"runtime"
 
 	"ucontact-tray/app/window"
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/logfile"
 	"ucontact-tray/session/control"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
+	os.Exit(run(os.Args[1:], os.Getenv, os.UserCacheDir, os.Stderr))
 }
 
-// run shows the window and returns the process's exit code.
-func run(args []string, getenv func(string) string, stderr io.Writer) int {
+// run shows the window and returns the process's exit code. cacheDir is
+// the user's cache folder, where the log file goes.
+func run(args []string, getenv func(string) string, cacheDir func() (string, error), stderr io.Writer) int {
 	msg := i18n.MustNew(i18n.Detect(getenv))
 	if len(args) > 0 {
 		// The resident passes nothing; a person who runs this by hand
@@ -40,7 +41,11 @@ func run(args []string, getenv func(string) string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, msg.T("window.no_resident"))
 		return 1
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	// A file of its own, next to the tray app's (see internal/logfile), and
+	// stderr, which is the tray app's.
+	cache, _ := cacheDir() // without one, stderr alone
+	log, _, closeLog := logfile.Logger(cache, logfile.Window, stderr)
+	defer closeLog()
 	window.Run(control.NewClient(control.SocketPath(dir)), msg, log)
 	return 0
 }

@@ -98,6 +98,8 @@ type Info struct {
 	// CAFile is the file of extra certificates the resident trusts the
 	// server with; empty for the system's alone.
 	CAFile string `json:"ca_file,omitempty"`
+	// LogPath is the resident's log file, for support; empty if none.
+	LogPath string `json:"log_path,omitempty"`
 }
 
 // DemoAccount is the demo server and its credentials, shown in the window.

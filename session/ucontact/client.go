@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -44,6 +45,9 @@ type Options struct {
 	// RootCAs, if set, replaces the system's trusted certificates;
 	// LoadCAFile makes one that adds a file's to them.
 	RootCAs *x509.CertPool
+	// Logger, if set, gets a line per call: the method, host and path (no
+	// query, no body), the HTTP status or the error, and how long it took.
+	Logger *slog.Logger
 }
 
 // Client calls one uContact server. It is safe for concurrent use and keeps
@@ -65,6 +69,9 @@ func NewClient(base *url.URL, opts Options) *Client {
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = "ucontact-tray"
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	dialer := &net.Dialer{Timeout: opts.DialTimeout, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
@@ -190,12 +197,14 @@ func (c *Client) end(ctx context.Context, op, path string, form url.Values, tok 
 }
 
 // post sends one form and reads the answer, at most MaxAnswerSize bytes.
-func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok Token) (int, []byte, error) {
+func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok Token) (status int, body []byte, err error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opts.CallTimeout)
 		defer cancel()
 	}
+	start := time.Now()
+	defer func() { c.logCall(ctx, path, status, time.Since(start), err) }()
 	target := c.base.JoinPath(path)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
 	if err != nil {
@@ -212,14 +221,34 @@ func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok
 		return 0, nil, classify(op, c.base.Hostname(), err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))
+	body, err = io.ReadAll(io.LimitReader(resp.Body, MaxAnswerSize+1))
 	if err != nil {
-		return 0, nil, classify(op, c.base.Hostname(), err)
+		return resp.StatusCode, nil, classify(op, c.base.Hostname(), err)
 	}
 	if len(body) > MaxAnswerSize {
-		return 0, nil, &ProtocolError{Op: op, Detail: fmt.Sprintf("an answer larger than %d bytes", MaxAnswerSize)}
+		return resp.StatusCode, nil, &ProtocolError{Op: op, Detail: fmt.Sprintf("an answer larger than %d bytes", MaxAnswerSize)}
 	}
 	return resp.StatusCode, body, nil
+}
+
+// logCall logs one call for support: never its form, its answer or its
+// headers, which carry passwords and tokens. status is 0 when no answer
+// came.
+func (c *Client) logCall(ctx context.Context, path string, status int, took time.Duration, err error) {
+	attrs := []slog.Attr{
+		slog.String("method", http.MethodPost),
+		slog.String("host", c.base.Host),
+		slog.String("path", path),
+		slog.Duration("duration", took.Round(100*time.Microsecond)),
+	}
+	if status != 0 {
+		attrs = append(attrs, slog.Int("status", status))
+	}
+	if err != nil {
+		c.opts.Logger.LogAttrs(ctx, slog.LevelWarn, "uContact request failed", append(attrs, slog.Any("err", err))...)
+		return
+	}
+	c.opts.Logger.LogAttrs(ctx, slog.LevelInfo, "uContact request", attrs...)
 }
 
 // classify turns a transport error into one of the package's error types.

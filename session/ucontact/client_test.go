@@ -1,16 +1,19 @@
 package ucontact_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -334,4 +337,48 @@ func protocol(err error) bool {
 func redirect(err error) bool {
 	var re *ucontact.RedirectError
 	return errors.As(err, &re)
+}
+
+// Every call is logged for support with its path, status and duration, and
+// nothing of what it carried: no password, no token, no form, no answer.
+func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
+	srv, _ := startFake(t, fake.Variant{})
+	var log bytes.Buffer
+	u, err := ucontact.ParseServer(srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EndUserSession(context.Background(), ses); err != nil {
+		t.Fatal(err)
+	}
+	srv.Inject(ucontact.PathAgentLogin, fake.Fault{Drop: true})
+	if _, err := c.OpenAgentSession(context.Background(), testUser, testPassword); err == nil {
+		t.Fatal("a dropped connection was a success")
+	}
+
+	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
+	host := strings.TrimPrefix(srv.URL(), "http://")
+	want := []string{
+		`level=INFO msg="uContact request" method=POST host=` + host + ` path=` + ucontact.PathGetUserToken + ` duration=\S+ status=200$`,
+		`level=INFO msg="uContact request" method=POST host=` + host + ` path=` + ucontact.PathEndSession + ` duration=\S+ status=200$`,
+		`level=WARN msg="uContact request failed" method=POST host=` + host + ` path=` + ucontact.PathAgentLogin + ` duration=\S+ err=`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), log.String())
+	}
+	for i, re := range want {
+		if !regexp.MustCompile(re).MatchString(lines[i]) {
+			t.Errorf("line %d %q does not match %q", i, lines[i], re)
+		}
+	}
+	for _, secret := range append(srv.Tokens(), testPassword, "user=", "password=") {
+		if strings.Contains(log.String(), secret) {
+			t.Errorf("the log has %q:\n%s", secret, log.String())
+		}
+	}
 }
