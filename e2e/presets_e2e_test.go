@@ -57,6 +57,7 @@ func TestAdminPresetLocksTheServer(t *testing.T) {
 func TestMalformedPresetsStillStart(t *testing.T) {
 	d := newDesk(t, deskOptions{display: true, tray: true})
 	path := d.writePresets("server = http://" + d.addr + "\nautostart = yes\nlock = server, kind, autostart\nkind agent\n")
+	d.wantLog = []string{`msg="tray app started"`, regexp.QuoteMeta(path + " line 4: ")}
 	res := d.start()
 	d.trayOf("Sin sesión")
 	res.waitLog(regexp.QuoteMeta(path+" line 4: ")+`.*not key = value`, startTimeout)

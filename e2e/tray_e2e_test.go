@@ -356,6 +356,7 @@ func TestMissingWindowProgram(t *testing.T) {
 	}
 	t.Run("tray", func(t *testing.T) {
 		d := newDesk(t, deskOptions{display: true, tray: true})
+		d.wantLog = []string{`msg="tray app started"`, `level=ERROR msg="starting the window"`}
 		alone(d)
 		res := d.start()
 		d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
@@ -368,6 +369,7 @@ func TestMissingWindowProgram(t *testing.T) {
 	})
 	t.Run("no tray", func(t *testing.T) {
 		d := newDesk(t, deskOptions{display: true})
+		d.wantLog = []string{`msg="tray app started"`}
 		alone(d)
 		res := d.start()
 		if code := res.exited(stepTimeout); code != 1 {

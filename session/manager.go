@@ -280,6 +280,16 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		}
 		req.Password = pw
 	}
+	if !req.Remember {
+		// The user no longer wants the password remembered. Forgetting it
+		// is no part of the session: done while the server answers.
+		forgotten, key, keep := make(chan struct{}), passwordKey(rec), context.WithoutCancel(ctx)
+		go func() {
+			defer close(forgotten)
+			m.cfg.Secrets.Delete(keep, key) //nolint:errcheck // nothing to undo if it fails
+		}()
+		defer func() { <-forgotten }()
+	}
 	var token ucontact.Token
 	switch req.Kind {
 	case KindUser:
@@ -299,11 +309,13 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 
 	// The session is open on the server now: store it even if the caller
 	// gives up (Ctrl+C), or it could not be ended after a crash.
+	// The token and the record are written at once: the login is reported
+	// only when both are safe, and neither waits for the other's disk.
 	ctx = context.WithoutCancel(ctx)
+	recordSaved := make(chan error, 1)
+	go func() { recordSaved <- saveRecord(m.cfg.Dir, rec) }()
 	loc, err := m.cfg.Secrets.SaveToken(ctx, tokenKey(rec), string(token))
-	if err == nil {
-		err = saveRecord(m.cfg.Dir, rec)
-	}
+	err = errors.Join(err, <-recordSaved)
 	if err != nil {
 		// Without the record and the token the session could not be ended
 		// after a crash: close it now rather than leave it open unguarded.
@@ -311,6 +323,7 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		defer cancel()
 		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
 		m.cfg.Secrets.Delete(endCtx, tokenKey(rec)) //nolint:errcheck // best effort: nothing else to do with it
+		removeRecord(m.cfg.Dir)                     //nolint:errcheck // a record without its token ends nothing
 		return m.loginFailed(client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
 
@@ -318,14 +331,10 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	if loc.File != "" {
 		warning = fmt.Errorf("%w (%s): %w", ErrTokenInFile, loc.File, loc.Why)
 	}
-	switch {
-	case req.Remember && !req.UseSavedPassword:
+	if req.Remember && !req.UseSavedPassword {
 		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), req.Password); err != nil {
 			warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrPasswordNotSaved, err))
 		}
-	case !req.Remember:
-		// The user no longer wants it remembered.
-		m.cfg.Secrets.Delete(ctx, passwordKey(rec)) //nolint:errcheck // nothing to undo if it fails
 	}
 
 	m.mu.Lock()
@@ -426,13 +435,16 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 	if err != nil && !errors.Is(err, ucontact.ErrSessionOver) {
 		return m.logoutFailed(rec, err)
 	}
-	// The session is over. Clean up; a failure here is reported, not retried:
-	// there is nothing left to end.
+	// The session is over. Clean up, both at once: at a shutdown the OS
+	// waits for this. A failure here is reported, not retried: there is
+	// nothing left to end.
+	removed := make(chan error, 1)
+	go func() { removed <- removeRecord(m.cfg.Dir) }()
 	var warning error
 	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), tokenKey(rec)); derr != nil {
 		warning = fmt.Errorf("%w: %w", ErrTokenNotDeleted, derr)
 	}
-	if rerr := removeRecord(m.cfg.Dir); rerr != nil {
+	if rerr := <-removed; rerr != nil {
 		warning = errors.Join(warning, rerr)
 	}
 	m.setLoggedOut(warning)

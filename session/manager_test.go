@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/secrets"
@@ -708,6 +711,22 @@ func TestUnwritableStateClosesTheSession(t *testing.T) {
 		t.Fatalf("state %v", m.Snapshot().State)
 	}
 	h.assertEndedOnce(KindAgent)
+}
+
+// The token and the record are written at once: when the token cannot be
+// kept, the record written beside it goes too, with the session.
+func TestRefusedTokenClosesTheSession(t *testing.T) {
+	h := newHarness(t, fake.Variant{})
+	m := h.open(HolderResident, Backoff{})
+	h.keyring.RefuseSets(keyring.ErrSetDataTooBig)
+	err := m.Login(context.Background(), h.request(KindUser))
+	if !errors.Is(err, ErrStoringSession) || m.Snapshot().State != LoggedOut {
+		t.Fatalf("Login = %v, state %v", err, m.Snapshot().State)
+	}
+	h.assertEndedOnce(KindUser)
+	if _, err := os.Stat(recordPath(h.dir)); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("record left behind: %v", err)
+	}
 }
 
 func TestSnapshotsArePublished(t *testing.T) {

@@ -534,7 +534,13 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
-	err = r.updateSettings(func(s *settings.Settings) error {
+	// The choices only prefill the next login: saved after the answer.
+	go r.rememberChoices(req)
+	return nil
+}
+
+func (r *Resident) rememberChoices(req control.LoginRequest) {
+	err := r.updateSettings(func(s *settings.Settings) error {
 		s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
 		r.autostartByDefault(s)
 		return nil
@@ -542,7 +548,6 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		r.cfg.Log.Warn("saving settings", "err", err)
 	}
-	return nil
 }
 
 func (r *Resident) Logout(ctx context.Context) error { return r.m.Logout(ctx) }

@@ -20,6 +20,15 @@ type Memory struct {
 	mu      sync.Mutex
 	items   map[string]string
 	offline bool
+	refuse  error // what Set answers instead of storing, when set
+}
+
+// RefuseSets makes every Set fail with err (nil: store again), as a keyring
+// that rejects an entry does.
+func (m *Memory) RefuseSets(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.refuse = err
 }
 
 // SetAvailable switches the keyring on or off.
@@ -41,6 +50,9 @@ func (m *Memory) Set(service, key, secret string) error {
 	defer m.mu.Unlock()
 	if m.offline {
 		return ErrNoKeyring
+	}
+	if m.refuse != nil {
+		return m.refuse
 	}
 	if m.items == nil {
 		m.items = map[string]string{}
