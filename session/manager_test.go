@@ -510,7 +510,7 @@ func TestRetryComesAfterTheFailedLogout(t *testing.T) {
 	f := m.begin(false)
 	rec, token, client := *m.rec, m.token, m.client
 	m.mu.Unlock()
-	err := m.logout(ctx, &rec, token, client)
+	err := m.logout(ctx, &rec, token, client, func() { close(f.ended) })
 	if err == nil {
 		t.Fatal("logout succeeded against a failing server")
 	}
@@ -860,4 +860,58 @@ func TestStateChangesAreLogged(t *testing.T) {
 			t.Errorf("the log has %q", secret)
 		}
 	}
+}
+
+// LogoutThen tells its caller the session is over as soon as the server
+// said so and the record is gone, before the keyring forgets the token; a
+// caller that joins a logout under way is told too, and nobody is told of
+// a logout that failed.
+func TestLogoutThenTellsWhenEnded(t *testing.T) {
+	h := newHarness(t, fake.Variant{})
+	m := h.open(HolderResident, Backoff{})
+	ctx := context.Background()
+	tokenStored := func() bool { return len(h.keyring.Items()) > 0 }
+
+	t.Run("alone", func(t *testing.T) {
+		if err := m.Login(ctx, h.request(KindUser)); err != nil {
+			t.Fatal(err)
+		}
+		var told, recordGone, tokenThen bool
+		err := m.LogoutThen(ctx, func() {
+			told = true
+			_, err := os.Stat(recordPath(h.dir))
+			recordGone, tokenThen = errors.Is(err, fs.ErrNotExist), tokenStored()
+		})
+		if err != nil || !told || !recordGone || !tokenThen || tokenStored() {
+			t.Fatalf("err %v, told %v, record gone when told %v, token still there when told %v, token left %v",
+				err, told, recordGone, tokenThen, tokenStored())
+		}
+		h.assertEndedOnce(KindUser)
+	})
+	t.Run("joining", func(t *testing.T) {
+		if err := m.Login(ctx, h.request(KindUser)); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.Inject(ucontact.PathEndSession, fake.Fault{Latency: 100 * time.Millisecond, Times: 1})
+		first := make(chan error, 1)
+		go func() { first <- m.Logout(ctx) }()
+		waitState(t, m, LoggingOut)
+		told := false
+		if err := m.LogoutThen(ctx, func() { told = true }); err != nil || !told {
+			t.Fatalf("joined: err %v, told %v", err, told)
+		}
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("failed", func(t *testing.T) {
+		if err := m.Login(ctx, h.request(KindUser)); err != nil {
+			t.Fatal(err)
+		}
+		h.srv.Inject(ucontact.PathEndSession, fake.Fault{Status: 503, Times: 1})
+		told := false
+		if err := m.LogoutThen(ctx, func() { told = true }); err == nil || told {
+			t.Fatalf("against a failing server: err %v, told %v", err, told)
+		}
+	})
 }

@@ -364,7 +364,9 @@ func (r *Resident) endBefore(n shutdown.Notice) bool {
 	defer n.Done()
 	ctx, cancel := context.WithDeadline(context.Background(), n.Deadline)
 	defer cancel()
-	err := r.m.Logout(ctx)
+	// The OS may go on once the server has confirmed: the keyring's
+	// forgetting of the token follows while it does.
+	err := r.m.LogoutThen(ctx, n.Done)
 	switch {
 	case errors.Is(err, session.ErrNotLoggedIn):
 		return false
