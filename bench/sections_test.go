@@ -70,7 +70,7 @@ func (b *bed) timeFirstFrame(env []string, path string) time.Duration {
 		if err != nil {
 			b.t.Fatal(err)
 		}
-		if pixels > 10000 && colours >= 16 {
+		if pixels > 2000 && colours >= 16 {
 			took = time.Since(p.started)
 			break
 		}

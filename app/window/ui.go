@@ -86,7 +86,7 @@ func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Lo
 	u.banner.Hide()
 	u.stack = container.NewStack(u.login, u.session)
 	u.session.Hide()
-	u.about = widget.NewButtonWithIcon(msg.T("window.about"), theme.InfoIcon(), u.showAbout)
+	u.about = widget.NewButton(msg.T("window.about"), u.showAbout)
 	u.about.Importance = widget.LowImportance
 	u.about.Disable()    // until the resident has said what to show
 	u.setLoginBusy(true) // until the resident has answered

@@ -41,9 +41,12 @@ func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ui := newUI(ctx, backend, msg, log, w, a.Quit)
-	w.SetContent(ui.content())
+	content := ui.content()
+	w.SetContent(content)
 	w.SetCloseIntercept(ui.onClose)
-	w.Resize(fyne.NewSize(460, 10)) // as narrow as the form allows, as tall as it needs
+	// The exact size from the start: a window asked for smaller than its
+	// content is resized before its first frame, 20 ms later (make bench).
+	w.Resize(fyne.NewSize(460, content.MinSize().Height))
 	w.CenterOnScreen()
 	go ui.connect()
 	w.ShowAndRun()

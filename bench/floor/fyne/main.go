@@ -4,7 +4,6 @@
 package main
 
 import (
-	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/widget"
 )
@@ -13,6 +12,5 @@ func main() {
 	a := app.NewWithID("io.github.ucontacttray.benchfloor")
 	w := a.NewWindow("bench floor")
 	w.SetContent(widget.NewLabel("Inicie sesión en uContact"))
-	w.Resize(fyne.NewSize(460, 10))
 	w.ShowAndRun()
 }
