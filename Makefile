@@ -2,11 +2,12 @@
 GO       ?= go
 BIN      := bin/ucontact-tray
 WINDOW   := bin/ucontact-tray-window
-VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# FyneApp.toml's version, and the commit it was built from.
+VERSION  ?= $(shell scripts/appinfo.sh Version)+$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
 
-.PHONY: all build windows run test deps check unit integration e2e bench fuzz clean
+.PHONY: all build windows package run test deps check unit integration e2e bench fuzz clean
 
 all: build
 
@@ -17,14 +18,23 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
 
-# The Windows build, cross-compiled with mingw (the first build takes minutes).
+# The Windows build, cross-compiled with mingw (the first build takes
+# minutes), each program with its icon and version information (the .syso
+# files, which only a Windows build links).
 WINBIN    := bin/ucontact-tray.exe
 WINWINDOW := bin/ucontact-tray-window.exe
 windows:
+	scripts/winres.sh rsrc_windows_amd64.syso ucontact-tray "uContact Tray" "$(VERSION)"
+	scripts/winres.sh cmd/ucontact-tray-window/rsrc_windows_amd64.syso ucontact-tray-window "uContact Tray (window)" "$(VERSION)"
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
 	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINBIN) .
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
+
+# dist/: a Linux archive (binaries, desktop entry, icon) and a Windows zip
+# (both .exe); see scripts/package.sh.
+package: deps build windows
+	scripts/package.sh "$(VERSION)"
 
 # The app against the built-in demo server on loopback: no account needed.
 run: build
@@ -54,9 +64,9 @@ integration:
 # The built binary on Xvfb with private buses, gnome-keyring, a fake logind
 # and the fake server, and the Windows build under Wine; screenshots of each
 # step go to test-output/.
-e2e: build windows
+e2e: build windows package
 	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) UCT_WINDOWS_BINARY=$(CURDIR)/$(WINBIN) \
-	  UCT_TEST_OUTPUT=$(CURDIR)/test-output \
+	  UCT_DIST=$(CURDIR)/dist UCT_TEST_OUTPUT=$(CURDIR)/test-output \
 	  $(GO) test -count=1 -timeout 20m -tags e2e ./e2e/
 
 # What an agent feels of the built programs, each figure beside its floor
@@ -74,4 +84,4 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParsePresets -fuzztime $(FUZZTIME) ./internal/settings/
 
 clean:
-	rm -rf bin test-output
+	rm -rf bin dist test-output rsrc_windows_amd64.syso cmd/ucontact-tray-window/rsrc_windows_amd64.syso

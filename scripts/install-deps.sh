@@ -14,6 +14,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri                 # a display for the end-to-end tests
   xdotool imagemagick                        # typing into the window, screenshots
   gcc-mingw-w64-x86-64 wine wine64           # the Windows build and its test under Wine
+  zip desktop-file-utils                     # make package: the Windows zip; checking the desktop entry
 )
 
 missing=()

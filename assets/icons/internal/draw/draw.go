@@ -28,8 +28,12 @@ const (
 	AppSize  = 256
 )
 
-// ICOSizes are the images of each .ico file, largest first.
+// ICOSizes are the images of each tray .ico file, largest first.
 var ICOSizes = []int{32, 16}
+
+// AppICOSizes are the images of the programs' icon on Windows, for the
+// Explorer's views and the taskbar, largest first.
+var AppICOSizes = []int{256, 48, 32, 16}
 
 // State is what a tray icon shows.
 type State int
@@ -73,7 +77,7 @@ type File struct {
 }
 
 // Files returns every icon file, in a fixed order: the four tray PNGs, the
-// app PNG, then the four tray ICOs. The bytes are the same on every run.
+// app PNG and ICO (the Windows programs' icon), then the four tray ICOs. The bytes are the same on every run.
 func Files() ([]File, error) {
 	var files []File
 	tray := make([]*image.RGBA, len(States))
@@ -90,6 +94,11 @@ func Files() ([]File, error) {
 		return nil, err
 	}
 	files = append(files, File{"app.png", b})
+	b, err = ICO(App(), AppICOSizes...)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, File{"app.ico", b})
 	for i, s := range States {
 		b, err := ICO(tray[i], ICOSizes...)
 		if err != nil {
