@@ -33,9 +33,10 @@ const (
 	latencyRuns = 10 // shutdowns per server case; logins
 	rttRuns     = 20 // warm round trips for the latency floor
 
-	settleTime   = 10 * time.Second // from logged in to the memory sample
-	idleWindow   = 60 * time.Second // the idle CPU and wake-up window
-	startTimeout = 30 * time.Second // a first start can wait on a cold disk
+	settleTime   = 10 * time.Second        // from logged in to the memory sample
+	loginsApart  = 1500 * time.Millisecond // more than the resident waits to settle after a burst
+	idleWindow   = 60 * time.Second        // the idle CPU and wake-up window
+	startTimeout = 30 * time.Second        // a first start can wait on a cold disk
 	stepTimeout  = 15 * time.Second
 )
 

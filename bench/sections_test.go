@@ -105,6 +105,9 @@ func measureLogins(b *bed, app binaries) [][]string {
 	var extra []time.Duration
 	peak := 0
 	for range latencyRuns {
+		// An agent's logins are hours apart: each starts from a resident
+		// that has handed the last one's memory back (a second after it).
+		time.Sleep(loginsApart)
 		from := len(b.plain.Requests())
 		stop := sampleAnonymous(res.pid(), &peak)
 		took := res.login(server)

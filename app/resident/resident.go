@@ -186,11 +186,12 @@ func (r *Resident) runTray(ctx context.Context) {
 		if r.m.Snapshot().State == session.LoggedOut {
 			go r.showWindow(ctx)
 		}
-		settle()
 		// One goroutine applies and quits: nothing is applied to a tray
 		// that is gone.
 		go func() {
 			defer tray.Quit()
+			settled := time.AfterFunc(settleAfter, settle)
+			defer settled.Stop()
 			// The menu changes only when something it shows does: a rebuild
 			// closes an open menu on some desktops.
 			last := r.m.Snapshot()
@@ -208,7 +209,7 @@ func (r *Resident) runTray(ctx context.Context) {
 				if err := t.Apply(r.model(last)); err != nil {
 					r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
 				}
-				settle()
+				settled.Reset(settleAfter)
 			}
 		}()
 	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
@@ -455,13 +456,16 @@ func (r *Resident) Show() error {
 }
 
 // settle hands the memory of a burst of work (the start, a login, a
-// logout) back to the OS once the tray shows its outcome. The resident then
-// idles for hours: left to itself, the Go runtime would keep the burst's
-// garbage all day (a heap this small never reaches the collector's first
-// trigger), or release it bit by bit from the background scavenger, which
-// wakes the process up to do so. One collection per burst costs about a
-// millisecond.
+// logout) back to the OS, settleAfter the tray last changed. The resident
+// then idles for hours: left to itself, the Go runtime would keep the
+// burst's garbage all day (a heap this small never reaches the collector's
+// first trigger), or release it bit by bit from the background scavenger,
+// which wakes the process up to do so. One collection per burst costs about
+// a millisecond, after the burst rather than in its middle: on the
+// resident's one processor it would hold up a login by as much.
 func settle() { debug.FreeOSMemory() }
+
+const settleAfter = time.Second
 
 // WindowError means the window program could not be started: most often
 // it is missing from an incomplete installation.
