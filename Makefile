@@ -73,7 +73,8 @@ e2e: build windows package
 # (bench/floor: a bare fyne.io/systray tray, a bare Fyne window, a warm
 # round trip) on the same private desktop: one table, each figure with "ok"
 # or "short" against its target. About 4 minutes; not part of `make test`.
-bench: deps build windows
+bench: deps
+	$(MAKE) -j2 build windows  # side by side: on a fresh machine each is minutes of cgo
 	CI=$${CI:-true} UCT_BINARY=$(CURDIR)/$(BIN) UCT_WINDOWS_BINARY=$(CURDIR)/$(WINBIN) \
 	  $(GO) test -tags bench -run TestBench -v -count=1 -timeout 15m ./bench/
 

@@ -127,6 +127,12 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
 			}
 			res.waitLog(`state=logged-in`, stepTimeout)
+			// The first login turns on "Iniciar con el sistema": the user's
+			// Run key names the program, quoted.
+			testenv.WaitFor(t, stepTimeout, "the Run key to name the app", func() bool {
+				out, _ := w.command("wine", "reg", "query", `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "ucontact-tray").CombinedOutput()
+				return strings.Contains(string(out), `"`+w.exe+`"`)
+			})
 
 			// wineboot --end-session walks the windows of the desktop it runs
 			// on: it must be the app's.
