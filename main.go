@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 
 	"golang.org/x/term"
 
@@ -21,6 +22,11 @@ func main() {
 }
 
 func run() int {
+	// One processor is plenty for a tray app that waits all day and for
+	// its commands, and each one more costs its caches and threads: 360 kB
+	// of private memory with two CPUs (make bench), more on a many-core
+	// VDI server.
+	runtime.GOMAXPROCS(1)
 	attachConsole()
 	noBusAutolaunch()
 	env := cli.Env{

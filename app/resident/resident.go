@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"runtime"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -92,10 +91,6 @@ type Resident struct {
 // Run runs the resident until ctx ends or the user quits. It must be called
 // from the main goroutine: the tray needs it on some platforms.
 func Run(ctx context.Context, cfg Config) error {
-	// One processor is plenty for a process that waits all day, and each
-	// one more costs its caches and threads: 360 kB of private memory
-	// with two CPUs (make bench), more on a many-core VDI server.
-	runtime.GOMAXPROCS(1)
 	l, err := control.Listen(cfg.SocketDir)
 	if errors.Is(err, control.ErrAlreadyRunning) {
 		showCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
