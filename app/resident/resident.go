@@ -13,7 +13,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -185,40 +184,16 @@ func (r *Resident) runTray(ctx context.Context) {
 		// that is gone.
 		go func() {
 			defer tray.Quit()
-			settled := time.AfterFunc(settleAfter, settle)
-			defer settled.Stop()
-			// The menu changes only when something it shows does: a rebuild
-			// closes an open menu on some desktops.
-			last := r.m.Snapshot()
-			var showBusy <-chan time.Time // fires once a login or logout has lasted busyDelay
-			busyDue := false
-			for {
-				select {
-				case s, ok := <-updates:
-					if !ok {
-						return
+			feed := trayFeed{
+				updates: updates, refresh: r.refresh, model: r.model,
+				apply: func(m tray.Model) {
+					if err := t.Apply(m); err != nil {
+						r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
 					}
-					last = s
-				case <-r.refresh:
-				case <-showBusy:
-					showBusy, busyDue = nil, true
-				case <-ctx.Done():
-					return
-				}
-				m := r.model(last)
-				if m.Icon != tray.IconBusy {
-					showBusy, busyDue = nil, false
-				} else if !busyDue {
-					if showBusy == nil {
-						showBusy = time.After(busyDelay)
-					}
-					continue
-				}
-				if err := t.Apply(m); err != nil {
-					r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
-				}
-				settled.Reset(settleAfter)
+				},
+				busyDelay: busyDelay, settleAfter: settleAfter, settle: settle,
 			}
+			feed.run(ctx, r.m.Snapshot())
 		}()
 	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
 	r.cfg.Log.Info("tray stopped")
@@ -462,25 +437,6 @@ func (r *Resident) Show() error {
 	go r.waitWindow(cmd, r.windowDone)
 	return nil
 }
-
-// settle hands the memory of a burst of work (the start, a login, a
-// logout) back to the OS, settleAfter the tray last changed. The resident
-// then idles for hours: left to itself, the Go runtime would keep the
-// burst's garbage all day (a heap this small never reaches the collector's
-// first trigger), or release it bit by bit from the background scavenger,
-// which wakes the process up to do so. One collection per burst costs about
-// a millisecond, after the burst rather than in its middle: on the
-// resident's one processor it would hold up a login by as much.
-func settle() { debug.FreeOSMemory() }
-
-const settleAfter = time.Second
-
-// busyDelay is how long a login or logout lasts before the tray shows it
-// busy. Most take less: the icon then goes straight to the outcome, with
-// no flicker, and the work is not slowed down by redrawing it (a new icon
-// is 16 kB that godbus encodes twice: about 1 ms of the resident's one
-// processor, measured with pprof during make bench's logins).
-const busyDelay = 300 * time.Millisecond
 
 // WindowError means the window program could not be started: most often
 // it is missing from an incomplete installation.
