@@ -27,7 +27,6 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
-	var windowErr *resident.WindowError
 	ca, caProblem, err := c.residentTrust(caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
@@ -52,6 +51,7 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 		RootCAs:       ca.pool,
 		CAFileProblem: caProblem,
 	})
+	var windowErr *resident.WindowError
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):
 		c.say(c.msg.T("resident.already_running"))

@@ -80,10 +80,7 @@ func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Lo
 	u := &ui{ctx: ctx, backend: backend, msg: msg, log: log, win: win, quit: quit}
 	u.buildLogin()
 	u.buildSession()
-	u.banner = widget.NewLabel("")
-	u.banner.Wrapping = fyne.TextWrapWord
-	u.banner.Importance = widget.WarningImportance
-	u.banner.Hide()
+	u.banner = note(widget.WarningImportance)
 	u.stack = container.NewStack(u.login, u.session)
 	u.session.Hide()
 	u.about = widget.NewButton(msg.T("window.about"), u.showAbout)
@@ -91,6 +88,25 @@ func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Lo
 	u.about.Disable()    // until the resident has said what to show
 	u.setLoginBusy(true) // until the resident has answered
 	return u
+}
+
+// note is a line of wrapped text shown only when there is something to say.
+func note(importance widget.Importance) *widget.Label {
+	l := widget.NewLabel("")
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = importance
+	l.Hide()
+	return l
+}
+
+// call runs a call to the resident off the UI thread, within callTimeout,
+// and then what it returns on the UI thread.
+func (u *ui) call(do func(ctx context.Context) (then func())) {
+	go func() {
+		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
+		defer cancel()
+		fyne.Do(do(ctx))
+	}()
 }
 
 func (u *ui) content() fyne.CanvasObject {
@@ -121,18 +137,12 @@ func (u *ui) buildLogin() {
 	u.kind.SetSelected(t("window.kind_user"))
 	u.kindFix = lockedNote(t)
 	u.keep = widget.NewCheck(t("window.remember"), nil)
-	u.keepWhy = widget.NewLabel("")
-	u.keepWhy.Wrapping = fyne.TextWrapWord
-	u.keepWhy.Importance = widget.LowImportance
-	u.keepWhy.Hide()
+	u.keepWhy = note(widget.LowImportance)
 	u.autostart = widget.NewCheck(t("window.autostart"), nil)
 	u.autostart.Hide()
 	u.autostartFix = lockedNote(t)
 
-	u.demo = widget.NewLabel("")
-	u.demo.Wrapping = fyne.TextWrapWord
-	u.demo.Importance = widget.HighImportance
-	u.demo.Hide()
+	u.demo = note(widget.HighImportance)
 
 	form := widget.NewForm(
 		widget.NewFormItem(t("window.server"), u.server),
@@ -144,10 +154,7 @@ func (u *ui) buildLogin() {
 	more := widget.NewAccordion(widget.NewAccordionItem(t("window.more"),
 		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.kindFix, u.keep, u.keepWhy, u.autostart, u.autostartFix)))
 
-	u.errText = widget.NewLabel("")
-	u.errText.Wrapping = fyne.TextWrapWord
-	u.errText.Importance = widget.DangerImportance
-	u.errText.Hide()
+	u.errText = note(widget.DangerImportance)
 	u.submit = widget.NewButton(t("window.login"), u.onSubmit)
 	u.submit.Importance = widget.HighImportance
 	u.busy = widget.NewProgressBarInfinite()
@@ -163,10 +170,7 @@ func (u *ui) buildSession() {
 	label := func() *widget.Label { return widget.NewLabel("") }
 	u.sesState = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.sesUser, u.sesServer, u.sesSince, u.sesKind = label(), label(), label(), label()
-	u.sesError = label()
-	u.sesError.Wrapping = fyne.TextWrapWord
-	u.sesError.Importance = widget.DangerImportance
-	u.sesError.Hide()
+	u.sesError = note(widget.DangerImportance)
 	u.endButton = widget.NewButton(t("tray.logout"), u.onEndSession)
 	u.endButton.Importance = widget.DangerImportance
 	u.sesBusy = widget.NewProgressBarInfinite()
@@ -415,12 +419,10 @@ func (u *ui) onSubmit() {
 	u.setLoginBusy(true)
 	u.submitted = true
 	u.tried = req.Server
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
-		defer cancel()
+	u.call(func(ctx context.Context) func() {
 		_, err := u.backend.Login(ctx, req)
-		fyne.Do(func() { u.loginDone(err) })
-	}()
+		return func() { u.loginDone(err) }
+	})
 }
 
 func (u *ui) loginDone(err error) {
@@ -445,12 +447,10 @@ func (u *ui) loginDone(err error) {
 // stop doing so; the box stays still until it has answered.
 func (u *ui) onAutostart(on bool) {
 	u.autostart.Disable()
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
-		defer cancel()
+	u.call(func(ctx context.Context) func() {
 		err := u.backend.ChangeSettings(ctx, control.SettingsRequest{Autostart: &on})
-		fyne.Do(func() { u.autostartDone(on, err) })
-	}()
+		return func() { u.autostartDone(on, err) }
+	})
 }
 
 // autostartDone shows how a change of autostart ended: on failure the box
@@ -477,19 +477,17 @@ func (u *ui) onEndSession() {
 	u.loggingOut = true
 	u.endButton.Disable()
 	u.sesBusy.Show()
-	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
-		defer cancel()
+	u.call(func(ctx context.Context) func() {
 		_, err := u.backend.Logout(ctx)
-		fyne.Do(func() {
+		return func() {
 			u.loggingOut = false
 			if err != nil && !errors.Is(err, session.ErrNotLoggedIn) {
 				u.sesError.SetText(u.describe(err))
 				u.sesError.Show()
 			}
 			u.applyStatus(u.status)
-		})
-	}()
+		}
+	})
 }
 
 // onClose: with a tray, the window just goes; without one it is the app, so
@@ -500,14 +498,12 @@ func (u *ui) onClose() {
 		return
 	}
 	quitApp := func() {
-		go func() {
-			ctx, cancel := context.WithTimeout(u.ctx, callTimeout)
-			defer cancel()
+		u.call(func(ctx context.Context) func() {
 			if err := u.backend.Quit(ctx); err != nil {
 				u.log.Warn("asking the app to quit", "err", err)
 			}
-			fyne.Do(u.quit)
-		}()
+			return u.quit
+		})
 	}
 	if u.status.State == session.LoggedOut.String() || u.status.State == "" {
 		quitApp()

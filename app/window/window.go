@@ -18,7 +18,8 @@ import (
 	"ucontact-tray/session/control"
 )
 
-// AppID is the Fyne application ID (preferences, notifications).
+// AppID is the Fyne application ID (preferences, notifications): the ID
+// in FyneApp.toml, which the packages use.
 const AppID = "io.github.ucontacttray"
 
 // Backend is what the window needs from the resident; *control.Client is

@@ -114,9 +114,8 @@ type Server struct {
 	opened   []*Session
 	nextExt  int
 
-	srv      *http.Server
-	listener net.Listener
-	url      string
+	srv *http.Server
+	url string
 }
 
 type agent struct {
@@ -233,7 +232,7 @@ func (s *Server) Listen(addr string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fake server: %w", err)
 	}
-	s.Serve(l, "http://"+l.Addr().String())
+	s.serve(l, "http://"+l.Addr().String(), nil)
 	return s.url, nil
 }
 
@@ -248,12 +247,9 @@ func (s *Server) ListenTLS(addr string, cert tls.Certificate) (string, error) {
 	return s.url, nil
 }
 
-// Serve serves on l, whose clients reach it at baseURL. The caller may wrap
-// l, e.g. in TLS.
-func (s *Server) Serve(l net.Listener, baseURL string) { s.serve(l, baseURL, nil) }
-
+// serve serves on l, whose clients reach it at baseURL, over TLS when
+// tlsConfig is not nil.
 func (s *Server) serve(l net.Listener, baseURL string, tlsConfig *tls.Config) {
-	s.listener = l
 	s.url = baseURL
 	s.srv = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, ConnState: s.countConn}
 	if tlsConfig == nil {
