@@ -29,7 +29,32 @@ func listen(path string) (net.Listener, error) {
 		return nil, fmt.Errorf("finding the current user: %w", err)
 	}
 	sd := "D:P(A;;GA;;;" + user.User.Sid.String() + ")"
-	return winio.ListenPipe(path, &winio.PipeConfig{SecurityDescriptor: sd})
+	l, err := winio.ListenPipe(path, &winio.PipeConfig{SecurityDescriptor: sd})
+	if err != nil {
+		return nil, err
+	}
+	takeUnservedInstance(path)
+	return l, nil
+}
+
+// takeUnservedInstance connects to the pipe once and hangs up, before
+// anything serves it. go-winio holds the pipe's name with a first instance
+// that it never serves, opened without read or write access so that
+// Windows keeps it disconnected: there, a client gets ERROR_PIPE_BUSY until
+// an Accept makes an instance that is served, and so does this call, which
+// then does nothing. Wine (8) connects a client to that first instance
+// instead, and the client waits for an answer that never comes: the first
+// window the tray app started stalled that way. Taken here, the instance is
+// no longer free for a client.
+func takeUnservedInstance(path string) {
+	name, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return
+	}
+	h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
+	if err == nil {
+		windows.CloseHandle(h) //nolint:errcheck // nothing was written
+	}
 }
 
 // cleanUp: a pipe vanishes with its listener.
