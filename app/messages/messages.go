@@ -10,12 +10,20 @@ import (
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
+	"ucontact-tray/session/control"
 	"ucontact-tray/session/ucontact"
 )
 
 // Describe is one sentence about err. server is the base URL of the server
 // involved, if any.
 func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
+	// The tray app, not the uContact server, is the one that did not answer.
+	switch {
+	case errors.Is(err, control.ErrNoResident):
+		return c.T("err.tray_not_running")
+	case errors.Is(err, control.ErrNotAnswering):
+		return c.T("err.tray_not_answering")
+	}
 	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
 		return describeCAFile(c, fe)
 	}

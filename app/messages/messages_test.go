@@ -11,6 +11,7 @@ import (
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
+	"ucontact-tray/session/control"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )
@@ -43,6 +44,7 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&session.LockedError{Setting: "kind", Value: "agent"},
 		&session.LockedError{Setting: "autostart"},
 		&session.LockedError{Setting: "logout_on_suspend"},
+		control.ErrNoResident, fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)

@@ -51,10 +51,12 @@ type ui struct {
 	keep    *widget.Check
 	keepWhy *widget.Label
 	errText *widget.Label
-	submit  *widget.Button
-	busy    *widget.ProgressBarInfinite
-	form    *widget.Form
-	login   *fyne.Container
+	// reconnect asks the resident again after it could not be reached.
+	reconnect *widget.Button
+	submit    *widget.Button
+	busy      *widget.ProgressBarInfinite
+	form      *widget.Form
+	login     *fyne.Container
 
 	// autostart is shown when the resident can start the app with the
 	// system; a change applies at once.
@@ -155,13 +157,15 @@ func (u *ui) buildLogin() {
 		container.NewVBox(widget.NewLabel(t("window.kind")), u.kind, u.kindFix, u.keep, u.keepWhy, u.autostart, u.autostartFix)))
 
 	u.errText = note(widget.DangerImportance)
+	u.reconnect = widget.NewButton(t("window.reconnect"), u.onReconnect)
+	u.reconnect.Hide()
 	u.submit = widget.NewButton(t("window.login"), u.onSubmit)
 	u.submit.Importance = widget.HighImportance
 	u.busy = widget.NewProgressBarInfinite()
 	u.busy.Hide()
 	u.login = container.NewVBox(
 		widget.NewLabelWithStyle(t("window.heading"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		u.demo, form, more, u.errText, u.busy, u.submit,
+		u.demo, form, more, u.errText, u.reconnect, u.busy, u.submit,
 	)
 }
 
@@ -191,12 +195,12 @@ func (u *ui) connect() {
 	info, err := u.backend.Info(ctx)
 	cancel()
 	if err != nil {
-		fyne.Do(func() { u.showFatal(err) })
+		fyne.Do(func() { u.showUnreachable(err) })
 		return
 	}
 	events, err := u.backend.Watch(u.ctx)
 	if err != nil {
-		fyne.Do(func() { u.showFatal(err) })
+		fyne.Do(func() { u.showUnreachable(err) })
 		return
 	}
 	fyne.Do(func() { u.applyInfo(info) })
@@ -210,7 +214,7 @@ func (u *ui) connect() {
 		}
 	}
 	if u.ctx.Err() == nil {
-		fyne.Do(func() { u.showFatal(control.ErrNoResident) })
+		fyne.Do(func() { u.showUnreachable(control.ErrNoResident) })
 	}
 }
 
@@ -466,7 +470,7 @@ func (u *ui) autostartDone(on bool, err error) {
 	u.autostart.SetChecked(!on)
 	u.autostart.OnChanged = onChanged
 	var locked *session.LockedError
-	if errors.As(err, &locked) || errors.Is(err, control.ErrNoResident) {
+	if errors.As(err, &locked) || errors.Is(err, control.ErrNoResident) || errors.Is(err, control.ErrNotAnswering) {
 		u.showError(u.describe(err))
 	} else {
 		u.showError(u.msg.T("window.autostart_failed", "Reason", err.Error()))
@@ -573,20 +577,27 @@ func (u *ui) showError(text string) {
 
 func (u *ui) hideError() { u.errText.Hide() }
 
-// showFatal says the resident cannot be reached: nothing in this window can
-// work without it.
-func (u *ui) showFatal(err error) {
-	u.log.Error("tray app not reachable", "err", err)
+// showUnreachable says the resident cannot be reached, and offers to try
+// again: nothing else in this window can work without it.
+func (u *ui) showUnreachable(err error) {
+	u.log.Warn("tray app not reachable", "err", err)
 	u.showLogin()
-	u.stateKnown = false // disabled for good, not logging in
+	u.stateKnown = false // disabled until it answers, not logging in
 	u.setLoginBusy(true)
 	u.showError(u.describe(err))
+	u.reconnect.Show()
+	u.fit()
+}
+
+// onReconnect asks the resident again for what the window needs.
+func (u *ui) onReconnect() {
+	u.reconnect.Hide()
+	u.hideError()
+	u.fit()
+	go u.connect()
 }
 
 func (u *ui) describe(err error) string {
-	if errors.Is(err, control.ErrNoResident) {
-		return u.msg.T("window.no_resident")
-	}
 	snap := u.status.Snapshot()
 	if snap.Server == "" {
 		snap.Server = u.tried // a failed login's status names no server

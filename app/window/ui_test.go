@@ -629,10 +629,12 @@ func TestNoResident(t *testing.T) {
 		name   string
 		b      *fakeBackend
 		hangUp bool // the resident goes away once the window is up
+		want   string
 	}{
-		{name: "info", b: &fakeBackend{infoErr: control.ErrNoResident}},
-		{name: "watch", b: &fakeBackend{watchErr: control.ErrNoResident}},
-		{name: "stream ends", b: &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, hangUp: true},
+		{name: "info", b: &fakeBackend{infoErr: control.ErrNoResident}, want: es.T("err.tray_not_running")},
+		{name: "info unanswered", b: &fakeBackend{infoErr: fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering)}, want: es.T("err.tray_not_answering")},
+		{name: "watch", b: &fakeBackend{watchErr: control.ErrNoResident}, want: es.T("err.tray_not_running")},
+		{name: "stream ends", b: &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, hangUp: true, want: es.T("err.tray_not_running")},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -643,11 +645,13 @@ func TestNoResident(t *testing.T) {
 			} else {
 				h = start(t, tt.b, es)
 			}
-			want := "La aplicación de la bandeja no responde. Vuelva a abrir ucontact-tray."
 			h.settle()
 			h.do(func(u *ui) {
-				if u.errText.Text != want {
-					t.Errorf("error %q, want %q", u.errText.Text, want)
+				if u.errText.Text != tt.want {
+					t.Errorf("error %q, want %q", u.errText.Text, tt.want)
+				}
+				if strings.Contains(u.errText.Text, "servidor") {
+					t.Errorf("the error blames the server: %q", u.errText.Text)
 				}
 				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
 					if !w.Disabled() {
@@ -658,9 +662,48 @@ func TestNoResident(t *testing.T) {
 				if u.busy.Visible() || u.submit.Text != es.T("window.login") {
 					t.Errorf("progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
 				}
+				if !u.reconnect.Visible() || u.reconnect.Disabled() {
+					t.Errorf("no way to try again: shown %v, disabled %v", u.reconnect.Visible(), u.reconnect.Disabled())
+				}
 			})
 		})
 	}
+}
+
+// A resident that did not answer at first is asked again with a click, and
+// the window becomes usable.
+func TestReconnect(t *testing.T) {
+	b := &fakeBackend{
+		info:      control.Info{Server: "acme", User: "ana"},
+		infoErr:   fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
+		infoFails: 1,
+	}
+	h := start(t, b, es)
+	h.settle()
+	h.do(func(u *ui) {
+		if !u.reconnect.Visible() {
+			t.Fatal("no way to try again")
+		}
+		test.Tap(u.reconnect)
+	})
+	h.publish(control.StatusOf(session.Snapshot{}))
+	h.settle()
+	h.do(func(u *ui) {
+		if u.reconnect.Visible() || u.errText.Visible() {
+			t.Errorf("after a good answer: reconnect shown %v, error %q shown %v", u.reconnect.Visible(), u.errText.Text, u.errText.Visible())
+		}
+		if u.server.Text != "acme" || u.user.Text != "ana" {
+			t.Errorf("form holds %q, %q", u.server.Text, u.user.Text)
+		}
+		for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+			if w.Disabled() {
+				t.Errorf("%T disabled", w)
+			}
+		}
+		if got := h.focused(); got != "password" {
+			t.Errorf("focus on %s, want password", got)
+		}
+	})
 }
 
 // waitTimeout bounds every wait for the window; generous for -race.
@@ -847,7 +890,8 @@ func (d lockedDriver) DoFromGoroutine(f func(), _ bool) {
 // fields are the test's settings, fixed before start.
 type fakeBackend struct {
 	info       control.Info
-	infoErr    error
+	infoErr    error // how Info fails
+	infoFails  int   // if not 0, only that many calls of Info fail
 	watchErr   error
 	loginErr   error         // how a login ends once the server is asked
 	loginGate  chan struct{} // if set, a login waits until it is closed
@@ -875,7 +919,19 @@ func (b *fakeBackend) init() {
 }
 
 func (b *fakeBackend) Info(context.Context) (control.Info, error) {
-	return b.info, b.infoErr
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	err := b.infoErr
+	if err == nil {
+		return b.info, nil
+	}
+	if b.infoFails > 0 {
+		b.infoFails--
+		if b.infoFails == 0 {
+			b.infoErr = nil // the next call succeeds
+		}
+	}
+	return control.Info{}, err
 }
 
 func (b *fakeBackend) Watch(context.Context) (<-chan control.Event, error) {

@@ -122,31 +122,38 @@ func (c *Client) call(ctx context.Context, req Request) (Response, error) {
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
 	defer stop()
 	if err := json.NewEncoder(conn).Encode(req); err != nil {
-		return Response{}, c.ioError(ctx, err)
+		return Response{}, notAnswering(ctx, err)
 	}
 	var resp Response
 	if err := json.NewDecoder(bufio.NewReader(conn)).Decode(&resp); err != nil {
-		return Response{}, c.ioError(ctx, err)
+		return Response{}, notAnswering(ctx, err)
 	}
 	return resp, nil
 }
 
 func (c *Client) dial(ctx context.Context) (net.Conn, error) {
 	conn, err := dial(ctx, c.path)
-	if err != nil {
-		if noResident(err) {
-			return nil, ErrNoResident
-		}
-		return nil, fmt.Errorf("control socket %s: %w", c.path, err)
+	switch {
+	case err == nil:
+		return conn, nil
+	case noResident(err):
+		return nil, ErrNoResident
+	case ctx.Err() != nil:
+		return nil, notAnswering(ctx, err)
 	}
-	return conn, nil
+	return nil, fmt.Errorf("control socket %s: %w", c.path, err)
 }
 
-func (c *Client) ioError(ctx context.Context, err error) error {
-	if ctx.Err() != nil {
+// notAnswering is the error of a call the tray app did not see through:
+// the caller's deadline passed, or the connection broke. A caller that
+// cancelled gets its own context's error.
+func notAnswering(ctx context.Context, err error) error {
+	if errors.Is(ctx.Err(), context.Canceled) {
 		return ctx.Err()
 	}
-	return fmt.Errorf("control socket: the tray app stopped answering: %w", err)
+	// err is not wrapped: a deadline would read as the uContact server's
+	// timeout, and it is the tray app that did not answer.
+	return fmt.Errorf("control socket: %w (%v)", ErrNotAnswering, err)
 }
 
 func statusOr(resp Response, err error) (Status, error) {

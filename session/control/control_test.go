@@ -319,3 +319,39 @@ func rawCall(path, raw string) (string, error) {
 	}
 	return bufio.NewReader(conn).ReadString('\n')
 }
+
+// A tray app that takes the connection but never answers is named as such:
+// not as the uContact server's timeout, which the user would chase
+// instead.
+func TestUnansweredCall(t *testing.T) {
+	dir := shortDir(t)
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close() // held open, never answered
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err = NewClient(SocketPath(dir)).Status(ctx)
+	if !errors.Is(err, ErrNotAnswering) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Status = %v, want ErrNotAnswering and no deadline", err)
+	}
+	if code := session.ErrorCode(err); code == "timeout" {
+		t.Errorf("classified as the server's %q", code)
+	}
+	// A caller that gave up gets its own context's error.
+	cctx, ccancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, ccancel)
+	if _, err := NewClient(SocketPath(dir)).Status(cctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Status after cancel = %v, want context.Canceled", err)
+	}
+}

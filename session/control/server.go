@@ -212,5 +212,9 @@ func writeResponse(w io.Writer, r Response) {
 	json.NewEncoder(w).Encode(r) //nolint:errcheck // the client may be gone
 }
 
-// ErrNoResident means no resident process answers on the socket.
+// ErrNoResident means no resident process listens on the socket.
 var ErrNoResident = errors.New("the tray app is not running")
+
+// ErrNotAnswering means the tray app runs (its socket is there) but did not
+// answer a call in time, or hung up before answering.
+var ErrNotAnswering = errors.New("the tray app did not answer")
