@@ -113,7 +113,15 @@ func (u *ui) call(do func(ctx context.Context) (then func())) {
 
 func (u *ui) content() fyne.CanvasObject {
 	footer := container.NewHBox(layout.NewSpacer(), u.about)
-	return container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack))
+	return container.New(&fitLayout{changed: u.refit},
+		container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack)))
+}
+
+// refit sizes the window to its content once the change under way is laid
+// out (see fitLayout). It is called while Fyne lays the window out, on the
+// UI thread, so the resize is queued rather than done there.
+func (u *ui) refit() {
+	go fyne.Do(u.fit)
 }
 
 // fit sizes the window to what it shows now.

@@ -1,0 +1,44 @@
+package window
+
+import "fyne.io/fyne/v2"
+
+// fitLayout lays out the window's content over the whole window and tells
+// when the content's minimum size has changed, so that the window can be
+// sized to it again: a message shown or gone, "Más opciones" opened, a
+// wrapped line that needs one more row once laid out at the window's
+// width.
+//
+// Fyne grows a window to its content by itself, but when the content grows
+// twice in a row (a label shown, then wrapped into two lines at the new
+// width), Windows leaves the window at the first size while Fyne lays the
+// content out at the second: the top of the window is cut off and every
+// click lands as many pixels off what is drawn. An explicit resize after
+// the change puts window and content back in step.
+type fitLayout struct {
+	min     fyne.Size
+	changed func()
+}
+
+func (l *fitLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var min fyne.Size
+	for _, o := range objects {
+		if o.Visible() {
+			min = min.Max(o.MinSize())
+		}
+	}
+	if min != l.min {
+		first := l.min.IsZero()
+		l.min = min
+		if !first {
+			l.changed()
+		}
+	}
+	return min
+}
+
+func (l *fitLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
+}
