@@ -173,29 +173,34 @@ func (r *Resident) runTray(ctx context.Context) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	first := r.model(<-updates)
-	tray.Run(first, func(t *tray.Tray) {
-		r.cfg.Log.Info("tray ready")
-		// The window (a Fyne process, heavy to start) after the icon: the
-		// tray shows at once, without sharing the CPU with it.
-		if r.m.Snapshot().State == session.LoggedOut {
-			go r.showWindow(ctx)
-		}
-		// One goroutine applies and quits: nothing is applied to a tray
-		// that is gone.
-		go func() {
-			defer tray.Quit()
-			feed := trayFeed{
-				updates: updates, refresh: r.refresh, model: r.model,
-				apply: func(m tray.Model) {
-					if err := t.Apply(m); err != nil {
-						r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
-					}
-				},
-				busyDelay: busyDelay, settleAfter: settleAfter, settle: settle,
+	tray.Run(first, tray.Handlers{
+		Ready: func(t *tray.Tray) {
+			r.cfg.Log.Info("tray ready")
+			// The window (a Fyne process, heavy to start) after the icon:
+			// the tray shows at once, without sharing the CPU with it.
+			if r.m.Snapshot().State == session.LoggedOut {
+				go r.showWindow(ctx)
 			}
-			feed.run(ctx, r.m.Snapshot())
-		}()
-	}, r.onAction, func() { r.Show() }) //nolint:errcheck // logged in Show
+			// One goroutine applies and quits: nothing is applied to a tray
+			// that is gone.
+			go func() {
+				defer tray.Quit()
+				feed := trayFeed{
+					updates: updates, refresh: r.refresh, model: r.model,
+					apply: func(m tray.Model) {
+						if err := t.Apply(m); err != nil {
+							r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
+						}
+					},
+					busyDelay: busyDelay, settleAfter: settleAfter, settle: settle,
+				}
+				feed.run(ctx, r.m.Snapshot())
+			}()
+		},
+		Action:  r.onAction,
+		Tapped:  func() { r.Show() }, //nolint:errcheck // logged in Show
+		Problem: func(err error) { r.cfg.Log.Warn("tray", "err", err) },
+	})
 	r.cfg.Log.Info("tray stopped")
 }
 

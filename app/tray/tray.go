@@ -10,42 +10,45 @@ import (
 // not change with the state: tray hosts remember per-item settings by it.
 const AppID = "ucontact-tray"
 
+// Handlers are what the tray calls back. Each may be called from any
+// goroutine.
+type Handlers struct {
+	// Ready receives the tray once its menu exists.
+	Ready func(*Tray)
+	// Action receives every menu choice.
+	Action func(Action)
+	// Tapped receives a click on the icon itself (the primary button).
+	Tapped func()
+	// Problem receives what went wrong without stopping the tray (a
+	// tooltip not set, a menu not shown), for the log.
+	Problem func(error)
+}
+
 // Tray shows a Model with fyne.io/systray. Its methods must be called from
 // one goroutine at a time.
 type Tray struct {
-	status *systray.MenuItem
-	items  map[Action]*systray.MenuItem
-	shown  Model
-	broken error // set once systray has failed; nothing is applied after
+	menu    menu
+	problem func(error)
+	shown   Model
+	broken  error // set once systray has failed; nothing is applied after
 }
 
-// Run shows the tray and blocks until Quit is called. onReady receives the
-// tray once its menu exists; onAction receives every click, from a
-// goroutine per menu entry; onTapped, a click on the icon itself.
-func Run(first Model, onReady func(*Tray), onAction func(Action), onTapped func()) {
+// menu is the tray's menu: systray's own, or the app's where systray's
+// falls short (Windows).
+type menu interface {
+	// apply shows m; old is what was shown before, unless first.
+	apply(m, old Model, first bool)
+}
+
+// Run shows the tray and blocks until Quit is called.
+func Run(first Model, h Handlers) {
 	// Before Run, the title becomes the item's Id.
 	systray.SetTitle(AppID)
 	systray.Run(func() {
-		t := &Tray{items: map[Action]*systray.MenuItem{}}
-		t.status = systray.AddMenuItem(first.Status.Label, "")
-		t.status.Disable()
-		systray.AddSeparator()
-		for _, a := range MenuOrder {
-			if a == ActionQuit {
-				systray.AddSeparator()
-			}
-			it := systray.AddMenuItem(first.Items[a].Label, "")
-			t.items[a] = it
-			go func() {
-				// A click is dropped if nobody reads: one reader per entry,
-				// for the life of the tray.
-				for range it.ClickedCh {
-					onAction(a)
-				}
-			}()
-		}
-		if onTapped != nil {
-			systray.SetOnTapped(onTapped)
+		t := &Tray{problem: h.Problem}
+		t.menu = newMenu(first, h.Action, h.Problem)
+		if h.Tapped != nil {
+			systray.SetOnTapped(h.Tapped)
 		}
 		// The title carries the state too, but only once the item is on the
 		// bus: set earlier, it would become the item's Id.
@@ -54,7 +57,7 @@ func Run(first Model, onReady func(*Tray), onAction func(Action), onTapped func(
 		t.apply(first, true) //nolint:errcheck // a failure shows in the next Apply
 		first.Title = title
 		applyWhenExported(title, func() { t.apply(first, true) }) //nolint:errcheck // likewise
-		onReady(t)
+		h.Ready(t)
 	}, nil)
 }
 
@@ -82,35 +85,14 @@ func (t *Tray) apply(m Model, first bool) (err error) {
 		systray.SetIcon(iconBytes(m.Icon))
 	}
 	if first || m.Tooltip != old.Tooltip {
-		systray.SetTooltip(m.Tooltip)
+		if err := setTooltip(m.Tooltip); err != nil {
+			t.problem(err)
+		}
 	}
 	if first || m.Title != old.Title {
 		systray.SetTitle(m.Title)
 	}
-	applyItem(t.status, m.Status, old.Status, first)
-	for _, a := range MenuOrder {
-		applyItem(t.items[a], m.Items[a], old.Items[a], first)
-	}
+	t.menu.apply(m, old, first)
 	t.shown = m
 	return nil
-}
-
-func applyItem(mi *systray.MenuItem, it, old Item, first bool) {
-	if first || it.Label != old.Label {
-		mi.SetTitle(it.Label)
-	}
-	if first || it.Enabled != old.Enabled {
-		if it.Enabled {
-			mi.Enable()
-		} else {
-			mi.Disable()
-		}
-	}
-	if first || it.Visible != old.Visible {
-		if it.Visible {
-			mi.Show()
-		} else {
-			mi.Hide()
-		}
-	}
 }

@@ -1,0 +1,67 @@
+//go:build !windows
+
+package tray
+
+import "fyne.io/systray"
+
+// systrayMenu is systray's own menu: fixed entries, shown or hidden by
+// state, so that a click always reaches the right action.
+type systrayMenu struct {
+	status *systray.MenuItem
+	items  map[Action]*systray.MenuItem
+}
+
+func newMenu(first Model, onAction func(Action), _ func(error)) menu {
+	m := &systrayMenu{items: map[Action]*systray.MenuItem{}}
+	m.status = systray.AddMenuItem(first.Status.Label, "")
+	m.status.Disable()
+	systray.AddSeparator()
+	for _, a := range MenuOrder {
+		if a == ActionQuit {
+			systray.AddSeparator()
+		}
+		it := systray.AddMenuItem(first.Items[a].Label, "")
+		m.items[a] = it
+		go func() {
+			// A click is dropped if nobody reads: one reader per entry,
+			// for the life of the tray.
+			for range it.ClickedCh {
+				onAction(a)
+			}
+		}()
+	}
+	return m
+}
+
+func (m *systrayMenu) apply(model, old Model, first bool) {
+	applyItem(m.status, model.Status, old.Status, first)
+	for _, a := range MenuOrder {
+		applyItem(m.items[a], model.Items[a], old.Items[a], first)
+	}
+}
+
+func applyItem(mi *systray.MenuItem, it, old Item, first bool) {
+	if first || it.Label != old.Label {
+		mi.SetTitle(it.Label)
+	}
+	if first || it.Enabled != old.Enabled {
+		if it.Enabled {
+			mi.Enable()
+		} else {
+			mi.Disable()
+		}
+	}
+	if first || it.Visible != old.Visible {
+		if it.Visible {
+			mi.Show()
+		} else {
+			mi.Hide()
+		}
+	}
+}
+
+// setTooltip sets the icon's tooltip.
+func setTooltip(text string) error {
+	systray.SetTooltip(text)
+	return nil
+}

@@ -1,0 +1,152 @@
+package tray
+
+import (
+	"sync"
+	"unsafe"
+
+	"fyne.io/systray"
+	"golang.org/x/sys/windows"
+)
+
+// On Windows the app shows its own menu instead of systray's. systray's
+// menu is built once and changed item by item, so one opened before a
+// change kept showing the old state; and it is shown without the steps
+// that let Escape or a click elsewhere close it. This one is built from the
+// model at the moment it opens, is closed and opened again at the same
+// place when the model changes under it, and follows Microsoft's steps for
+// a notification icon's menu: the owner window to the foreground first,
+// WM_NULL posted after.
+
+// Menu flags and messages (WinUser.h).
+const (
+	mfString    = 0x0000
+	mfGrayed    = 0x0001
+	mfSeparator = 0x0800
+
+	tpmRightButton = 0x0002
+	tpmBottomAlign = 0x0020
+	tpmNoNotify    = 0x0080
+	tpmReturnCmd   = 0x0100
+)
+
+// statusID is the status line's command ID: never a command, as it is
+// disabled; actions are their number plus one (0 is "nothing chosen").
+const statusID = 1000
+
+var (
+	procCreatePopupMenu     = user32.NewProc("CreatePopupMenu")
+	procAppendMenu          = user32.NewProc("AppendMenuW")
+	procDestroyMenu         = user32.NewProc("DestroyMenu")
+	procTrackPopupMenuEx    = user32.NewProc("TrackPopupMenuEx")
+	procSetForegroundWindow = user32.NewProc("SetForegroundWindow")
+	procGetCursorPos        = user32.NewProc("GetCursorPos")
+)
+
+// popupMenu is the tray's menu on Windows.
+type popupMenu struct {
+	onAction func(Action)
+	onError  func(error)
+
+	mu    sync.Mutex
+	model Model        // what the menu shows when it opens
+	open  windows.HWND // the menu's owner while it is on screen, else 0
+	stale bool         // the model changed while the menu was open
+}
+
+func newMenu(first Model, onAction func(Action), onError func(error)) menu {
+	p := &popupMenu{onAction: onAction, onError: onError, model: first}
+	// A right click on the icon comes here, on systray's window thread,
+	// instead of to systray's menu.
+	systray.SetOnSecondaryTapped(p.show)
+	return p
+}
+
+func (p *popupMenu) apply(m, _ Model, _ bool) {
+	p.mu.Lock()
+	p.model = m
+	owner := p.open
+	p.stale = owner != 0
+	p.mu.Unlock()
+	if owner != 0 {
+		// The menu is closed (the owner's default window procedure ends
+		// menu mode), and show opens it again with m.
+		procPostMessage.Call(uintptr(owner), wmCancelMode, 0, 0) //nolint:errcheck // then it stays as it was
+	}
+}
+
+// show runs the menu until an item is chosen or it is dismissed, opening
+// it again with the new model when the model changes while it is open.
+func (p *popupMenu) show() {
+	owner, err := trayWindow()
+	if err != nil {
+		p.onError(err)
+		return
+	}
+	var at struct{ X, Y int32 }
+	procGetCursorPos.Call(uintptr(unsafe.Pointer(&at))) //nolint:errcheck // at 0,0 it is still usable
+	for {
+		p.mu.Lock()
+		m := p.model
+		p.open, p.stale = owner, false
+		p.mu.Unlock()
+
+		chosen := track(owner, m, at.X, at.Y)
+
+		p.mu.Lock()
+		again := p.stale && chosen == 0
+		p.open = 0
+		p.mu.Unlock()
+		if chosen > 0 && chosen != statusID {
+			// Off systray's window thread: an action may take a while.
+			go p.onAction(Action(chosen - 1))
+			return
+		}
+		if !again {
+			return
+		}
+	}
+}
+
+// track shows m as a popup menu at x, y and returns the command chosen, 0
+// for none.
+func track(owner windows.HWND, m Model, x, y int32) int {
+	h, _, _ := procCreatePopupMenu.Call()
+	if h == 0 {
+		return 0
+	}
+	defer procDestroyMenu.Call(h) //nolint:errcheck
+	add := func(flags uintptr, id int, label string) {
+		var text uintptr
+		if label != "" {
+			u, err := windows.UTF16PtrFromString(label)
+			if err != nil {
+				return
+			}
+			text = uintptr(unsafe.Pointer(u))
+		}
+		procAppendMenu.Call(h, flags, uintptr(id), text) //nolint:errcheck // an item missing is all that can go wrong
+	}
+	add(mfString|mfGrayed, statusID, m.Status.Label)
+	add(mfSeparator, 0, "")
+	for _, a := range MenuOrder {
+		it := m.Items[a]
+		if !it.Visible {
+			continue
+		}
+		if a == ActionQuit {
+			add(mfSeparator, 0, "")
+		}
+		flags := uintptr(mfString)
+		if !it.Enabled {
+			flags |= mfGrayed
+		}
+		add(flags, int(a)+1, it.Label)
+	}
+	// Without the owner in the foreground, the menu does not close on
+	// Escape or on a click elsewhere (Microsoft's KB135788).
+	procSetForegroundWindow.Call(uintptr(owner)) //nolint:errcheck
+	chosen, _, _ := procTrackPopupMenuEx.Call(h, tpmReturnCmd|tpmNoNotify|tpmRightButton|tpmBottomAlign,
+		uintptr(x), uintptr(y), uintptr(owner), 0)
+	procPostMessage.Call(uintptr(owner), wmNull, 0, 0) //nolint:errcheck
+	return int(chosen)
+}
