@@ -36,6 +36,10 @@ var ErrAlreadyRunning = control.ErrAlreadyRunning
 // quitLogoutTimeout bounds the logout that Salir does before quitting.
 const quitLogoutTimeout = 10 * time.Second
 
+// notifyTimeout bounds showing a notification, and waiting for the tray
+// icon it may come from.
+const notifyTimeout = 3 * time.Second
+
 // Config sets the resident up.
 type Config struct {
 	StateDir  string // session record, settings, fallback token
@@ -69,13 +73,17 @@ type Config struct {
 
 // Resident is the running tray app.
 type Resident struct {
-	cfg      Config
-	store    *secrets.Store
-	m        *session.Manager
-	server   *control.Server
-	noTray   string // why there is no tray icon; empty when there is one. Set before serving.
-	stop     context.CancelFunc
-	quitting sync.Once
+	cfg    Config
+	store  *secrets.Store
+	m      *session.Manager
+	server *control.Server
+	noTray string // why there is no tray icon; empty when there is one. Set before serving.
+	// iconShown is closed once the tray icon is up, or at once without a
+	// tray: notifications wait for it.
+	iconShown    chan struct{}
+	showIconOnce sync.Once
+	stop         context.CancelFunc
+	quitting     sync.Once
 
 	refresh chan struct{} // redraw the tray: something besides the session changed
 
@@ -128,6 +136,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}()
 
 	r.noTray = trayUnavailable(cfg.Log) // before ready: the window asks for it
+	r.iconShown = make(chan struct{})
+	if r.noTray != "" {
+		r.iconUp()
+	}
 	r.m, err = session.Open(ctx, session.Config{
 		Dir:     cfg.StateDir,
 		Secrets: r.store,
@@ -176,6 +188,7 @@ func (r *Resident) runTray(ctx context.Context) {
 	tray.Run(first, tray.Handlers{
 		Ready: func(t *tray.Tray) {
 			r.cfg.Log.Info("tray ready")
+			r.iconUp()
 			// The window (a Fyne process, heavy to start) after the icon:
 			// the tray shows at once, without sharing the CPU with it.
 			if r.m.Snapshot().State == session.LoggedOut {
@@ -306,12 +319,23 @@ func (r *Resident) followSession(ctx context.Context, osWatch *shutdown.Watcher)
 
 func (r *Resident) notify(ctx context.Context, summary, body string) {
 	r.cfg.Log.Info("notification", "summary", summary, "body", body)
-	nctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	// On Windows a notification is a balloon from the tray icon: one about
+	// the start (a session ended that a crash left open) must wait for it.
+	select {
+	case <-r.iconShown:
+	case <-time.After(notifyTimeout):
+	case <-ctx.Done():
+		return
+	}
+	nctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
 	if err := r.cfg.Notifier.Notify(nctx, summary, body); err != nil {
 		r.cfg.Log.Warn("notification not shown", "err", err)
 	}
 }
+
+// iconUp says the tray icon is up (or that there will be none).
+func (r *Resident) iconUp() { r.showIconOnce.Do(func() { close(r.iconShown) }) }
 
 // followOS ends the session when the OS session ends or the machine goes
 // to sleep, within the time the OS gives, using the connection the manager
