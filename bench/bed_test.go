@@ -40,9 +40,8 @@ func goBuild(t *testing.T, pkg, name string, env ...string) string {
 	out := filepath.Join(t.TempDir(), name)
 	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", out, pkg)
 	cmd.Env = append(os.Environ(), env...)
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building %s: %v\n%s", pkg, err, msg)
-	}
+	// A cold cgo build of the Fyne floor takes minutes.
+	testenv.Output(t, 15*time.Minute, cmd)
 	return out
 }
 
@@ -112,6 +111,7 @@ func (b *bed) home() []string {
 		"PATH=" + os.Getenv("PATH"),
 		"LANG=es_ES.UTF-8",
 		"NO_AT_BRIDGE=1",
+		testenv.RunMark(),
 	}
 }
 

@@ -23,6 +23,8 @@ import (
 	"testing"
 	"text/tabwriter"
 	"time"
+
+	"ucontact-tray/internal/testenv"
 )
 
 const (
@@ -50,6 +52,21 @@ const (
 	maxRelease     = 5 * time.Millisecond  // answer → inhibitor released
 	maxLoginExtra  = 10 * time.Millisecond // login, above the server's own time
 )
+
+// TestMain marks the run so that a program the bench leaves behind is
+// found and killed, and the run fails.
+func TestMain(m *testing.M) {
+	testenv.MarkRun()
+	code := m.Run()
+	if left := testenv.KillLeftovers(10 * time.Second); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the bench left %d processes running (now killed):\n", len(left))
+		for _, l := range left {
+			fmt.Fprintln(os.Stderr, "  ", l)
+		}
+		code = 1
+	}
+	os.Exit(code)
+}
 
 // TestBench measures everything and prints the table.
 func TestBench(t *testing.T) {

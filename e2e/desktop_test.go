@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"errors"
 	"io/fs"
 	"os"
@@ -200,6 +199,7 @@ func (d *desk) env() []string {
 		"PATH=" + os.Getenv("PATH"),
 		"LANG=es_ES.UTF-8",
 		"NO_AT_BRIDGE=1",
+		testenv.RunMark(),
 	}
 	if d.display != "" {
 		env = append(env, "DISPLAY="+d.display)
@@ -239,20 +239,12 @@ func (d *desk) run(stdin string, args ...string) result {
 	return r
 }
 
-// runToEnd runs cmd with stdin and returns its exit code and output.
+// runToEnd runs cmd with stdin, within testenv.CommandTimeout, and returns
+// its exit code and output.
 func runToEnd(t *testing.T, cmd *exec.Cmd, stdin string) result {
 	t.Helper()
-	cmd.Stdin = strings.NewReader(stdin)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("running %v: %v", cmd.Args, err)
-	}
-	return result{code, out.String(), errOut.String()}
+	r := testenv.Run(t, 0, cmd, stdin)
+	return result{r.Code, r.Stdout, r.Stderr}
 }
 
 func (d *desk) login(kind string, flags ...string) result {

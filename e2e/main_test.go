@@ -6,12 +6,20 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
 )
+
+// buildTimeout bounds building the programs when the tests are run without
+// them: a cold cgo build of the window takes minutes.
+const buildTimeout = 20 * time.Minute
 
 // binary is the ucontact-tray under test: $UCT_BINARY, or one built here.
 // Its window, ucontact-tray-window, is next to it.
@@ -22,6 +30,9 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// Everything the tests start carries this run's mark, so that what one
+	// leaves behind is found below, however detached it is.
+	testenv.MarkRun()
 	binary = os.Getenv("UCT_BINARY")
 	if binary == "" {
 		dir, err := os.MkdirTemp("", "uct-e2e")
@@ -32,13 +43,24 @@ func run(m *testing.M) int {
 		defer os.RemoveAll(dir)
 		binary = filepath.Join(dir, "ucontact-tray")
 		for out, pkg := range map[string]string{binary: "..", binary + "-window": "../cmd/ucontact-tray-window"} {
-			build := exec.Command("go", "build", "-o", out, pkg)
+			ctx, cancel := context.WithTimeout(context.Background(), buildTimeout)
+			build := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
 			build.Stdout, build.Stderr = os.Stdout, os.Stderr
-			if err := build.Run(); err != nil {
+			err := build.Run()
+			cancel()
+			if err != nil {
 				fmt.Fprintln(os.Stderr, "building", pkg+":", err)
 				return 1
 			}
 		}
 	}
-	return m.Run()
+	code := m.Run()
+	if left := testenv.KillLeftovers(10 * time.Second); len(left) > 0 {
+		fmt.Fprintf(os.Stderr, "FAIL: the tests left %d processes running (now killed):\n", len(left))
+		for _, l := range left {
+			fmt.Fprintln(os.Stderr, "  ", l)
+		}
+		return 1
+	}
+	return code
 }

@@ -44,9 +44,7 @@ func distFile(t *testing.T, pattern string) string {
 func TestLinuxPackage(t *testing.T) {
 	archive := distFile(t, "ucontact-tray_*_linux_amd64.tar.gz")
 	root := t.TempDir()
-	if out, err := exec.Command("tar", "-xzf", archive, "-C", root).CombinedOutput(); err != nil {
-		t.Fatalf("extracting %s: %v\n%s", archive, err, out)
-	}
+	testenv.Output(t, 0, exec.Command("tar", "-xzf", archive, "-C", root))
 	usr := filepath.Join(root, "usr", "local")
 	for _, program := range []string{"ucontact-tray", "ucontact-tray-window"} {
 		if fi, err := os.Stat(filepath.Join(usr, "bin", program)); err != nil || fi.Mode().Perm() != 0o755 {
@@ -57,9 +55,7 @@ func TestLinuxPackage(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("desktop entries %v, want one", entries)
 	}
-	if out, err := exec.Command(testenv.Require(t, "desktop-file-validate", "desktop-file-utils"), entries[0]).CombinedOutput(); err != nil {
-		t.Fatalf("desktop-file-validate: %v\n%s", err, out)
-	}
+	testenv.Output(t, 0, exec.Command(testenv.Require(t, "desktop-file-validate", "desktop-file-utils"), entries[0]))
 	entry, err := os.ReadFile(entries[0])
 	if err != nil {
 		t.Fatal(err)

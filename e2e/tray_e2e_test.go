@@ -82,8 +82,8 @@ func (d *desk) keyringItems() string {
 	d.t.Helper()
 	cmd := exec.Command(testenv.Require(d.t, "secret-tool", "libsecret-tools"), "search", "--all", "service", "ucontact-tray")
 	cmd.Env = d.env()
-	out, _ := cmd.CombinedOutput() // exits 1 when nothing matches
-	return string(out)
+	r := testenv.Run(d.t, 0, cmd, "") // exits 1 when nothing matches
+	return r.Stdout + r.Stderr
 }
 
 // startLoggedIn starts the tray app and logs in from the command line.
