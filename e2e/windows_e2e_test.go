@@ -3,9 +3,7 @@
 package e2e
 
 import (
-	"os"
-	"os/exec"
-	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,79 +11,150 @@ import (
 	"ucontact-tray/internal/testenv"
 )
 
-// wine is a Wine prefix on Xvfb with the Windows build of the app.
-type wine struct {
-	t       *testing.T
-	prefix  string
-	env     []string
-	exe     string // the Windows path of ucontact-tray.exe
-	desktop string // the Wine desktop the app and the shutdown share
+// The Windows build under Wine, used as an agent uses it: the login window
+// that opens at start, the tray icon, its menu, balloons. Each step leaves
+// a screenshot in the test's output folder.
+func TestWindowsAgentPath(t *testing.T) {
+	for _, kind := range kinds {
+		t.Run(kind, func(t *testing.T) {
+			w := newWine(t)
+			d := newDesk(t, deskOptions{}) // the fake server; Wine reaches the host's loopback
+			d.logDir = w.logDir()
+			d.srv.AddAgent(typist, typistPassword)
+			if kind == "agent" {
+				w.writeSettings(`{"kind": "agent"}`) // an agent's last login
+			}
+			app := w.startApp()
+			app.waitLog(`tray ready`, startTimeout)
+			w.waitTrayIcon("logged-out", "1-started")
+
+			// The window opens with the tray app, usable at once: the fields
+			// are clicked where they are drawn.
+			app.waitLog(`msg="form ready"`, startTimeout)
+			fields := w.waitFields()
+			w.screenshot("2-login-window")
+			for i, text := range []string{d.srv.URL(), typist, typistPassword} {
+				w.click(fields[i].X, fields[i].Y)
+				w.typeText(text)
+			}
+			w.xdotool("key", "Return")
+			app.waitLog(`state=logged-in`, stepTimeout)
+			app.waitLog(`logged in; closing the window`, stepTimeout)
+			w.waitTrayIcon("logged-in", "3-logged-in")
+			if s := d.srv.OpenSessions(); len(s) != 1 || s[0].User != typist || s[0].Kind != kind {
+				t.Fatalf("open sessions %+v, want one of %s as %s", s, typist, kind)
+			}
+
+			// Finalizar Sesión, from the tray's menu.
+			m := w.openMenu("4-menu")
+			if len(m.items) != 4 { // the status, Finalizar Sesión, Abrir…, Salir
+				t.Fatalf("the menu has %d lines, want 4", len(m.items))
+			}
+			w.choose(m, 1)
+			app.waitLog(`state=logged-out was=`, stepTimeout)
+			w.waitTrayIcon("logged-out", "5-logged-out")
+			if ends := d.srv.RequestsTo(endPath(kind)); len(ends) != 1 {
+				t.Errorf("%d end-of-session requests, want 1", len(ends))
+			}
+
+			// A logout the server does not confirm is kept pending: the
+			// balloon says so, with its text drawn, and the orange icon
+			// stays until the automatic retry gets through.
+			d.wantLog = append(d.wantLog, `level=WARN msg="logout pending"`)
+			if r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--kind", kind, "--password-stdin"); r.code != 0 {
+				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
+			}
+			w.waitTrayIcon("logged-in", "6-logged-in-again")
+			d.srv.Inject(endPath(kind), fakeStatus(503, 0))
+			m = w.openMenu("7-menu")
+			w.choose(m, 1)
+			app.waitLog(`msg="logout pending"`, stepTimeout)
+			b := w.waitBalloon("8-pending-balloon")
+			// The title and two lines of body, not an empty bubble.
+			if b.lines < 2 || b.ink < 300 || b.box.Dx() < 250 {
+				t.Errorf("the balloon shows no text: %v", b)
+			}
+			w.assertBalloonCall(app, "Cierre de sesión pendiente")
+			w.waitTrayIcon("attention", "9-pending")
+			d.srv.ClearFaults()
+			app.waitLog(`msg=notification summary="Sesión finalizada"`, 30*time.Second)
+			w.waitTrayIcon("logged-out", "10-completed")
+
+			// A menu open while the state changes shows the new state.
+			m = w.openMenu("11-menu-logged-out")
+			if len(m.items) != 3 { // the status, Iniciar sesión…, Salir
+				t.Fatalf("the menu has %d lines, want 3", len(m.items))
+			}
+			if r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--kind", kind, "--password-stdin"); r.code != 0 {
+				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
+			}
+			w.waitMenu(&m, "the open menu to show the session", func(m menu) bool { return len(m.items) == 4 })
+			w.screenshot("12-menu-updated")
+			w.click(w.width/4, w.height/4) // closes it
+			if s := d.srv.Sessions(); len(s) != 3 || s[0].Ended != 1 || s[1].Ended != 1 {
+				t.Errorf("server sessions %+v: want the first two ended once each, and a third", s)
+			}
+		})
+	}
 }
 
-// newWine makes a fresh 64-bit prefix with the bcryptprimitives.dll shim
-// (Debian 12's Wine 8.0 lacks the DLL every Go program for Windows needs).
-func newWine(t *testing.T) *wine {
-	t.Helper()
-	wineBin := testenv.Require(t, "wine", "wine wine64")
-	testenv.Require(t, "wineserver", "wine")
-	gcc := testenv.Require(t, "x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64")
-	exe := os.Getenv("UCT_WINDOWS_BINARY")
-	if exe == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("UCT_WINDOWS_BINARY is not set: run the tests with make test, which builds it")
-		}
-		t.Skip("UCT_WINDOWS_BINARY is not set (make windows builds it)")
-	}
-	dir := shortDir(t)
-	shim := filepath.Join(dir, "bcryptprimitives.dll")
-	if out, err := exec.Command(gcc, "-O2", "-shared", "-s", "-o", shim,
-		filepath.Join("..", "windows", "shim", "bcryptprimitives.c"), "-ladvapi32").CombinedOutput(); err != nil {
-		t.Fatalf("building the shim: %v\n%s", err, out)
-	}
-	w := &wine{t: t, prefix: filepath.Join(dir, "prefix"), desktop: "uct,1024x768"}
-	w.env = []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"WINEPREFIX=" + w.prefix,
-		"WINEARCH=win64",
-		"WINEDEBUG=-all",
-		"WINEDLLOVERRIDES=mscoree,mshtml=", // no Mono or Gecko install prompts
-		"DISPLAY=" + testenv.StartXvfb(t),
-		"LANG=es_ES.UTF-8",
-	}
-	t.Cleanup(func() { w.command("wineserver", "-k").Run() }) //nolint:errcheck // ends only this prefix's processes
-	if out, err := w.command(wineBin, "wineboot", "-i").CombinedOutput(); err != nil {
-		t.Fatalf("wineboot -i: %v\n%s", err, out)
-	}
-	if out, err := w.command("wineserver", "-w").CombinedOutput(); err != nil {
-		t.Fatalf("wineserver -w: %v\n%s", err, out)
-	}
-	system32 := filepath.Join(dir, "prefix", "drive_c", "windows", "system32")
-	b, err := os.ReadFile(shim)
-	if err == nil {
-		err = os.WriteFile(filepath.Join(system32, "bcryptprimitives.dll"), b, 0o644)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	abs, err := filepath.Abs(exe)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.exe = `Z:` + strings.ReplaceAll(abs, "/", `\`)
-	return w
-}
-
-func (w *wine) command(name string, args ...string) *exec.Cmd {
-	cmd := exec.Command(name, args...)
-	cmd.Env = w.env
-	return cmd
-}
-
-// run runs the app's command line under Wine to its end.
-func (w *wine) run(stdin string, args ...string) result {
+// assertBalloonCall checks, in Wine's trace of Shell_NotifyIconW, that the
+// app's notification with this title went out with the C size of
+// NOTIFYICONDATAW. The app's own calls (tooltips, balloons) are the ones
+// that are not systray's 984 bytes: all of them must be 976 bytes, which
+// Wine takes whole (with 984 it drops a balloon's text), and there must be
+// one after the notification.
+func (w *wine) assertBalloonCall(app *proc, title string) {
 	w.t.Helper()
-	return runToEnd(w.t, w.command("wine", append([]string{w.exe}, args...)...), stdin)
+	out := app.out.String()
+	at := strings.Index(out, `msg=notification summary="`+title+`"`)
+	if at < 0 {
+		w.t.Fatalf("no notification %q in the app's output", title)
+	}
+	if strings.Contains(out[at:], `msg="notification not shown"`) {
+		w.t.Errorf("the notification %q was not shown", title)
+	}
+	calls := regexp.MustCompile(`Shell_NotifyIconW dwMessage = \d+, nid->cbSize=(\d+)`)
+	after := 0
+	for _, m := range calls.FindAllStringSubmatchIndex(out, -1) {
+		switch size := out[m[2]:m[3]]; size {
+		case "984", "168": // systray's own, and Wine's Windows 95 reading of it
+		case "976":
+			if m[0] > at {
+				after++
+			}
+		default:
+			w.t.Errorf("a Shell_NotifyIconW call with cbSize=%s", size)
+		}
+	}
+	if after == 0 {
+		w.t.Errorf("no Shell_NotifyIconW call of the app's (cbSize=976) after the notification %q", title)
+	}
+}
+
+// A session left open by an app that was killed is ended at the next
+// start, and the balloon that says so is shown once the icon is there.
+func TestWindowsRecoveredSessionBalloon(t *testing.T) {
+	w := newWine(t)
+	d := newDesk(t, deskOptions{})
+	d.logDir = w.logDir()
+	app := w.startApp()
+	app.waitLog(`tray ready`, startTimeout)
+	if r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--password-stdin"); r.code != 0 {
+		t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	w.end() // the whole Windows session killed: no logout
+	if s := d.srv.OpenSessions(); len(s) != 1 {
+		t.Fatalf("open sessions %+v, want the one left", s)
+	}
+	app = w.startApp()
+	app.waitLog(`tray ready`, startTimeout)
+	b := w.waitBalloon("1-recovered-balloon")
+	if b.lines < 2 || b.ink < 300 {
+		t.Errorf("the balloon shows no text: %v", b)
+	}
+	w.assertBalloonCall(app, "Sesión anterior cerrada")
+	d.assertEndedOnce()
 }
 
 // The Windows build under Wine: logged in through the command line, the
@@ -94,52 +163,30 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 	w := newWine(t)
 	d := newDesk(t, deskOptions{}) // the fake server; Wine reaches the host's loopback
 	d.logDir = w.logDir()
-	for _, kind := range []string{"user", "agent"} {
+	for _, kind := range kinds {
 		t.Run(kind, func(t *testing.T) {
-			// A fresh Wine session: the last one went through a shutdown.
-			w.command("wineserver", "-k").Run() //nolint:errcheck // none may be running
-			w.command("wineserver", "-w").Run() //nolint:errcheck
+			w.end() // a fresh Windows session: the last one went through a shutdown
 			before := len(d.srv.RequestsTo(endPath(kind)))
-			app := w.command("wine", "explorer", "/desktop="+w.desktop, w.exe)
-			out := &testenv.Buffer{}
-			app.Stdout, app.Stderr = out, out
-			if err := app.Start(); err != nil {
-				t.Fatal(err)
-			}
-			res := &proc{t: t, cmd: app, out: out, done: make(chan struct{})}
-			go func() { res.err = app.Wait(); close(res.done) }()
-			t.Cleanup(func() {
-				if t.Failed() {
-					t.Logf("app output:\n%s", out.String())
-				}
-			})
-			res.waitLog(`end-session window ready`, startTimeout)
-			res.waitLog(`tray ready`, startTimeout)
-			// Under Wine 8, a client that reaches the named pipe while the
-			// window process starts can wait until its deadline: ask until
-			// the tray app answers, as a user would.
-			testenv.WaitFor(t, startTimeout, "the tray app to answer", func() bool {
-				return w.run("", "status").code == 0
-			})
+			app := w.startApp()
+			app.waitLog(`end-session window ready`, startTimeout)
+			app.waitLog(`tray ready`, startTimeout)
 
-			r := w.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind, "--password-stdin")
+			r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--kind", kind, "--password-stdin")
 			if r.code != 0 {
 				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
 			}
-			res.waitLog(`state=logged-in`, stepTimeout)
+			app.waitLog(`state=logged-in`, stepTimeout)
 			// The first login turns on "Iniciar con el sistema": the user's
 			// Run key names the program, quoted.
 			testenv.WaitFor(t, stepTimeout, "the Run key to name the app", func() bool {
-				out, _ := w.command("wine", "reg", "query", `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "ucontact-tray").CombinedOutput()
-				return strings.Contains(string(out), `"`+w.exe+`"`)
+				r := runToEnd(t, w.command("wine", "reg", "query", `HKCU\Software\Microsoft\Windows\CurrentVersion\Run`, "/v", "ucontact-tray"), "")
+				return strings.Contains(r.stdout, `"`+w.exe+`"`)
 			})
 
 			// wineboot --end-session walks the windows of the desktop it runs
 			// on: it must be the app's.
-			if out, err := w.command("wine", "explorer", "/desktop="+w.desktop, "wineboot.exe", "--end-session", "--shutdown").CombinedOutput(); err != nil {
-				t.Fatalf("wineboot --end-session: %v\n%s", err, out)
-			}
-			res.waitLog(`source=WM_QUERYENDSESSION`, stepTimeout)
+			testenv.Output(t, wineTimeout, w.command("wine", "explorer", "/desktop="+w.desktop, "wineboot.exe", "--end-session", "--shutdown"))
+			app.waitLog(`source=WM_QUERYENDSESSION`, stepTimeout)
 			testenv.WaitFor(t, stepTimeout, "the app to be gone", func() bool {
 				return !w.running()
 			})
@@ -158,33 +205,4 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 			}
 		})
 	}
-}
-
-// logDir is where the app keeps its logs in this prefix: in the Windows
-// user's local application data (os.UserCacheDir).
-func (w *wine) logDir() string {
-	w.t.Helper()
-	profiles, err := filepath.Glob(filepath.Join(w.prefix, "drive_c", "users", "*", "AppData", "Local"))
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	for _, p := range profiles {
-		if !strings.Contains(p, "Public") {
-			return filepath.Join(p, "ucontact-tray")
-		}
-	}
-	w.t.Fatalf("no user profile in the Wine prefix: %v", profiles)
-	return ""
-}
-
-// running reports whether a process of the app runs in this prefix: a Wine
-// process shows its Windows command line in the host's process list.
-func (w *wine) running() bool {
-	out, _ := exec.Command("ps", "-eo", "args").Output()
-	for line := range strings.Lines(string(out)) {
-		if strings.HasPrefix(line, w.exe) {
-			return true
-		}
-	}
-	return false
 }

@@ -281,6 +281,7 @@ func (u *ui) applyInfo(info control.Info) {
 	u.about.Enable()
 	u.setLoginBusy(false)
 	u.focusFirstEmpty()
+	u.log.Info("form ready", "server_locked", info.Locked.Server, "kind_locked", info.Locked.Kind)
 }
 
 // showAbout shows the version and the log file, which support asks for:
