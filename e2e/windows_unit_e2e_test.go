@@ -1,0 +1,35 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ucontact-tray/internal/testenv"
+)
+
+// The unit tests that only a Windows build has, cross-compiled and run
+// under Wine: the control pipe's first client.
+func TestWindowsUnitTests(t *testing.T) {
+	w := newWine(t)
+	for _, pkg := range []struct{ dir, run string }{
+		{"session/control", "^TestFirstClientIsAnswered$"},
+	} {
+		t.Run(pkg.dir, func(t *testing.T) {
+			exe := filepath.Join(w.dir, strings.ReplaceAll(pkg.dir, "/", "-")+".test.exe")
+			build := exec.Command("go", "test", "-c", "-o", exe, "./"+pkg.dir)
+			build.Dir = ".."
+			build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+			testenv.Output(t, 10*time.Minute, build)
+			r := runToEnd(t, w.command("wine", windowsPath(exe), "-test.v", "-test.run", pkg.run, "-test.timeout", "60s"), "")
+			if r.code != 0 || !strings.Contains(r.stdout, "--- PASS") || strings.Contains(r.stdout, "--- SKIP") {
+				t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+			}
+		})
+	}
+}
