@@ -10,12 +10,12 @@ import (
 
 // On Windows the app shows its own menu instead of systray's. systray's
 // menu is built once and changed item by item, so one opened before a
-// change kept showing the old state; and it is shown without the steps
-// that let Escape or a click elsewhere close it. This one is built from the
-// model at the moment it opens, is closed and opened again at the same
-// place when the model changes under it, and follows Microsoft's steps for
-// a notification icon's menu: the owner window to the foreground first,
-// WM_NULL posted after.
+// change kept showing the old state. This one is built from the model at
+// the moment it opens, and is closed and opened again at the same place
+// when the model changes under it. It follows Microsoft's steps for a
+// notification icon's menu, which systray's skips in part: the owner
+// window to the foreground first, so that Escape or a click elsewhere
+// closes it, and WM_NULL posted after.
 
 // Menu flags and messages (WinUser.h).
 const (

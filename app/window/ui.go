@@ -349,7 +349,6 @@ func (u *ui) showLogin() {
 		u.session.Hide()
 		u.login.Show()
 		u.win.SetTitle(u.msg.T("window.title"))
-		u.fit()
 		u.focusFirstEmpty()
 	}
 }
@@ -360,7 +359,6 @@ func (u *ui) showSession(s session.Snapshot) {
 		u.login.Hide()
 		u.session.Show()
 		u.win.SetTitle(t("window.session_title"))
-		u.fit()
 	}
 	u.sesUser.SetText(s.User)
 	u.sesServer.SetText(messages.ServerName(s.Server))
@@ -595,14 +593,12 @@ func (u *ui) showUnreachable(err error) {
 	u.setLoginBusy(true)
 	u.showError(u.describe(err))
 	u.reconnect.Show()
-	u.fit()
 }
 
 // onReconnect asks the resident again for what the window needs.
 func (u *ui) onReconnect() {
 	u.reconnect.Hide()
 	u.hideError()
-	u.fit()
 	go u.connect()
 }
 
