@@ -42,6 +42,7 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&session.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
 		&session.LockedError{Setting: "kind", Value: "agent"},
 		&session.LockedError{Setting: "autostart"},
+		&session.LockedError{Setting: "autostart", Value: session.AllUsers},
 		&session.LockedError{Setting: "logout_on_suspend"},
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
