@@ -25,10 +25,12 @@ hash=$(printf '%s %s' "$id" "$version" | sha1sum | cut -c1-32)
 variant=$(printf '%x' $(((0x$(echo "$hash" | cut -c17) & 3) | 8)))
 productcode=$(echo "$hash" | sed -E "s/^(.{8})(.{4}).(.{3}).(.{3})(.{12})$/\\1-\\2-5\\3-$variant\\4-\\5/")
 
-# file_version EXE prints the version in EXE's version resource
-# (VS_FIXEDFILEINFO, after its signature FEEF04BD): a.b.c.d.
+# file_version EXE prints the version in EXE's version resource: a.b.c.d,
+# from the VS_FIXEDFILEINFO (signature FEEF04BD) that follows the UTF-16
+# key "VS_VERSION_INFO".
 file_version() {
-	at=$(LC_ALL=C grep -obUaP '\xbd\x04\xef\xfe' "$1" | head -n 1 | cut -d: -f1)
+	sig='V\x00S\x00_\x00V\x00E\x00R\x00S\x00I\x00O\x00N\x00_\x00I\x00N\x00F\x00O\x00\x00\x00(?:\x00\x00)?'
+	at=$(LC_ALL=C grep -obUaP "$sig\\K\\xbd\\x04\\xef\\xfe" "$1" | head -n 1 | cut -d: -f1)
 	if [ -z "$at" ]; then
 		echo "msi.sh: $1 has no version resource" >&2
 		exit 1
