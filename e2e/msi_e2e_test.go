@@ -172,6 +172,11 @@ func TestMSI(t *testing.T) {
 func (m *msiDesk) useInstalledApp() {
 	t := m.t
 	exe := installDir + `\ucontact-tray.exe`
+	// The user's own Run value, as an earlier version added it: with the
+	// installer's for every user, the app removes it.
+	if out, err := m.reg("add", runKeyHKCU, "/v", "ucontact-tray", "/d", `"`+exe+`"`, "/f"); err != nil {
+		t.Fatalf("reg add: %v\n%s", err, out)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	t.Cleanup(cancel)
 	// A Wine desktop of its own, for the tray and the window.
@@ -215,7 +220,7 @@ func (m *msiDesk) useInstalledApp() {
 		t.Fatalf("server sessions %+v; want one, of the agent %s", s, user)
 	}
 	// The first login turns on the start with the system; the installer's
-	// for every user does that already, and the user gets none of their
+	// for every user does that already, and the user has none of their
 	// own, which would start the app twice.
 	if out, err := m.reg("query", runKeyHKCU, "/v", "ucontact-tray"); err == nil {
 		t.Errorf("the user has a Run value of their own:\n%s", out)
@@ -419,6 +424,9 @@ func (m *msiDesk) assertProduct(version string) string {
 			codes = append(codes, strings.TrimSpace(name[strings.LastIndex(name, `\`)+1:]))
 			if !regexp.MustCompile(`DisplayVersion\s+REG_SZ\s+` + regexp.QuoteMeta(version) + `\s`).MatchString(entry) {
 				m.t.Errorf("the product's entry is not of version %s:\n%s", version, entry)
+			}
+			if !strings.Contains(entry, `InstallLocation    REG_SZ    `+installDir+`\`) {
+				m.t.Errorf("the product's entry does not say where it is installed:\n%s", entry)
 			}
 		}
 	}
