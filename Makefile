@@ -35,8 +35,9 @@ windows-window:
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
 
-# dist/: a Linux archive (binaries, desktop entry, icon) and a Windows zip
-# (both .exe); see scripts/package.sh.
+# dist/: a Linux archive (binaries, desktop entry, icon), a Windows zip
+# (both .exe) and a Windows installer (.msi, built with wixl); see
+# scripts/package.sh and scripts/msi.sh.
 package: deps build windows
 	scripts/package.sh "$(VERSION)"
 

@@ -30,7 +30,7 @@ func TestWindowsAgentPath(t *testing.T) {
 
 			// The window opens with the tray app, usable at once: the fields
 			// are clicked where they are drawn.
-			app.waitLog(`msg="form ready"`, startTimeout)
+			app.waitLog(`msg="login form ready"`, startTimeout)
 			fields := w.waitFields()
 			w.screenshot("2-login-window")
 			for i, text := range []string{d.srv.URL(), typist, typistPassword} {

@@ -108,19 +108,33 @@ func (w *wine) command(name string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// runWine runs a program under Wine (a Windows path, or one of Wine's
+// own: reg, msiexec) to its end, within wineTimeout.
+func (w *wine) runWine(stdin string, args ...string) result {
+	w.t.Helper()
+	r := testenv.Run(w.t, wineTimeout, w.command("wine", args...), stdin)
+	return result{r.Code, r.Stdout, r.Stderr}
+}
+
 // run runs the app's command line under Wine to its end.
 func (w *wine) run(stdin string, args ...string) result {
 	w.t.Helper()
-	return runToEnd(w.t, w.command("wine", append([]string{w.exe}, args...)...), stdin)
+	return w.runWine(stdin, append([]string{w.exe}, args...)...)
 }
 
-// startApp starts the tray app on the virtual desktop, with Wine's systray
-// channel on (each Shell_NotifyIconW call and the size it was given, and a
-// warning for a size it does not know),
-// and keeps it running until the test ends.
+// startApp starts the tray app under test; see start.
 func (w *wine) startApp(args ...string) *proc {
 	w.t.Helper()
-	cmd := w.command("wine", append([]string{"explorer", "/desktop=" + w.desktop, w.exe}, args...)...)
+	return w.start(w.exe, args...)
+}
+
+// start starts the Windows program exe on the virtual desktop, with Wine's
+// systray channel on (each Shell_NotifyIconW call and the size it was
+// given, and a warning for a size it does not know), and keeps it running
+// until the test ends.
+func (w *wine) start(exe string, args ...string) *proc {
+	w.t.Helper()
+	cmd := w.command("wine", append([]string{"explorer", "/desktop=" + w.desktop, exe}, args...)...)
 	cmd.Env = append(append([]string(nil), w.env...), "WINEDEBUG=-all,+systray")
 	p := &proc{t: w.t, cmd: cmd, out: &testenv.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
@@ -136,7 +150,7 @@ func (w *wine) startApp(args ...string) *proc {
 	}()
 	w.t.Cleanup(func() {
 		if w.t.Failed() {
-			w.t.Logf("app output:\n%s", p.out.String())
+			w.t.Logf("output of %s:\n%s", exe, p.out.String())
 		}
 	})
 	return p

@@ -15,6 +15,7 @@ packages=(
   xdotool imagemagick                        # typing into the window, screenshots
   gcc-mingw-w64-x86-64 wine wine64           # the Windows build and its test under Wine
   zip desktop-file-utils                     # make package: the Windows zip; checking the desktop entry
+  wixl msitools                              # make package: the Windows installer; reading it in tests
 )
 
 missing=()

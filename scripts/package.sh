@@ -5,7 +5,9 @@
 #       usr/local/bin/ucontact-tray, usr/local/bin/ucontact-tray-window,
 #       the desktop entry, the icon and the README;
 #   ucontact-tray_<version>_windows_amd64.zip   both .exe, with their icon and
-#       version information, for a software-distribution tool.
+#       version information, for a software-distribution tool;
+#   ucontact-tray_<version>_x64.msi   the Windows installer (scripts/msi.sh),
+#       for GPO, Intune or SCCM.
 # The name, ID and version come from FyneApp.toml.
 set -eu
 version=$1
@@ -59,3 +61,4 @@ windows=$dist/ucontact-tray_${semver}_windows_amd64.zip
 rm -f "$windows"
 (cd "$stage/windows" && zip -q -X "$windows" ucontact-tray.exe ucontact-tray-window.exe)
 echo "$windows"
+"$here/msi.sh" "$semver" "$top/bin" "$dist/ucontact-tray_${semver}_x64.msi"

@@ -92,6 +92,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return c.status(ctx, rest)
 	case "demo":
 		return c.demo(ctx, rest)
+	case "admin":
+		return c.admin(rest)
 	case "version", "--version":
 		fmt.Fprintf(c.Stdout, "ucontact-tray %s\n", c.Version)
 		return ExitOK

@@ -90,6 +90,9 @@ func locked(c *i18n.Catalog, arg string) string {
 	case settings.KeyKind:
 		return c.T("err.locked_kind", "Kind", KindName(c, session.Kind(value)))
 	case settings.KeyAutostart:
+		if value == session.AllUsers {
+			return c.T("err.locked_autostart_all_users")
+		}
 		return c.T("err.locked_autostart")
 	}
 	return c.T("err.locked", "Setting", setting)

@@ -43,6 +43,7 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&session.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
 		&session.LockedError{Setting: "kind", Value: "agent"},
 		&session.LockedError{Setting: "autostart"},
+		&session.LockedError{Setting: "autostart", Value: session.AllUsers},
 		&session.LockedError{Setting: "logout_on_suspend"},
 		control.ErrNoResident, fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
 	}

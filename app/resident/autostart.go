@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
@@ -15,6 +16,10 @@ type Autostarter interface {
 	Enable() error
 	Disable() error
 	IsEnabled() (bool, error)
+	// ForAllUsers reports whether the administrator starts the app for
+	// every user of the computer; Enable then adds no entry of the user's
+	// own, and Disable fails with autostart.ErrForAllUsers.
+	ForAllUsers() (bool, error)
 }
 
 // errNoAutostart is a request to start with the system where the resident
@@ -53,7 +58,9 @@ func (r *Resident) ChangeSettings(_ context.Context, req control.SettingsRequest
 		if settings.Merge(r.cfg.Presets, *s).Locked.Autostart {
 			return &session.LockedError{Setting: settings.KeyAutostart}
 		}
-		if err := r.setAutostart(on); err != nil {
+		if err := r.setAutostart(on); errors.Is(err, autostart.ErrForAllUsers) {
+			return &session.LockedError{Setting: settings.KeyAutostart, Value: session.AllUsers}
+		} else if err != nil {
 			return err
 		}
 		s.Autostart = &on
@@ -88,13 +95,23 @@ func (r *Resident) autostartByDefault(s *settings.Settings) {
 
 // applyLockedAutostart makes the entry follow the administrator's lock, at
 // every start: a locked "yes" survives an entry removed by hand or a
-// program moved by an upgrade.
+// program moved by an upgrade. When the administrator starts the app for
+// every user, it removes the user's own entry, which would start it a
+// second time at sign-in.
 func (r *Resident) applyLockedAutostart() {
 	if r.cfg.Autostart == nil {
 		return
 	}
 	r.settingsMu.Lock()
 	defer r.settingsMu.Unlock()
+	if all, err := r.cfg.Autostart.ForAllUsers(); err != nil {
+		r.cfg.Log.Warn("reading the all-users autostart entry", "err", err)
+	} else if all {
+		if err := r.cfg.Autostart.Enable(); err != nil {
+			r.cfg.Log.Warn("removing the user's autostart entry, the administrator's starts the app for every user", "err", err)
+		}
+		return
+	}
 	e := r.effective()
 	if !e.Locked.Autostart {
 		return
@@ -102,6 +119,21 @@ func (r *Resident) applyLockedAutostart() {
 	if err := r.setAutostart(*e.Autostart); err != nil {
 		r.cfg.Log.Warn("applying the administrator's autostart setting", "err", err)
 	}
+}
+
+// autostartForAllUsers reports whether the administrator starts the app
+// for every user of the computer.
+func (r *Resident) autostartForAllUsers() bool {
+	if r.cfg.Autostart == nil {
+		return false
+	}
+	r.settingsMu.Lock()
+	all, err := r.cfg.Autostart.ForAllUsers()
+	r.settingsMu.Unlock()
+	if err != nil {
+		r.cfg.Log.Warn("reading the all-users autostart entry", "err", err)
+	}
+	return all
 }
 
 // autostartState is what the window's checkbox shows: whether the app

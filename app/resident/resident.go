@@ -576,6 +576,10 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
 		Autostart: r.autostartState(s), LogPath: r.cfg.LogPath,
 	}
+	if r.autostartForAllUsers() {
+		on := true
+		info.Autostart, info.AutostartForAllUsers, info.Locked.Autostart = &on, true, true
+	}
 	if r.cfg.Demo != nil && info.Server == "" {
 		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
 	}

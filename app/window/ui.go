@@ -261,6 +261,9 @@ func (u *ui) applyInfo(info control.Info) {
 		u.autostart.Show()
 		if info.Locked.Autostart {
 			u.autostart.Disable()
+			if info.AutostartForAllUsers {
+				u.autostartFix.SetText(t("window.autostart_all_users"))
+			}
 			u.autostartFix.Show()
 		}
 	}
@@ -281,7 +284,11 @@ func (u *ui) applyInfo(info control.Info) {
 	u.about.Enable()
 	u.setLoginBusy(false)
 	u.focusFirstEmpty()
-	u.log.Info("form ready", "server_locked", info.Locked.Server, "kind_locked", info.Locked.Kind)
+	// For support, and for the tests of a packaged app: what the
+	// administrator fixed, as the form shows it.
+	u.log.Info("login form ready", "server", info.Server, "locked_server", info.Locked.Server,
+		"locked_kind", info.Locked.Kind, "locked_autostart", info.Locked.Autostart,
+		"autostart_for_all_users", info.AutostartForAllUsers)
 }
 
 // showAbout shows the version and the log file, which support asks for:

@@ -95,6 +95,9 @@ type Info struct {
 	// Autostart says whether the app starts with the system; nil when the
 	// resident cannot arrange it (demo mode).
 	Autostart *bool `json:"autostart,omitempty"`
+	// AutostartForAllUsers says the administrator starts the app for every
+	// user of the computer; Locked.Autostart is then set too.
+	AutostartForAllUsers bool `json:"autostart_for_all_users,omitempty"`
 	// CAFile is the file of extra certificates the resident trusts the
 	// server with; empty for the system's alone.
 	CAFile string `json:"ca_file,omitempty"`

@@ -1,0 +1,30 @@
+package window
+
+import (
+	"testing"
+
+	"ucontact-tray/internal/settings"
+	"ucontact-tray/session/control"
+)
+
+// When the administrator starts the app for every user of the computer,
+// the box is ticked and cannot be changed, and the note says why.
+func TestAutostartForAllUsers(t *testing.T) {
+	on := true
+	b := &fakeBackend{info: control.Info{
+		Server: "acme", Autostart: &on, AutostartForAllUsers: true, Locked: settings.Locks{Autostart: true},
+	}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		if !u.autostart.Visible() || !u.autostart.Checked || !u.autostart.Disabled() {
+			t.Errorf("box shown %v, checked %v, disabled %v", u.autostart.Visible(), u.autostart.Checked, u.autostart.Disabled())
+		}
+		want := "Activado por el administrador para todos los usuarios de este equipo"
+		if !u.autostartFix.Visible() || u.autostartFix.Text != want {
+			t.Errorf("note %q (shown %v), want %q", u.autostartFix.Text, u.autostartFix.Visible(), want)
+		}
+		if u.kindFix.Text != "Fijado por el administrador" {
+			t.Errorf("the other notes changed too: %q", u.kindFix.Text)
+		}
+	})
+}
