@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -95,6 +96,39 @@ func TestWindowsAgentPath(t *testing.T) {
 				t.Errorf("server sessions %+v: want the first two ended once each, and a third", s)
 			}
 		})
+	}
+}
+
+// The demo, as someone trying the app out runs it: the window that opens
+// with the demo's account filled in takes a click on the password field
+// where it is drawn, and so does the one opened again from the tray menu.
+// (Its demo line wraps once laid out: the window grew twice, and Windows
+// kept it at the first size while the clicks went to the second's layout.)
+func TestWindowsDemoWindow(t *testing.T) {
+	w := newWine(t)
+	app := w.startApp("demo", "--addr", "127.0.0.1:0")
+	app.waitLog(`tray ready`, startTimeout)
+	for i, step := range []string{"1-first-window", "3-window-from-the-menu"} {
+		forms := regexp.MustCompile(`msg="login form ready"`)
+		testenv.WaitFor(t, startTimeout, "the login form", func() bool {
+			return len(forms.FindAllString(app.out.String(), -1)) == i+1
+		})
+		fields := w.waitFields()
+		w.screenshot(step)
+		w.click(fields[2].X, fields[2].Y) // the password; the rest is filled in
+		w.typeText("demo1234")
+		w.xdotool("key", "Return")
+		logins := regexp.MustCompile(`state=logged-in was=logging-in`)
+		testenv.WaitFor(t, stepTimeout, "the login", func() bool {
+			return len(logins.FindAllString(app.out.String(), -1)) == i+1
+		})
+		w.waitTrayIcon("logged-in", fmt.Sprintf("%d-logged-in", 2*i+2))
+		if i == 1 {
+			break
+		}
+		w.choose(w.openMenu("2-menu"), 1) // Finalizar Sesión
+		w.waitTrayIcon("logged-out", "2-logged-out")
+		w.choose(w.openMenu("2-menu-logged-out"), 1) // Iniciar sesión…
 	}
 }
 

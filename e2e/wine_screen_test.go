@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
@@ -322,15 +323,19 @@ func (w *wine) fields(img image.Image) []image.Point {
 }
 
 // waitFields waits for the login window's three fields (server, user,
-// password) to be drawn, and returns where to click them.
+// password) to be drawn, in the same place on two looks in a row (the
+// window is fitted to its form once the tray app has said what goes in
+// it), and returns where to click them.
 func (w *wine) waitFields() []image.Point {
 	w.t.Helper()
-	var points []image.Point
-	testenv.WaitFor(w.t, startTimeout, "the login window's three fields", func() bool {
-		points = w.fields(w.look())
-		return len(points) == 3
+	var last []image.Point
+	testenv.WaitFor(w.t, startTimeout, "the login window's three fields, settled", func() bool {
+		points := w.fields(w.look())
+		settled := len(points) == 3 && slices.Equal(points, last)
+		last = points
+		return settled
 	})
-	return points
+	return last
 }
 
 func (b balloon) String() string {
