@@ -1,6 +1,6 @@
 // Package ucontact speaks uContact's session API: open and end user and agent
-// sessions. It keeps no state besides its connections; see
-// shared/spec/ucontact-api.md for the protocol as far as it is known.
+// sessions. It keeps no state besides its connections; see docs/protocol.md
+// for the protocol as far as it is known.
 package ucontact
 
 import (
