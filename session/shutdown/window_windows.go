@@ -29,6 +29,11 @@ const (
 	wsOverlappedWindow = 0x00CF0000
 )
 
+// suspendAllowance is how long Windows lets an app handle PBT_APMSUSPEND
+// ("approximately two seconds", Microsoft's documentation of the event)
+// before it may interrupt it.
+const suspendAllowance = 2 * time.Second
+
 var (
 	user32                     = windows.NewLazySystemDLL("user32.dll")
 	procRegisterClassExW       = user32.NewProc("RegisterClassExW")
@@ -100,7 +105,11 @@ func (e *endSessionWindow) run(ctx context.Context, w *Watcher) {
 		procBlockReasonCreate.Call(hwnd, uintptr(unsafe.Pointer(why))) //nolint:errcheck
 		defer procBlockReasonDestroy.Call(hwnd)                        //nolint:errcheck
 		done := make(chan struct{})
-		w.send(ctx, Notice{Kind: kind, Source: source, Deadline: deadlineWithin(0), done: once(func() { close(done) })})
+		allowed := time.Duration(0) // the default deadline: Windows gives 5 s at a shutdown
+		if kind == Suspending {
+			allowed = suspendAllowance
+		}
+		w.send(ctx, Notice{Kind: kind, Source: source, Deadline: deadlineWithin(allowed), done: once(func() { close(done) })})
 		select {
 		case <-done:
 		case <-time.After(DefaultDeadline + time.Second):
