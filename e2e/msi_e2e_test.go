@@ -20,10 +20,6 @@ import (
 	"ucontact-tray/internal/testenv"
 )
 
-// msiTimeout bounds one run of msiexec (or of the MSI build): an install
-// takes a few seconds; a stuck Wine fails the test with what it printed.
-const msiTimeout = 3 * time.Minute
-
 // Where the installer puts things, in the prefix's drive C.
 const (
 	installDir = `C:\Program Files\ucontact-tray`

@@ -29,13 +29,6 @@ type notifyIconData struct {
 	BalloonIcon      uintptr // HICON
 }
 
-// Flags of notifyIconData (shellapi.h).
-const (
-	nifTip   = 0x00000004
-	nifInfo  = 0x00000010
-	niifInfo = 0x00000001
-)
-
 // copyUTF16 copies s into one of notifyIconData's fixed NUL-terminated
 // fields, cut to fit, never in the middle of a character.
 func copyUTF16(dst []uint16, s string) {

@@ -22,6 +22,9 @@ const (
 // Messages and flags (WinUser.h, shellapi.h).
 const (
 	nimModify    = 0x00000001
+	nifTip       = 0x00000004
+	nifInfo      = 0x00000010
+	niifInfo     = 0x00000001
 	wmNull       = 0x0000
 	wmCancelMode = 0x001F
 )
