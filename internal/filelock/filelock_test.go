@@ -1,0 +1,35 @@
+package filelock
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestLockIsExclusiveUntilClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	held, err := Create(path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Create(path, 0o600); err == nil {
+		t.Fatal("Create made a file that exists")
+	}
+	other, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := TryLock(other); !errors.Is(err, ErrLocked) {
+		t.Fatalf("TryLock of a held file = %v, want ErrLocked", err)
+	}
+	// The holder can remove it while it holds it, on every system.
+	if err := os.Remove(path); err != nil {
+		t.Fatalf("removing a held file: %v", err)
+	}
+	held.Close()
+	if err := TryLock(other); err != nil {
+		t.Fatalf("TryLock once the holder let go: %v", err)
+	}
+}
