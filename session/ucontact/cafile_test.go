@@ -46,7 +46,7 @@ func TestPrivateCA(t *testing.T) {
 	ca := testenv.NewCA(t)
 	srv, base := startTLSFake(t, ca.ServerCert(t))
 
-	_, err := clientWith(t, base, nil).OpenUserSession(context.Background(), testUser, testPassword)
+	_, err := clientWith(t, base, nil).OpenUserSession(context.Background(), testUser, testPassword, nil)
 	var ce *ucontact.CertificateError
 	if !errors.As(err, &ce) {
 		t.Fatalf("without the CA: error %v, want a CertificateError", err)
@@ -66,7 +66,7 @@ func TestPrivateCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := clientWith(t, base, roots)
-	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword)
+	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword, nil)
 	if err != nil {
 		t.Fatalf("with the CA: %v", err)
 	}
@@ -92,7 +92,7 @@ func TestCertificateProblems(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, base := startTLSFake(t, tc.cert)
-			_, err := clientWith(t, base, ca.Pool()).OpenUserSession(context.Background(), testUser, testPassword)
+			_, err := clientWith(t, base, ca.Pool()).OpenUserSession(context.Background(), testUser, testPassword, nil)
 			var ce *ucontact.CertificateError
 			if !errors.As(err, &ce) {
 				t.Fatalf("error %v, want a CertificateError", err)

@@ -114,13 +114,20 @@ type UserSession struct {
 	Token Token
 }
 
+// Opened is told of a session the moment the server's answer has been
+// read, before the call is logged or returns: from that answer on the
+// session is open on the server, and a caller that must be able to end it
+// after a crash keeps what ends it before any other work is done.
+type Opened func(token Token, extension string)
+
 // OpenUserSession logs in with getUserToken, falling back once to the older
-// UserLogin when the server does not know getUserToken (404).
-func (c *Client) OpenUserSession(ctx context.Context, user, password string) (UserSession, error) {
+// UserLogin when the server does not know getUserToken (404). opened may be
+// nil.
+func (c *Client) OpenUserSession(ctx context.Context, user, password string, opened Opened) (UserSession, error) {
 	form := url.Values{"user": {user}, "password": {password}}
-	ans, err := c.login(ctx, "getUserToken", PathGetUserToken, form, shapeGetUserToken)
+	ans, err := c.login(ctx, "getUserToken", PathGetUserToken, form, shapeGetUserToken, opened)
 	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
-		ans, err = c.login(ctx, "UserLogin", PathUserLogin, form, shapeUserLogin)
+		ans, err = c.login(ctx, "UserLogin", PathUserLogin, form, shapeUserLogin, opened)
 	}
 	if err != nil {
 		return UserSession{}, err
@@ -146,10 +153,10 @@ type AgentSession struct {
 func (s AgentSession) Interface() string { return "SIP/" + s.Extension }
 
 // OpenAgentSession logs the agent in to the phone line: from now on calls are
-// routed to them.
-func (c *Client) OpenAgentSession(ctx context.Context, agent, password string) (AgentSession, error) {
+// routed to them. opened may be nil.
+func (c *Client) OpenAgentSession(ctx context.Context, agent, password string, opened Opened) (AgentSession, error) {
 	form := url.Values{"agent": {agent}, "password": {password}}
-	ans, err := c.login(ctx, "AgentLogin", PathAgentLogin, form, shapeAgentLogin)
+	ans, err := c.login(ctx, "AgentLogin", PathAgentLogin, form, shapeAgentLogin, opened)
 	if err != nil {
 		return AgentSession{}, err
 	}
@@ -166,8 +173,12 @@ func (c *Client) EndAgentSession(ctx context.Context, s AgentSession, message st
 	return c.end(ctx, "AgentLogoff", PathAgentLogoff, form, s.Token)
 }
 
-func (c *Client) login(ctx context.Context, op, path string, form url.Values, shape loginShape) (loginAnswer, error) {
+func (c *Client) login(ctx context.Context, op, path string, form url.Values, shape loginShape, opened Opened) (loginAnswer, error) {
+	start := time.Now()
 	status, body, err := c.post(ctx, op, path, form, "")
+	// Logged last: the log may be a file on a slow disk, and opened must
+	// come first.
+	defer c.logCall(ctx, path, status, start, err)
 	if err != nil {
 		return loginAnswer{}, err
 	}
@@ -178,11 +189,16 @@ func (c *Client) login(ctx context.Context, op, path string, form url.Values, sh
 	if pe := (*ProtocolError)(nil); errors.As(err, &pe) {
 		pe.Op = op
 	}
+	if err == nil && opened != nil {
+		opened(ans.Token, ans.Extension)
+	}
 	return ans, err
 }
 
 func (c *Client) end(ctx context.Context, op, path string, form url.Values, tok Token) error {
+	start := time.Now()
 	status, body, err := c.post(ctx, op, path, form, tok)
+	c.logCall(ctx, path, status, start, err)
 	switch {
 	case err != nil:
 		return err
@@ -197,14 +213,13 @@ func (c *Client) end(ctx context.Context, op, path string, form url.Values, tok 
 }
 
 // post sends one form and reads the answer, at most MaxAnswerSize bytes.
+// Its callers log the call.
 func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok Token) (status int, body []byte, err error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.opts.CallTimeout)
 		defer cancel()
 	}
-	start := time.Now()
-	defer func() { c.logCall(ctx, path, status, time.Since(start), err) }()
 	target := c.base.JoinPath(path)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
 	if err != nil {
@@ -234,7 +249,8 @@ func (c *Client) post(ctx context.Context, op, path string, form url.Values, tok
 // logCall logs one call for support: never its form, its answer or its
 // headers, which carry passwords and tokens. status is 0 when no answer
 // came.
-func (c *Client) logCall(ctx context.Context, path string, status int, took time.Duration, err error) {
+func (c *Client) logCall(ctx context.Context, path string, status int, start time.Time, err error) {
+	took := time.Since(start)
 	attrs := []slog.Attr{
 		slog.String("method", http.MethodPost),
 		slog.String("host", c.base.Host),

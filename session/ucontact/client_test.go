@@ -64,7 +64,7 @@ func TestUserSessionVariants(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv, c := startFake(t, tc.variant)
-			ses, err := c.OpenUserSession(context.Background(), testUser, testPassword)
+			ses, err := c.OpenUserSession(context.Background(), testUser, testPassword, nil)
 			if err != nil {
 				t.Fatalf("OpenUserSession: %v", err)
 			}
@@ -124,7 +124,7 @@ func TestUserSessionVariants(t *testing.T) {
 
 func TestAgentSession(t *testing.T) {
 	srv, c := startFake(t, fake.Variant{})
-	ses, err := c.OpenAgentSession(context.Background(), testUser, testPassword)
+	ses, err := c.OpenAgentSession(context.Background(), testUser, testPassword, nil)
 	if err != nil {
 		t.Fatalf("OpenAgentSession: %v", err)
 	}
@@ -191,9 +191,9 @@ func TestLoginErrors(t *testing.T) {
 			start := time.Now()
 			var err error
 			if tc.agent {
-				_, err = c.OpenAgentSession(ctx, testUser, pass)
+				_, err = c.OpenAgentSession(ctx, testUser, pass, nil)
 			} else {
-				_, err = c.OpenUserSession(ctx, testUser, pass)
+				_, err = c.OpenUserSession(ctx, testUser, pass, nil)
 			}
 			if !tc.check(err) {
 				t.Fatalf("error = %#v (%v)", err, err)
@@ -233,14 +233,14 @@ func TestEndErrors(t *testing.T) {
 				defer cancel()
 				var err error
 				if agent {
-					ses, lerr := c.OpenAgentSession(ctx, testUser, testPassword)
+					ses, lerr := c.OpenAgentSession(ctx, testUser, testPassword, nil)
 					if lerr != nil {
 						t.Fatal(lerr)
 					}
 					srv.Inject(ucontact.PathAgentLogoff, tc.fault)
 					err = c.EndAgentSession(ctx, ses, "")
 				} else {
-					ses, lerr := c.OpenUserSession(ctx, testUser, testPassword)
+					ses, lerr := c.OpenUserSession(ctx, testUser, testPassword, nil)
 					if lerr != nil {
 						t.Fatal(lerr)
 					}
@@ -258,7 +258,7 @@ func TestEndErrors(t *testing.T) {
 func TestSameHostRedirectIsFollowed(t *testing.T) {
 	srv, c := startFake(t, fake.Variant{})
 	srv.Inject(ucontact.PathGetUserToken, fake.Fault{Redirect: ucontact.PathGetUserToken, Times: 1})
-	if _, err := c.OpenUserSession(context.Background(), testUser, testPassword); err != nil {
+	if _, err := c.OpenUserSession(context.Background(), testUser, testPassword, nil); err != nil {
 		t.Fatalf("OpenUserSession after a same-host redirect: %v", err)
 	}
 }
@@ -280,7 +280,7 @@ func TestTLSConnectionReuseAndTrust(t *testing.T) {
 	base := &url.URL{Scheme: "https", Host: ts.Listener.Addr().String()}
 
 	untrusted := ucontact.NewClient(base, ucontact.Options{})
-	_, err := untrusted.OpenUserSession(context.Background(), testUser, testPassword)
+	_, err := untrusted.OpenUserSession(context.Background(), testUser, testPassword, nil)
 	var ce *ucontact.CertificateError
 	if !errors.As(err, &ce) {
 		t.Fatalf("untrusted certificate: error = %v, want CertificateError", err)
@@ -290,7 +290,7 @@ func TestTLSConnectionReuseAndTrust(t *testing.T) {
 	pool.AddCert(ts.Certificate())
 	conns.Store(0)
 	c := ucontact.NewClient(base, ucontact.Options{RootCAs: pool})
-	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword)
+	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword, nil)
 	if err != nil {
 		t.Fatalf("trusted: %v", err)
 	}
@@ -349,7 +349,7 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second, Logger: slog.New(slog.NewTextHandler(&log, nil))})
-	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword)
+	ses, err := c.OpenUserSession(context.Background(), testUser, testPassword, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -357,7 +357,7 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Inject(ucontact.PathAgentLogin, fake.Fault{Drop: true})
-	if _, err := c.OpenAgentSession(context.Background(), testUser, testPassword); err == nil {
+	if _, err := c.OpenAgentSession(context.Background(), testUser, testPassword, nil); err == nil {
 		t.Fatal("a dropped connection was a success")
 	}
 
@@ -382,3 +382,48 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 		}
 	}
 }
+
+// opened hears of a session before anything else happens with the answer,
+// the call's log line included, and only of a session the server opened.
+func TestOpenedComesFirst(t *testing.T) {
+	srv := fake.New(fake.Variant{})
+	srv.AddUser(testUser, testPassword)
+	srv.AddAgent(testUser, testPassword)
+	base, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	u, _ := ucontact.ParseServer(base)
+	var heard []string // "opened" and "log", in order
+	logger := slog.New(handlerFunc(func(r slog.Record) { heard = append(heard, "log") }))
+	c := ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second, Logger: logger})
+
+	var token ucontact.Token
+	var extension string
+	opened := func(tok ucontact.Token, ext string) {
+		heard = append(heard, "opened")
+		token, extension = tok, ext
+	}
+	ses, err := c.OpenAgentSession(context.Background(), testUser, testPassword, opened)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(heard, ",") != "opened,log" || token != ses.Token || extension != ses.Extension {
+		t.Fatalf("heard %v with %q, %q; session %+v", heard, token, extension, ses)
+	}
+	heard = nil
+	if _, err := c.OpenUserSession(context.Background(), testUser, "wrong", opened); err == nil {
+		t.Fatal("login with a wrong password succeeded")
+	}
+	if strings.Join(heard, ",") != "log" {
+		t.Errorf("a refused login: heard %v", heard)
+	}
+}
+
+type handlerFunc func(slog.Record)
+
+func (h handlerFunc) Enabled(context.Context, slog.Level) bool      { return true }
+func (h handlerFunc) Handle(_ context.Context, r slog.Record) error { h(r); return nil }
+func (h handlerFunc) WithAttrs([]slog.Attr) slog.Handler            { return h }
+func (h handlerFunc) WithGroup(string) slog.Handler                 { return h }
