@@ -44,3 +44,30 @@ func TestWriteFailsInUnwritablePlace(t *testing.T) {
 		t.Fatal("writing below a regular file succeeded")
 	}
 }
+
+func TestRemoveTemp(t *testing.T) {
+	dir := t.TempDir()
+	keep := []string{"session.json", ".hidden", "a.token", ".x.", "notes.1"}
+	gone := []string{".session.json.123456.tmp", ".session_ab12.token.99.tmp", ".settings.json.4242"}
+	for _, name := range append(append([]string{}, keep...), gone...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := RemoveTemp(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range keep {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s removed: %v", name, err)
+		}
+	}
+	for _, name := range gone {
+		if _, err := os.Stat(filepath.Join(dir, name)); !os.IsNotExist(err) {
+			t.Errorf("%s still there: %v", name, err)
+		}
+	}
+	if err := RemoveTemp(filepath.Join(dir, "missing")); err != nil {
+		t.Errorf("RemoveTemp of a missing folder: %v", err)
+	}
+}
