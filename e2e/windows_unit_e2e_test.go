@@ -13,12 +13,14 @@ import (
 	"ucontact-tray/internal/testenv"
 )
 
-// The unit tests that only a Windows build has, cross-compiled and run
-// under Wine: the control pipe's first client.
+// The unit tests whose Windows code differs, cross-compiled and run under
+// Wine: the control pipe's first client; files locked by a login under way.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
 		{"session/control", "^TestFirstClientIsAnswered$"},
+		{"internal/filelock", "."},
+		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {
 			exe := filepath.Join(w.dir, strings.ReplaceAll(pkg.dir, "/", "-")+".test.exe")

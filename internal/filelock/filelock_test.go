@@ -24,12 +24,24 @@ func TestLockIsExclusiveUntilClosed(t *testing.T) {
 	if err := TryLock(other); !errors.Is(err, ErrLocked) {
 		t.Fatalf("TryLock of a held file = %v, want ErrLocked", err)
 	}
-	// The holder can remove it while it holds it, on every system.
-	if err := os.Remove(path); err != nil {
-		t.Fatalf("removing a held file: %v", err)
-	}
 	held.Close()
 	if err := TryLock(other); err != nil {
 		t.Fatalf("TryLock once the holder let go: %v", err)
+	}
+}
+
+// Its holder removes the file while it holds it, on every system.
+func TestHolderCanRemove(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	held, err := Create(path, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := os.Remove(path); err != nil {
+		t.Fatalf("removing a held file: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("removed file still there: %v", err)
 	}
 }
