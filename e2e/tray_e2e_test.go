@@ -142,8 +142,8 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 	waitMenu(t, item, p.Title, "Finalizar Sesión", "Abrir…", "Salir")
 	res.waitLog(`window closed`, stepTimeout)
 	d.screenshot("3-logged-in")
-	if items := d.keyringItems(); !strings.Contains(items, "token/user/"+typist) {
-		t.Fatalf("no token in the keyring after login:\n%s", items)
+	if items := d.keyringItems(); !strings.Contains(items, "session/") || !strings.Contains(items, `"user":"`+typist+`"`) {
+		t.Fatalf("no session in the keyring after login:\n%s", items)
 	}
 	assertNoGL(t, res.cmd.Process.Pid)
 	// The first login turned on "Iniciar con el sistema".
@@ -160,7 +160,7 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 		ends[0].Header.Get("Authorization") != "Basic "+sessions[0].Token {
 		t.Fatalf("sessions %+v, %d EndSession calls", sessions, len(ends))
 	}
-	if items := d.keyringItems(); strings.Contains(items, "token/") {
+	if items := d.keyringItems(); strings.Contains(items, "session/") || strings.Contains(items, "token/") {
 		t.Fatalf("token still in the keyring after Finalizar Sesión:\n%s", items)
 	}
 	d.assertAutostart(true) // a setting, not part of the session

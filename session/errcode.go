@@ -50,6 +50,10 @@ func ErrorCode(err error) string {
 		return "token-lost"
 	case errors.Is(err, ErrStoringSession):
 		return "storing"
+	case errors.Is(err, ErrLoginInterrupted):
+		return "login-interrupted"
+	case errors.Is(err, errCorruptRecord):
+		return "damaged-record"
 	case errors.Is(err, ErrClosed):
 		return "closed"
 	case errors.As(err, &locked):
@@ -123,6 +127,8 @@ var codeSentinels = map[string]error{
 	"busy":              ErrBusy,
 	"token-lost":        ErrTokenLost,
 	"storing":           ErrStoringSession,
+	"login-interrupted": ErrLoginInterrupted,
+	"damaged-record":    errCorruptRecord,
 	"closed":            ErrClosed,
 	"refused":           ucontact.ErrRefused,
 	"session-over":      ucontact.ErrSessionOver,
@@ -136,6 +142,7 @@ var warningSentinels = map[string]error{
 	"token-in-file":      ErrTokenInFile,
 	"password-not-saved": ErrPasswordNotSaved,
 	"token-not-deleted":  ErrTokenNotDeleted,
+	"record-not-removed": ErrRecordNotRemoved,
 	"token-unreadable":   ErrTokenUnreadable,
 	"token-lost":         ErrTokenLost,
 }

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"ucontact-tray/internal/atomicfile"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )
@@ -53,6 +54,10 @@ var (
 	ErrBusy            = errors.New("a logout is in progress")
 	ErrTokenLost       = errors.New("the session token is lost; the session cannot be ended from here")
 	ErrClosed          = errors.New("session manager closed")
+	// ErrLoginInterrupted is the session of a login that died (a crash,
+	// a kill) after the server opened it and before anyone was told: the
+	// next start ends it.
+	ErrLoginInterrupted = errors.New("a login was interrupted after the server opened the session")
 	// ErrStoringSession means the session was opened but could not be made
 	// safe (record or token not stored), so it was ended again.
 	ErrStoringSession = errors.New("could not keep the session safe; it was closed again")
@@ -63,6 +68,7 @@ var (
 	ErrTokenInFile      = errors.New("no keyring: the session token is kept in a file")
 	ErrPasswordNotSaved = errors.New("password not remembered")
 	ErrTokenNotDeleted  = errors.New("session ended, but its token could not be deleted")
+	ErrRecordNotRemoved = errors.New("session ended, but its record could not be removed")
 	ErrTokenUnreadable  = errors.New("the session token could not be read")
 )
 
@@ -121,6 +127,7 @@ type Manager struct {
 	logged  State   // the state last logged
 	rec     *record // nil when logged out
 	token   ucontact.Token
+	key     string // where the secret store keeps token
 	client  *ucontact.Client
 	flight  *flight // the login or logout under way
 	subs    map[chan Snapshot]struct{}
@@ -138,8 +145,10 @@ type flight struct {
 	ended chan struct{}
 }
 
-// Open loads the record of a session left open by an earlier run, if any,
-// and its token. It makes no network call: see Recover.
+// Open loads the session left open by an earlier run, if any: from its
+// record and the secret store, from the journal of a login that died
+// before storing it, or from the secret store alone when the record is
+// damaged. It makes no network call: see Recover.
 func Open(ctx context.Context, cfg Config) (*Manager, error) {
 	if cfg.Dir == "" || cfg.Secrets == nil || cfg.Client == nil {
 		return nil, errors.New("session: Config needs Dir, Secrets and Client")
@@ -152,41 +161,141 @@ func Open(ctx context.Context, cfg Config) (*Manager, error) {
 	}
 	m := &Manager{cfg: cfg, subs: map[chan Snapshot]struct{}{}}
 	m.snap.State = LoggedOut
-	rec, err := loadRecord(cfg.Dir)
-	if errors.Is(err, errCorruptRecord) {
-		// Nothing can be done with it; keep it aside for support and say so.
-		aside := recordPath(cfg.Dir) + ".damaged"
-		if rerr := os.Rename(recordPath(cfg.Dir), aside); rerr != nil {
-			return nil, errors.Join(err, rerr)
-		}
-		m.snap.Warning = &DamagedRecordError{SetAside: aside, Err: err}
-		return m, nil
+	if err := atomicfile.RemoveTemp(cfg.Dir); err != nil {
+		cfg.Log.Warn("leftover temporary files", "err", err)
 	}
+	rec, err := m.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if rec == nil {
 		return m, nil
 	}
-	server, _ := ucontact.ParseServer(rec.Server) // loadRecord checked it
+	server, _ := ucontact.ParseServer(rec.Server) // checked when read
 	m.rec = rec
 	m.client = cfg.Client(server)
-	tok, loc, err := cfg.Secrets.LoadToken(ctx, tokenKey(rec))
+	m.snap = m.snapshotOf(rec, m.snap)
+	m.logged = m.snap.State
+	cfg.Log.Info("session found", "state", m.snap.State.String(), "user", rec.User, "server", rec.Server,
+		"kind", string(rec.Kind), "since", rec.Since, "holder", string(rec.Holder))
+	return m, nil
+}
+
+// load finds the session an earlier run left, and its token. It sets m's
+// token, key and notes, and returns the session's record (nil for none).
+func (m *Manager) load(ctx context.Context) (*record, error) {
+	dir := m.cfg.Dir
+	dead, err := takeJournal(dir)
+	if err != nil {
+		return nil, err
+	}
+	if dead != nil {
+		return m.adoptJournal(ctx, dead), nil
+	}
+	rec, err := loadRecord(dir)
+	if errors.Is(err, errCorruptRecord) {
+		return m.recoverDamaged(ctx, err)
+	}
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	tok, key, loc, err := m.loadToken(ctx, rec)
 	switch {
 	case err == nil:
-		m.token = ucontact.Token(tok)
-		m.snap.TokenFile = loc.File
+		m.token, m.key, m.snap.TokenFile = tok, key, loc.File
 	case errors.Is(err, secrets.ErrNotFound):
 		m.snap.Warning = ErrTokenLost
 	default:
 		// The keyring may come back (it may just be locked): Logout tries again.
 		m.snap.Warning = fmt.Errorf("%w: %w", ErrTokenUnreadable, err)
 	}
-	m.snap = m.snapshotOf(rec, m.snap)
-	m.logged = m.snap.State
-	cfg.Log.Info("session found", "state", m.snap.State.String(), "user", rec.User, "server", rec.Server,
-		"kind", string(rec.Kind), "since", rec.Since, "holder", string(rec.Holder))
-	return m, nil
+	return rec, nil
+}
+
+// adoptJournal takes over the session of a login that died after the
+// server opened it: nobody was told of it, so it is to be ended, as a
+// pending logout. It is stored as a finished login's would be, and the
+// journal goes once both hold it.
+func (m *Manager) adoptJournal(ctx context.Context, dead *deadJournal) *record {
+	e := dead.ending
+	rec := e.record()
+	now := time.Now()
+	rec.PendingSince = &now
+	rec.LastError, rec.LastFailure = ErrLoginInterrupted.Error(), ErrorCode(ErrLoginInterrupted)
+	m.token, m.key = ucontact.Token(e.Token), sessionKey(m.cfg.Dir)
+	m.snap.LastError = ErrLoginInterrupted
+	loc, err := m.cfg.Secrets.SaveToken(ctx, m.key, e.marshal())
+	err = errors.Join(err, saveRecord(m.cfg.Dir, rec))
+	if err != nil {
+		// The journal is all there is of this session: it stays for the
+		// next start, and this one ends the session from memory.
+		m.snap.Warning = fmt.Errorf("%w: %w", ErrStoringSession, err)
+		dead.f.Close()
+		return rec
+	}
+	m.snap.TokenFile = loc.File
+	if err := dead.discard(); err != nil {
+		m.cfg.Log.Warn("login journal", "err", err)
+	}
+	return rec
+}
+
+// recoverDamaged deals with a record that cannot be read: the session it
+// was about, if the secret store has it, is to be ended, as a pending
+// logout; the damaged file is kept aside for support either way.
+func (m *Manager) recoverDamaged(ctx context.Context, damage error) (*record, error) {
+	dir := m.cfg.Dir
+	aside := recordPath(dir) + ".damaged"
+	key := sessionKey(dir)
+	saved, loc, err := m.cfg.Secrets.LoadToken(ctx, key)
+	var e ending
+	if err == nil {
+		e, err = parseEnding(saved)
+	}
+	if err != nil && !errors.Is(err, secrets.ErrNotFound) {
+		// The secret store may know the session and cannot say now: the
+		// record stays where it is, for the next start to try again.
+		m.snap.Warning = errors.Join(&DamagedRecordError{Err: damage}, fmt.Errorf("%w: %w", ErrTokenUnreadable, err))
+		return nil, nil
+	}
+	if rerr := os.Rename(recordPath(dir), aside); rerr != nil {
+		return nil, errors.Join(damage, rerr)
+	}
+	m.snap.Warning = &DamagedRecordError{SetAside: aside, Err: damage}
+	if err != nil {
+		return nil, nil // no session to end
+	}
+	rec := e.record()
+	now := time.Now()
+	rec.PendingSince = &now
+	rec.LastError, rec.LastFailure = damage.Error(), ErrorCode(damage)
+	if serr := saveRecord(dir, rec); serr != nil {
+		m.snap.Warning = errors.Join(m.snap.Warning, serr)
+	}
+	m.token, m.key, m.snap.TokenFile = ucontact.Token(e.Token), key, loc.File
+	return rec, nil
+}
+
+// loadToken reads the token of rec's session from the secret store, and
+// says under which key it was.
+func (m *Manager) loadToken(ctx context.Context, rec *record) (ucontact.Token, string, secrets.Location, error) {
+	key := sessionKey(m.cfg.Dir)
+	saved, loc, err := m.cfg.Secrets.LoadToken(ctx, key)
+	if err == nil {
+		e, perr := parseEnding(saved)
+		if perr != nil || !e.sameSession(rec) {
+			// Another session's, which the record outlived: it ends nothing
+			// of this one.
+			return "", "", secrets.Location{}, secrets.ErrNotFound
+		}
+		return ucontact.Token(e.Token), key, loc, nil
+	}
+	if !errors.Is(err, secrets.ErrNotFound) {
+		return "", "", secrets.Location{}, err
+	}
+	key = legacyTokenKey(rec)
+	tok, loc, err := m.cfg.Secrets.LoadToken(ctx, key)
+	return ucontact.Token(tok), key, loc, err
 }
 
 // Recover deals with a session found at start. One left by a resident that
@@ -293,31 +402,48 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		}()
 		defer func() { <-forgotten }()
 	}
+	// The journal keeps the session from the instant its answer is read
+	// until the record and the secret store hold it: a crash at any point
+	// after that answer leaves it endable by the next start.
+	var jour *journal
+	opened := func(token ucontact.Token, extension string) {
+		rec.Since, rec.Extension = time.Now(), extension
+		var err error
+		if jour, err = writeJournal(m.cfg.Dir, endingOf(rec, token)); err != nil {
+			m.cfg.Log.Warn("login journal", "err", err)
+		}
+	}
 	var token ucontact.Token
 	switch req.Kind {
 	case KindUser:
-		s, err := client.OpenUserSession(ctx, req.User, req.Password)
+		s, err := client.OpenUserSession(ctx, req.User, req.Password, opened)
 		if err != nil {
 			return m.loginFailed(client, err)
 		}
 		token = s.Token
 	case KindAgent:
-		s, err := client.OpenAgentSession(ctx, req.User, req.Password)
+		s, err := client.OpenAgentSession(ctx, req.User, req.Password, opened)
 		if err != nil {
 			return m.loginFailed(client, err)
 		}
-		token, rec.Extension = s.Token, s.Extension
+		token = s.Token
 	}
-	rec.Since = time.Now()
+	defer func() {
+		if err := jour.discard(); err != nil {
+			m.cfg.Log.Warn("login journal", "err", err)
+		}
+	}()
 
 	// The session is open on the server now: store it even if the caller
 	// gives up (Ctrl+C), or it could not be ended after a crash.
-	// The token and the record are written at once: the login is reported
-	// only when both are safe, and neither waits for the other's disk.
+	// The secret store and the record are written at once: the login is
+	// reported only when both are safe, and neither waits for the other's
+	// disk.
 	ctx = context.WithoutCancel(ctx)
+	key := sessionKey(m.cfg.Dir)
 	recordSaved := make(chan error, 1)
 	go func() { recordSaved <- saveRecord(m.cfg.Dir, rec) }()
-	loc, err := m.cfg.Secrets.SaveToken(ctx, tokenKey(rec), string(token))
+	loc, err := m.cfg.Secrets.SaveToken(ctx, key, endingOf(rec, token).marshal())
 	err = errors.Join(err, <-recordSaved)
 	if err != nil {
 		// Without the record and the token the session could not be ended
@@ -325,8 +451,14 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		endCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
-		m.cfg.Secrets.Delete(endCtx, tokenKey(rec)) //nolint:errcheck // best effort: nothing else to do with it
-		removeRecord(m.cfg.Dir)                     //nolint:errcheck // a record without its token ends nothing
+		m.cfg.Secrets.Delete(endCtx, key) //nolint:errcheck // best effort: nothing else to do with it
+		removeRecord(m.cfg.Dir)           //nolint:errcheck // a record without its token ends nothing
+		if endErr != nil && jour != nil {
+			// Still open, and the journal is all that knows it: left for
+			// the next start to end.
+			jour.f.Close()
+			jour = nil
+		}
 		return m.loginFailed(client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
 
@@ -341,7 +473,7 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	}
 
 	m.mu.Lock()
-	m.rec, m.token, m.client = rec, token, client
+	m.rec, m.token, m.key, m.client = rec, token, key, client
 	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: loc.File, Warning: warning})
 	m.mu.Unlock()
 	return nil
@@ -428,9 +560,10 @@ func (m *Manager) LogoutThen(ctx context.Context, ended func()) error {
 // logout ends the session of rec, and calls ended once the server has
 // confirmed it and the record is gone.
 func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token, client *ucontact.Client, ended func()) error {
+	key := m.keyOf()
 	if token == "" {
 		// The keyring may not have answered at start; ask again.
-		tok, loc, err := m.cfg.Secrets.LoadToken(ctx, tokenKey(rec))
+		tok, k, loc, err := m.loadToken(ctx, rec)
 		switch {
 		case errors.Is(err, secrets.ErrNotFound):
 			// Nothing can ever end this session from here: say so once and
@@ -441,9 +574,9 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 		case err != nil:
 			return m.logoutFailed(rec, fmt.Errorf("reading the session token: %w", err))
 		}
-		token = ucontact.Token(tok)
+		token, key = tok, k
 		m.mu.Lock()
-		m.token, m.snap.TokenFile = token, loc.File
+		m.token, m.key, m.snap.TokenFile = token, key, loc.File
 		m.mu.Unlock()
 	}
 	deadline, cancel := withDefaultDeadline(ctx)
@@ -454,9 +587,9 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 	}
 	// The session is over. Clean up; a failure here is reported, not
 	// retried: there is nothing left to end.
-	warning := removeRecord(m.cfg.Dir)
+	warning := forgetRecord(m.cfg.Dir)
 	ended()
-	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), tokenKey(rec)); derr != nil {
+	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), key); derr != nil {
 		warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrTokenNotDeleted, derr))
 	}
 	m.setLoggedOut(warning)
@@ -466,7 +599,7 @@ func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token,
 func (m *Manager) setLoggedOut(warning error) {
 	m.mu.Lock()
 	client := m.client
-	m.rec, m.token, m.client = nil, "", nil
+	m.rec, m.token, m.key, m.client = nil, "", "", nil
 	m.snap = Snapshot{State: LoggedOut, Warning: warning}
 	m.mu.Unlock()
 	// Nothing more to say to that server; don't keep its connection open.
@@ -733,8 +866,14 @@ func withDefaultDeadline(ctx context.Context) (context.Context, context.CancelFu
 	return context.WithTimeout(ctx, defaultCallDeadline)
 }
 
-func tokenKey(r *record) string {
-	return "token/" + string(r.Kind) + "/" + r.User + "@" + r.Server
+// keyOf is where the secret store keeps the session's token.
+func (m *Manager) keyOf() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.key != "" {
+		return m.key
+	}
+	return sessionKey(m.cfg.Dir)
 }
 
 func passwordKey(r *record) string {

@@ -118,12 +118,14 @@ func (h *harness) assertClean() {
 		h.t.Errorf("record still on disk: %v", err)
 	}
 	for k := range h.keyring.Items() {
-		if strings.Contains(k, "token/") {
+		if strings.Contains(k, "token/") || strings.Contains(k, "session/") {
 			h.t.Errorf("token left in the keyring: %s", k)
 		}
 	}
-	if matches, _ := filepath.Glob(filepath.Join(h.dir, "*.token")); len(matches) > 0 {
-		h.t.Errorf("token files left: %v", matches)
+	for _, pattern := range []string{"*.token", journalFile, ".*"} {
+		if matches, _ := filepath.Glob(filepath.Join(h.dir, pattern)); len(matches) > 0 {
+			h.t.Errorf("files left: %v", matches)
+		}
 	}
 }
 

@@ -43,6 +43,9 @@ type record struct {
 	// LastFailure classifies LastError (see ErrorCode), so that the next
 	// process can describe it in the user's language.
 	LastFailure string `json:"last_failure,omitempty"`
+	// Ended marks the record of a session that was ended but whose file
+	// could not be removed (a folder made read-only): it is no session.
+	Ended bool `json:"ended,omitempty"`
 }
 
 // errCorruptRecord is a record file that cannot be read as one.
@@ -62,6 +65,10 @@ func loadRecord(dir string) (*record, error) {
 	var r record
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, fmt.Errorf("%w (%s): %v", errCorruptRecord, recordPath(dir), err)
+	}
+	if r.Ended {
+		removeRecord(dir) //nolint:errcheck // it says what it is until it can go
+		return nil, nil
 	}
 	if r.User == "" || !r.Kind.valid() {
 		return nil, fmt.Errorf("%w (%s): user or kind missing", errCorruptRecord, recordPath(dir))
@@ -89,4 +96,18 @@ func removeRecord(dir string) error {
 		return fmt.Errorf("removing session record: %w", err)
 	}
 	return nil
+}
+
+// forgetRecord removes the record of a session that has ended. Where the
+// file cannot be removed but can still be written, it is marked as ended
+// instead, so that nobody takes it for an open session.
+func forgetRecord(dir string) error {
+	err := removeRecord(dir)
+	if err == nil {
+		return nil
+	}
+	if werr := os.WriteFile(recordPath(dir), []byte(`{"ended": true}`+"\n"), 0o600); werr != nil {
+		err = errors.Join(err, werr)
+	}
+	return fmt.Errorf("%w (%s): %w", ErrRecordNotRemoved, recordPath(dir), err)
 }

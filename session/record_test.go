@@ -26,7 +26,8 @@ func TestErrorCodesRoundTrip(t *testing.T) {
 		&ucontact.RedirectError{Op: "x", Location: "https://evil.example"},
 		&ucontact.CertificateError{Op: "x", Host: "acme.example", Issuer: "Acme CA: Root & 1=2", Problem: ucontact.UnknownAuthority, Err: errors.New("unknown authority")},
 		ErrEmptyUser, ErrEmptyPassword, ErrInvalidKind, ErrAlreadyLoggedIn, ErrNotLoggedIn,
-		ErrLogoutPending, ErrBusy, ErrTokenLost, ErrStoringSession, ErrClosed,
+		ErrLogoutPending, ErrBusy, ErrTokenLost, ErrStoringSession, ErrClosed, ErrLoginInterrupted,
+		fmt.Errorf("%w (session.json): unexpected end of JSON input", errCorruptRecord),
 		fmt.Errorf("EndSession: %w", ucontact.ErrSessionOver),
 		context.Canceled,
 		&LockedError{Setting: "server", Value: "https://uc.example.com:8443"},
@@ -78,10 +79,12 @@ func TestWarningCodesRoundTrip(t *testing.T) {
 		fmt.Errorf("%w (x): %w", ErrTokenInFile, secrets.ErrUnavailable),
 		fmt.Errorf("%w: y", ErrPasswordNotSaved),
 		&DamagedRecordError{SetAside: "/p/session.json.damaged", Err: errCorruptRecord},
+		fmt.Errorf("%w (/p/session.json): read-only file system", ErrRecordNotRemoved),
 	)
 	back := WarningFromCodes(WarningCodes(w), w.Error())
 	var damaged *DamagedRecordError
 	if !errors.Is(back, ErrTokenInFile) || !errors.Is(back, ErrPasswordNotSaved) || errors.Is(back, ErrTokenLost) ||
+		!errors.Is(back, ErrRecordNotRemoved) || errors.Is(back, ErrTokenNotDeleted) ||
 		!errors.As(back, &damaged) || damaged.SetAside != "/p/session.json.damaged" {
 		t.Fatalf("came back as %v", back)
 	}

@@ -28,6 +28,10 @@ func Create(path string, perm os.FileMode) (*os.File, error) {
 	return f, nil
 }
 
+// Open opens an existing file for reading, to TryLock it. As with Create,
+// the file can be removed while it is open.
+func Open(path string) (*os.File, error) { return open(path) }
+
 // TryLock takes an exclusive lock on f without waiting, or fails with
 // ErrLocked.
 func TryLock(f *os.File) error { return tryLock(f) }

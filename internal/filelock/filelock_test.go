@@ -16,7 +16,7 @@ func TestLockIsExclusiveUntilClosed(t *testing.T) {
 	if _, err := Create(path, 0o600); err == nil {
 		t.Fatal("Create made a file that exists")
 	}
-	other, err := os.Open(path)
+	other, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,18 +10,28 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// create shares deletion: the holder can remove the file while it holds it
-// open, and until it closes it nobody else can open it.
-func create(path string, perm os.FileMode) (*os.File, error) {
+// create and open share deletion: a file can be removed while it is open
+// (Windows removes it when the last handle closes, and lets nobody open it
+// meanwhile), as on Unix. perm is not used: the file gets its folder's
+// permissions.
+func create(path string, _ os.FileMode) (*os.File, error) {
+	return createFile(path, windows.GENERIC_READ|windows.GENERIC_WRITE, windows.CREATE_NEW)
+}
+
+func open(path string) (*os.File, error) {
+	return createFile(path, windows.GENERIC_READ, windows.OPEN_EXISTING)
+}
+
+func createFile(path string, access, disposition uint32) (*os.File, error) {
 	name, err := windows.UTF16PtrFromString(path)
 	if err != nil {
 		return nil, err
 	}
-	h, err := windows.CreateFile(name, windows.GENERIC_READ|windows.GENERIC_WRITE,
+	h, err := windows.CreateFile(name, access,
 		windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE|windows.FILE_SHARE_DELETE,
-		nil, windows.CREATE_NEW, windows.FILE_ATTRIBUTE_NORMAL, 0)
+		nil, disposition, windows.FILE_ATTRIBUTE_NORMAL, 0)
 	if err != nil {
-		return nil, &os.PathError{Op: "create", Path: path, Err: err}
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	return os.NewFile(uintptr(h), path), nil
 }
