@@ -66,6 +66,10 @@ type Env struct {
 type command struct {
 	Env
 	msg *i18n.Catalog
+	// told holds the lines already on standard error: a warning about
+	// the session found and the error of what was done with it can be
+	// the same sentence, which is said once.
+	told map[string]bool
 }
 
 // Run runs the command line and returns the process's exit code.
@@ -192,8 +196,17 @@ func (c *command) callTimeout() time.Duration {
 	return defaultCallTimeout
 }
 
-func (c *command) say(s string)  { fmt.Fprintln(c.Stdout, s) }
-func (c *command) fail(s string) { fmt.Fprintln(c.Stderr, s) }
+func (c *command) say(s string) { fmt.Fprintln(c.Stdout, s) }
+func (c *command) fail(s string) {
+	if c.told[s] {
+		return
+	}
+	if c.told == nil {
+		c.told = map[string]bool{}
+	}
+	c.told[s] = true
+	fmt.Fprintln(c.Stderr, s)
+}
 
 // warn tells the user about a problem that did not stop the command.
 func (c *command) warn(s session.Snapshot) {

@@ -15,6 +15,7 @@ import (
 
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/secrets/secretstest"
+	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
@@ -206,6 +207,65 @@ func TestLogoutWithServerDownStaysPending(t *testing.T) {
 				t.Errorf("server sessions %+v", s)
 			}
 		})
+	}
+}
+
+// A keyring that does not answer keeps the logout pending, and is named
+// as the cause: not the network, and with its own exit code.
+func TestLogoutWithKeyringDownBlamesTheKeyring(t *testing.T) {
+	w := newWorld(t)
+	if r := w.login("agent"); r.code != ExitOK {
+		t.Fatalf("login: %q", r.output())
+	}
+	w.keyring.SetAvailable(false)
+	r := w.run("", "logout")
+	if r.code != ExitUnexpected || !strings.Contains(r.stderr, "llavero") || strings.Contains(r.stderr, "conexión") {
+		t.Fatalf("logout with the keyring down: %d %q", r.code, r.output())
+	}
+	if st := w.status(); st["state"] != "logout-pending" {
+		t.Fatalf("status %v", st)
+	}
+	w.keyring.SetAvailable(true)
+	if r := w.run("", "logout"); r.code != ExitOK {
+		t.Fatalf("logout with the keyring back: %d %q", r.code, r.output())
+	}
+	if n := len(w.srv.OpenSessions()); n != 0 {
+		t.Errorf("%d sessions left open", n)
+	}
+}
+
+// A session that cannot be ended from here is said once, not as a warning
+// and again as the logout's error.
+func TestTokenLostIsSaidOnce(t *testing.T) {
+	w := newWorld(t)
+	if r := w.login("user"); r.code != ExitOK {
+		t.Fatalf("login: %q", r.output())
+	}
+	for k := range w.keyring.Items() {
+		w.keyring.Delete(secrets.Service, strings.TrimPrefix(k, secrets.Service+"/")) //nolint:errcheck
+	}
+	r := w.run("", "logout")
+	if n := strings.Count(r.stderr, "web de uContact"); n != 1 {
+		t.Errorf("said %d times:\n%s", n, r.stderr)
+	}
+}
+
+// A session whose record was damaged is ended by the next logout, from
+// what the keyring keeps.
+func TestLogoutWithDamagedRecord(t *testing.T) {
+	w := newWorld(t)
+	if r := w.login("agent"); r.code != ExitOK {
+		t.Fatalf("login: %q", r.output())
+	}
+	if err := os.WriteFile(filepath.Join(w.config, "ucontact-tray", "session.json"), []byte("{\x00"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("", "logout")
+	if r.code != ExitOK || !strings.Contains(r.stderr, "dañado") {
+		t.Fatalf("logout: %d %q", r.code, r.output())
+	}
+	if n := len(w.srv.OpenSessions()); n != 0 {
+		t.Errorf("%d sessions left open", n)
 	}
 }
 

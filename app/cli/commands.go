@@ -161,7 +161,13 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	if err := m.Logout(ctx); err != nil {
 		after := m.Snapshot()
 		if after.State == session.LogoutPending {
-			reason, _ := c.describe(err, after)
+			reason, code := c.describe(err, after)
+			if code != ExitServer {
+				// This computer, not the network, is in the way (a keyring
+				// that does not answer): say so, with its own exit code.
+				c.fail(c.msg.T("logout.pending_local", "Reason", reason))
+				return code
+			}
 			c.fail(c.msg.T("logout.pending", "Reason", reason))
 			return ExitServer
 		}

@@ -52,6 +52,10 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 		return c.T("err.token_lost")
 	case "storing":
 		return c.T("err.storing", "Reason", err.Error())
+	case "login-interrupted":
+		return c.T("err.login_interrupted")
+	case "damaged-record":
+		return c.T("err.damaged_record")
 	case "locked":
 		return locked(c, arg)
 	case "redirect":
@@ -194,6 +198,8 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 			lines = append(lines, c.T("warn.password_not_saved"))
 		case "token-not-deleted":
 			lines = append(lines, c.T("warn.token_not_deleted"))
+		case "record-not-removed":
+			lines = append(lines, c.T("warn.record_not_removed"))
 		case "token-unreadable":
 			lines = append(lines, c.T("warn.token_unreadable"))
 		}

@@ -25,6 +25,7 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		session.ErrEmptyUser, session.ErrEmptyPassword, session.ErrInvalidKind,
 		session.ErrAlreadyLoggedIn, session.ErrNotLoggedIn, session.ErrLogoutPending,
 		session.ErrBusy, session.ErrTokenLost, session.ErrStoringSession, session.ErrClosed,
+		session.ErrLoginInterrupted, session.ErrorFromCode("damaged-record", "unexpected end of JSON input"),
 		&ucontact.RedirectError{Location: "https://evil.example"},
 		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.UnknownAuthority, Err: errors.New("x")},
 		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.WrongHost, Err: errors.New("x")},
@@ -118,6 +119,11 @@ func TestWarnings(t *testing.T) {
 	}
 	if Warnings(c, session.Snapshot{}) != nil {
 		t.Error("warnings without a warning")
+	}
+	// A record left on disk is not blamed on the keyring.
+	lines = Warnings(c, session.Snapshot{Warning: fmt.Errorf("%w (x): read-only file system", session.ErrRecordNotRemoved)})
+	if len(lines) != 1 || !strings.Contains(lines[0], "registro") || strings.Contains(lines[0], "llavero") {
+		t.Errorf("a record that could not be removed: %q", lines)
 	}
 }
 
