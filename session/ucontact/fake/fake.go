@@ -5,6 +5,7 @@
 package fake
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/base64"
@@ -113,6 +114,7 @@ type Server struct {
 	sessions map[string]*Session // by token
 	opened   []*Session
 	nextExt  int
+	answered chan struct{} // closed, and replaced, when a request is answered
 
 	srv *http.Server
 	url string
@@ -132,6 +134,25 @@ func New(v Variant) *Server {
 		faults:   map[string][]Fault{},
 		sessions: map[string]*Session{},
 		nextExt:  1001,
+		answered: make(chan struct{}),
+	}
+}
+
+// Await returns when cond is true: it is asked at once and after every
+// request the server answers. It fails when ctx ends first.
+func (s *Server) Await(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		answered := s.answered
+		s.mu.Unlock()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-answered:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
 }
 
@@ -306,6 +327,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		s.mu.Lock()
 		s.requests[n].Answered = time.Now()
+		close(s.answered)
+		s.answered = make(chan struct{})
 		s.mu.Unlock()
 	}()
 

@@ -1,6 +1,7 @@
 package fake
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -277,5 +278,32 @@ func TestFaultFunc(t *testing.T) {
 	}
 	if len(asked) != 1 || asked[0] != ucontact.PathGetUserToken {
 		t.Errorf("function asked for %v", asked)
+	}
+}
+
+func TestAwait(t *testing.T) {
+	srv := New(Variant{})
+	srv.AddUser("ana", "pw")
+	base, err := srv.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	done := make(chan error, 1)
+	go func() {
+		done <- srv.Await(context.Background(), func() bool { return len(srv.OpenSessions()) == 1 })
+	}()
+	resp, err := http.PostForm(base+"/Integra/resources/auth/getUserToken", url.Values{"user": {"ana"}, "password": {"pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := srv.Await(ctx, func() bool { return false }); err == nil {
+		t.Error("Await of a condition never true returned nil")
 	}
 }
