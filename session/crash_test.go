@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/ucontact"
@@ -299,4 +300,34 @@ func (p *journalProbe) Set(service, key, secret string) error {
 		p.sawJournal = true
 	}
 	return p.Memory.Set(service, key, secret)
+}
+
+// A configuration folder made read-only after the login: the logout ends
+// the session, says the record (not the keyring) could not be removed,
+// and nothing takes the record for an open session afterwards.
+func TestReadOnlyFolderAfterLogin(t *testing.T) {
+	if !testenv.Unprivileged(t) {
+		return
+	}
+	h := newHarness(t, fake.Variant{})
+	if err := h.open(HolderCommand, Backoff{}).Login(context.Background(), h.request(KindUser)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(h.dir, 0o500); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chmod(h.dir, 0o700) }) //nolint:errcheck // for TempDir's removal
+	m := h.open(HolderCommand, Backoff{})
+	if err := m.Logout(context.Background()); err != nil {
+		t.Fatalf("Logout = %v", err)
+	}
+	if w := m.Snapshot().Warning; !errors.Is(w, ErrRecordNotRemoved) || errors.Is(w, ErrTokenNotDeleted) {
+		t.Errorf("warning %v; want the record named, not the keyring", w)
+	}
+	if n := len(h.srv.OpenSessions()); n != 0 {
+		t.Fatalf("%d sessions open", n)
+	}
+	if s := h.open(HolderCommand, Backoff{}).Snapshot(); s.State != LoggedOut {
+		t.Errorf("after the logout: %v", s.State)
+	}
 }
