@@ -78,7 +78,7 @@ type deadJournal struct {
 func takeJournal(dir string) (*deadJournal, error) {
 	path := journalPath(dir)
 	f, err := filelock.Open(path)
-	// Windows refuses to open a file its login is removing.
+	// Windows may refuse to open a file its login is removing.
 	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, fs.ErrPermission) {
 		return nil, nil
 	}

@@ -46,7 +46,7 @@ func newHarness(t *testing.T, v fake.Variant) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	return &harness{t: t, srv: srv, keyring: &secretstest.Memory{}, dir: filepath.Join(t.TempDir(), "state"), log: &testenv.Buffer{}}
+	return &harness{t: t, srv: srv, keyring: &secretstest.Memory{}, dir: filepath.Join(testenv.TempDir(t), "state"), log: &testenv.Buffer{}}
 }
 
 func (h *harness) open(holder Holder, retry Backoff) *Manager {
