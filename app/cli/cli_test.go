@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"ucontact-tray/internal/testenv"
-	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
