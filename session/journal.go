@@ -65,6 +65,14 @@ func (j *journal) discard() error {
 	return nil
 }
 
+// leave lets go of the journal and leaves it where it is, for the next
+// start: the session it holds is still open, and nothing else knows it.
+func (j *journal) leave() {
+	if j != nil {
+		j.f.Close()
+	}
+}
+
 // deadJournal is a journal whose login died before storing its session.
 // Its holder keeps it locked until done with it.
 type deadJournal struct {

@@ -230,13 +230,11 @@ func (m *Manager) adoptJournal(ctx context.Context, dead *deadJournal) *record {
 		// The journal is all there is of this session: it stays for the
 		// next start, and this one ends the session from memory.
 		m.snap.Warning = fmt.Errorf("%w: %w", ErrStoringSession, err)
-		dead.f.Close()
+		dead.leave()
 		return rec
 	}
 	m.snap.TokenFile = loc.File
-	if err := dead.discard(); err != nil {
-		m.cfg.Log.Warn("login journal", "err", err)
-	}
+	m.discardJournal(&dead.journal)
 	return rec
 }
 
@@ -428,12 +426,6 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		}
 		token = s.Token
 	}
-	defer func() {
-		if err := jour.discard(); err != nil {
-			m.cfg.Log.Warn("login journal", "err", err)
-		}
-	}()
-
 	// The session is open on the server now: store it even if the caller
 	// gives up (Ctrl+C), or it could not be ended after a crash.
 	// The secret store and the record are written at once: the login is
@@ -453,14 +445,16 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		endErr := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
 		m.cfg.Secrets.Delete(endCtx, key) //nolint:errcheck // best effort: nothing else to do with it
 		removeRecord(m.cfg.Dir)           //nolint:errcheck // a record without its token ends nothing
-		if endErr != nil && jour != nil {
+		if endErr != nil {
 			// Still open, and the journal is all that knows it: left for
 			// the next start to end.
-			jour.f.Close()
-			jour = nil
+			jour.leave()
+		} else {
+			m.discardJournal(jour)
 		}
 		return m.loginFailed(client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
+	m.discardJournal(jour)
 
 	var warning error
 	if loc.File != "" {
@@ -477,6 +471,12 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: loc.File, Warning: warning})
 	m.mu.Unlock()
 	return nil
+}
+
+func (m *Manager) discardJournal(j *journal) {
+	if err := j.discard(); err != nil {
+		m.cfg.Log.Warn("login journal", "err", err)
+	}
 }
 
 func (m *Manager) loginFailed(client *ucontact.Client, err error) error {
