@@ -31,7 +31,10 @@ func TestInterruptedLoginIsEnded(t *testing.T) {
 				if kind == KindAgent {
 					rec.Extension = h.srv.Sessions()[0].Extension
 				}
-				j, err := writeJournal(h.dir, endingOf(rec, token))
+				j, err := openJournal(h.dir)
+				if err == nil {
+					err = j.write(endingOf(rec, token))
+				}
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -60,7 +63,10 @@ func TestLiveJournalIsLeftAlone(t *testing.T) {
 	h := newHarness(t, fake.Variant{})
 	token := h.openOnServer(KindUser)
 	rec := &record{Server: h.srv.URL(), User: user, Kind: KindUser, Since: time.Now(), Holder: HolderCommand}
-	j, err := writeJournal(h.dir, endingOf(rec, token))
+	j, err := openJournal(h.dir)
+	if err == nil {
+		err = j.write(endingOf(rec, token))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

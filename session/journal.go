@@ -27,28 +27,34 @@ type journal struct {
 	f *os.File
 }
 
-// writeJournal writes e to the journal in one write: a process killed
-// after it returns leaves the journal complete. It is not synced: what it
-// guards against is the process dying, and a power cut in those
-// milliseconds loses the session as it would without it.
-func writeJournal(dir string, e ending) (*journal, error) {
+// openJournal makes the journal of a login about to be sent, empty and
+// locked: the answer then costs it one write.
+func openJournal(dir string) (*journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("writing the login journal: %w", err)
+		return nil, fmt.Errorf("making the login journal: %w", err)
 	}
-	path := journalPath(dir)
 	// A journal still there is a dead login's that the start did not take
-	// (it could not store it elsewhere): it keeps that session, so it is
-	// not overwritten, and this login goes on without one.
-	f, err := filelock.Create(path, 0o600)
+	// (it could not store it elsewhere), or another process's login under
+	// way: it is not overwritten, and this login goes on without one.
+	f, err := filelock.Create(journalPath(dir), 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("writing the login journal: %w", err)
-	}
-	if _, err := f.Write([]byte(e.marshal())); err != nil {
-		j := &journal{f: f}
-		j.discard()
-		return nil, fmt.Errorf("writing the login journal: %w", err)
+		return nil, fmt.Errorf("making the login journal: %w", err)
 	}
 	return &journal{f: f}, nil
+}
+
+// write puts e in the journal in one write: a process killed after it
+// returns leaves the journal complete. It is not synced: what it guards
+// against is the process dying, and a power cut in those milliseconds
+// loses the session as it would without it.
+func (j *journal) write(e ending) error {
+	if j == nil {
+		return nil
+	}
+	if _, err := j.f.Write([]byte(e.marshal())); err != nil {
+		return fmt.Errorf("writing the login journal: %w", err)
+	}
+	return nil
 }
 
 // discard removes the journal: the session is safe elsewhere, or was ended.

@@ -402,12 +402,15 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	}
 	// The journal keeps the session from the instant its answer is read
 	// until the record and the secret store hold it: a crash at any point
-	// after that answer leaves it endable by the next start.
-	var jour *journal
+	// after that answer leaves it endable by the next start. It is made
+	// before the request, so that the answer costs it one write.
+	jour, err := openJournal(m.cfg.Dir)
+	if err != nil {
+		m.cfg.Log.Warn("login journal", "err", err)
+	}
 	opened := func(token ucontact.Token, extension string) {
 		rec.Since, rec.Extension = time.Now(), extension
-		var err error
-		if jour, err = writeJournal(m.cfg.Dir, endingOf(rec, token)); err != nil {
+		if err := jour.write(endingOf(rec, token)); err != nil {
 			m.cfg.Log.Warn("login journal", "err", err)
 		}
 	}
@@ -416,16 +419,19 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	case KindUser:
 		s, err := client.OpenUserSession(ctx, req.User, req.Password, opened)
 		if err != nil {
+			m.discardJournal(jour)
 			return m.loginFailed(client, err)
 		}
 		token = s.Token
 	case KindAgent:
 		s, err := client.OpenAgentSession(ctx, req.User, req.Password, opened)
 		if err != nil {
+			m.discardJournal(jour)
 			return m.loginFailed(client, err)
 		}
 		token = s.Token
 	}
+
 	// The session is open on the server now: store it even if the caller
 	// gives up (Ctrl+C), or it could not be ended after a crash.
 	// The secret store and the record are written at once: the login is
