@@ -213,6 +213,10 @@ func (u *ui) connect() {
 	}
 	fyne.Do(func() { u.applyInfo(info) })
 	for e := range events {
+		if e.NoTray != nil {
+			reason := *e.NoTray
+			fyne.Do(func() { u.applyTray(reason) })
+		}
 		switch {
 		case e.Raise:
 			fyne.Do(func() { u.win.RequestFocus() })
@@ -267,20 +271,7 @@ func (u *ui) applyInfo(info control.Info) {
 			u.autostartFix.Show()
 		}
 	}
-	var banner []string
-	switch info.NoTray {
-	case "no-bus":
-		banner = append(banner, t("window.no_tray_bus"))
-	case "no-host":
-		banner = append(banner, t("window.no_tray_host"))
-	}
-	for _, p := range info.PresetProblems {
-		banner = append(banner, messages.PresetProblem(u.msg, p))
-	}
-	if len(banner) > 0 {
-		u.banner.SetText(strings.Join(banner, "\n\n"))
-		u.banner.Show()
-	}
+	u.showBanner()
 	u.about.Enable()
 	u.setLoginBusy(false)
 	u.focusFirstEmpty()
@@ -289,6 +280,40 @@ func (u *ui) applyInfo(info control.Info) {
 	u.log.Info("login form ready", "server", info.Server, "locked_server", info.Locked.Server,
 		"locked_kind", info.Locked.Kind, "locked_autostart", info.Locked.Autostart,
 		"autostart_for_all_users", info.AutostartForAllUsers)
+}
+
+// applyTray follows the tray: a panel that appears after the window
+// opened takes the place the window held, and one that went for good
+// leaves it to the window again.
+func (u *ui) applyTray(noTray string) {
+	if noTray == u.info.NoTray {
+		return
+	}
+	u.info.NoTray = noTray
+	u.closeWhenIn = noTray == ""
+	u.showBanner()
+}
+
+// showBanner shows, above the form, why the window stands in for the tray
+// and what of the administrator's presets could not be used.
+func (u *ui) showBanner() {
+	t := u.msg.T
+	var banner []string
+	switch u.info.NoTray {
+	case "no-bus":
+		banner = append(banner, t("window.no_tray_bus"))
+	case "no-host":
+		banner = append(banner, t("window.no_tray_host"))
+	}
+	for _, p := range u.info.PresetProblems {
+		banner = append(banner, messages.PresetProblem(u.msg, p))
+	}
+	if len(banner) == 0 {
+		u.banner.Hide()
+		return
+	}
+	u.banner.SetText(strings.Join(banner, "\n\n"))
+	u.banner.Show()
 }
 
 // showAbout shows the version and the log file, which support asks for:

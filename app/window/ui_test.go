@@ -378,6 +378,35 @@ func TestLoggedInWithATray(t *testing.T) {
 	}
 }
 
+// A panel that starts after the window opened: the banner goes, and the
+// window closes after the login as it does with a tray; the panel gone
+// for good brings the banner back.
+func TestTrayHostAppearsWhileOpen(t *testing.T) {
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
+	h := open(t, b, es)
+	h.do(func(u *ui) {
+		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
+			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
+		}
+	})
+	h.publishTray("")
+	h.waitFor("the banner to go", func(u *ui) bool { return !u.banner.Visible() })
+	h.publishTray("no-host")
+	h.waitFor("the banner to come back", func(u *ui) bool {
+		return u.banner.Visible() && u.banner.Text == es.T("window.no_tray_host")
+	})
+	h.publishTray("")
+	h.waitFor("the banner to go again", func(u *ui) bool { return !u.banner.Visible() })
+	h.do(func(u *ui) {
+		typeInto(h.win, u.pass, "pw")
+		pressEnter(u.pass)
+	})
+	h.settle()
+	if n := h.quits(); n != 1 {
+		t.Errorf("quit %d times, want the window closed after the login", n)
+	}
+}
+
 func TestLoggedInWithoutATray(t *testing.T) {
 	b := &fakeBackend{
 		info:       control.Info{Server: "acme", User: "ana", Kind: "agent", NoTray: "no-host"},
@@ -803,6 +832,30 @@ func (h *harness) publish(st control.Status) {
 		}
 	case <-time.After(waitTimeout):
 		h.t.Fatalf("the window does not read status %q", st.State)
+	}
+}
+
+// publishTray says on the watch stream why there is no tray icon, and
+// returns once the window has taken it.
+func (h *harness) publishTray(noTray string) {
+	h.t.Helper()
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		h.backend.sendMu.Lock() // closing the stream waits for this
+		defer h.backend.sendMu.Unlock()
+		for _, e := range []control.Event{{NoTray: &noTray}, {}} {
+			select {
+			case h.backend.events <- e:
+			case <-h.backend.stop:
+				return
+			}
+		}
+	}()
+	select {
+	case <-sent:
+	case <-time.After(waitTimeout):
+		h.t.Fatalf("the window does not read the tray %q", noTray)
 	}
 }
 

@@ -76,10 +76,13 @@ func (c *Client) Quit(ctx context.Context) error {
 type Event struct {
 	Status *Status
 	Raise  bool
+	// NoTray, when set, is why no tray icon can be shown now, "" when one
+	// can (see Info.NoTray).
+	NoTray *string
 }
 
-// Watch streams the resident's state: the current status first, then every
-// change, and raise requests. The channel closes when ctx ends or the
+// Watch streams the resident's state: the current status and tray first,
+// then every change, and raise requests. The channel closes when ctx ends or the
 // resident goes away.
 func (c *Client) Watch(ctx context.Context) (<-chan Event, error) {
 	conn, err := c.dial(ctx)
@@ -104,7 +107,7 @@ func (c *Client) Watch(ctx context.Context) (<-chan Event, error) {
 				return
 			}
 			select {
-			case events <- Event{Status: resp.Status, Raise: resp.Raise}:
+			case events <- Event{Status: resp.Status, Raise: resp.Raise, NoTray: resp.NoTray}:
 			case <-ctx.Done():
 				return
 			}

@@ -174,6 +174,29 @@ func TestWatchStreamsChangesAndRaises(t *testing.T) {
 	waitFor(t, func() bool { return !r.server.Raise() })
 }
 
+// The window follows the tray: a watch stream starts with the tray as it
+// is, and hears of each change.
+func TestWatchFollowsTheTray(t *testing.T) {
+	r := newRig(t)
+	r.server.SetNoTray("no-host")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := next(t, events); first.Status == nil || first.NoTray == nil || *first.NoTray != "no-host" {
+		t.Fatalf("first event %+v, want the status and the tray (no-host)", first)
+	}
+	for _, want := range []string{"", "no-host"} {
+		r.server.SetNoTray(want)
+		e := next(t, events)
+		if e.NoTray == nil || *e.NoTray != want {
+			t.Fatalf("event %+v, want the tray %q", e, want)
+		}
+	}
+}
+
 func TestShowInfoQuit(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()

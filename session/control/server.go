@@ -42,8 +42,23 @@ type Server struct {
 	ready   <-chan struct{}
 
 	mu       sync.Mutex
-	watchers map[chan struct{}]struct{} // raise signals, one per watch stream
+	watchers map[*watcher]struct{}
+	noTray   string // why no tray icon can be shown; "" when one can
 	wg       sync.WaitGroup
+}
+
+// watcher is one watch stream's signals: each holds one pending signal,
+// which is enough, as the stream sends the state of the moment.
+type watcher struct {
+	raise chan struct{}
+	tray  chan struct{}
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default: // one pending signal is enough
+	}
 }
 
 // NewServer returns a server for handler. If ready is not nil, requests
@@ -56,7 +71,7 @@ func NewServer(handler Handler, log *slog.Logger, ready <-chan struct{}) *Server
 		close(open)
 		ready = open
 	}
-	return &Server{handler: handler, log: log, ready: ready, watchers: map[chan struct{}]struct{}{}}
+	return &Server{handler: handler, log: log, ready: ready, watchers: map[*watcher]struct{}{}}
 }
 
 // Serve accepts connections on l until ctx ends, then closes l and waits
@@ -97,13 +112,32 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 func (s *Server) Raise() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for ch := range s.watchers {
-		select {
-		case ch <- struct{}{}:
-		default: // one pending raise is enough
-		}
+	for w := range s.watchers {
+		signal(w.raise)
 	}
 	return len(s.watchers) > 0
+}
+
+// SetNoTray says why no tray icon can be shown ("" when one can), and
+// tells every watching window when that changes: its banner and what
+// closing it does follow the tray.
+func (s *Server) SetNoTray(reason string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if reason == s.noTray {
+		return
+	}
+	s.noTray = reason
+	for w := range s.watchers {
+		signal(w.tray)
+	}
+}
+
+func (s *Server) trayState() *string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	reason := s.noTray
+	return &reason
 }
 
 func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
@@ -171,15 +205,18 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 func (s *Server) watch(ctx context.Context, conn net.Conn, enc *json.Encoder) {
 	updates, cancel := s.handler.Subscribe()
 	defer cancel()
-	raise := make(chan struct{}, 1)
+	w := &watcher{raise: make(chan struct{}, 1), tray: make(chan struct{}, 1)}
 	s.mu.Lock()
-	s.watchers[raise] = struct{}{}
+	s.watchers[w] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
-		delete(s.watchers, raise)
+		delete(s.watchers, w)
 		s.mu.Unlock()
 	}()
+	// The tray as it is now comes with the first status; a change from now
+	// on is signalled on w.tray.
+	first := true
 	// The client never writes again: a read returns when it hangs up.
 	gone := make(chan struct{})
 	go func() {
@@ -195,8 +232,13 @@ func (s *Server) watch(ctx context.Context, conn net.Conn, enc *json.Encoder) {
 			}
 			st := StatusOf(snap)
 			resp.Status = &st
-		case <-raise:
+			if first {
+				resp.NoTray, first = s.trayState(), false
+			}
+		case <-w.raise:
 			resp.Raise = true
+		case <-w.tray:
+			resp.NoTray = s.trayState()
 		case <-gone:
 			return
 		case <-ctx.Done():
