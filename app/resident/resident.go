@@ -36,6 +36,12 @@ var ErrAlreadyRunning = control.ErrAlreadyRunning
 // quitLogoutTimeout bounds the logout that Salir does before quitting.
 const quitLogoutTimeout = 10 * time.Second
 
+// Reasons there is no tray icon, as control.Info.NoTray carries them.
+const (
+	noTrayBus  = "no-bus"  // no session bus: systray would crash
+	noTrayHost = "no-host" // no status-notifier host: the icon would be invisible
+)
+
 // notifyTimeout bounds showing a notification, and waiting for the tray
 // icon it may come from.
 const notifyTimeout = 3 * time.Second
@@ -77,7 +83,6 @@ type Resident struct {
 	store  *secrets.Store
 	m      *session.Manager
 	server *control.Server
-	noTray string // why there is no tray icon; empty when there is one. Set before serving.
 	// iconShown is closed once the tray icon is up, or at once without a
 	// tray: notifications wait for it.
 	iconShown    chan struct{}
@@ -88,6 +93,7 @@ type Resident struct {
 	refresh chan struct{} // redraw the tray: something besides the session changed
 
 	mu         sync.Mutex
+	noTray     string             // why there is no tray icon; empty when there is one
 	window     *exec.Cmd          // the window process, while it runs
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
@@ -135,9 +141,12 @@ func Run(ctx context.Context, cfg Config) error {
 		}
 	}()
 
-	r.noTray = trayUnavailable(cfg.Log) // before ready: the window asks for it
+	// Before ready: the window asks for it.
+	itemUp := make(chan struct{})
+	noTray, trayChanges := followTrayHost(ctx, cfg.Log, itemUp)
+	r.setNoTray(noTray)
 	r.iconShown = make(chan struct{})
-	if r.noTray != "" {
+	if noTray != "" {
 		r.iconUp()
 	}
 	r.m, err = session.Open(ctx, session.Config{
@@ -166,22 +175,58 @@ func Run(ctx context.Context, cfg Config) error {
 		go r.reportCAFile(ctx)
 	}
 
-	if r.noTray != "" {
+	if noTray != "" {
 		// Without a tray the window is the only way in: with no window the
 		// app could only sit there unseen.
 		if err := r.Show(); err != nil {
 			return err
 		}
-		cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", r.noTray)
-		<-ctx.Done()
+		cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", noTray)
+	}
+	if noTray == noTrayBus {
+		<-ctx.Done() // systray needs the bus
 		return nil
 	}
-	r.runTray(ctx)
+	// The tray runs without a host too: a panel that starts later finds
+	// the icon ready, and the window steps back.
+	go r.followTray(ctx, trayChanges)
+	r.runTray(ctx, itemUp)
 	return nil
 }
 
-// runTray shows the tray until ctx ends.
-func (r *Resident) runTray(ctx context.Context) {
+// followTray follows the desktop's tray host: the window takes the icon's
+// place while there is none.
+func (r *Resident) followTray(ctx context.Context, changes <-chan string) {
+	for reason := range changes {
+		r.setNoTray(reason)
+		if reason == "" {
+			r.cfg.Log.Info("tray icon available; the window is no longer needed open")
+			continue
+		}
+		r.cfg.Log.Warn("no tray icon available; the window stays open instead", "reason", reason)
+		r.showWindow(ctx)
+	}
+}
+
+// setNoTray records why there is no tray icon ("" when there is one), and
+// tells the window.
+func (r *Resident) setNoTray(reason string) {
+	r.mu.Lock()
+	r.noTray = reason
+	r.mu.Unlock()
+	r.server.SetNoTray(reason)
+}
+
+// trayMissing is why there is no tray icon now, "" when there is one.
+func (r *Resident) trayMissing() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.noTray
+}
+
+// runTray shows the tray until ctx ends. itemUp is closed once the icon
+// is up.
+func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	first := r.model(<-updates)
@@ -189,9 +234,11 @@ func (r *Resident) runTray(ctx context.Context) {
 		Ready: func(t *tray.Tray) {
 			r.cfg.Log.Info("tray ready")
 			r.iconUp()
+			close(itemUp)
 			// The window (a Fyne process, heavy to start) after the icon:
 			// the tray shows at once, without sharing the CPU with it.
-			if r.m.Snapshot().State == session.LoggedOut {
+			// Without a host it is open already.
+			if r.m.Snapshot().State == session.LoggedOut && r.trayMissing() == "" {
 				go r.showWindow(ctx)
 			}
 			// One goroutine applies and quits: nothing is applied to a tray
@@ -524,7 +571,7 @@ func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 	}
 	// Without a tray the window is the only way in: closing it while logged
 	// out ends the app, but a session stays protected until it is ended.
-	if r.noTray != "" && r.m.Snapshot().State == session.LoggedOut {
+	if r.trayMissing() != "" && r.m.Snapshot().State == session.LoggedOut {
 		r.stop()
 	}
 }
@@ -572,7 +619,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 	s := r.effective()
 	info := control.Info{
 		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
-		Demo: r.cfg.Demo, NoTray: r.noTray, Version: r.cfg.Version, CAFile: r.cfg.CAFile,
+		Demo: r.cfg.Demo, NoTray: r.trayMissing(), Version: r.cfg.Version, CAFile: r.cfg.CAFile,
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
 		Autostart: r.autostartState(s), LogPath: r.cfg.LogPath,
 	}

@@ -1,37 +1,311 @@
 package resident
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/godbus/dbus/v5"
+
+	"ucontact-tray/app/tray"
 )
 
-// Reasons there is no tray icon, as control.Info.NoTray carries them.
+// The status-notifier watcher: the service a panel runs, with which items
+// register and through which hosts (the panels) find them.
 const (
-	noTrayBus  = "no-bus"  // no session bus: systray would crash
-	noTrayHost = "no-host" // no status-notifier host: the icon would be invisible
+	watcherName  = "org.kde.StatusNotifierWatcher"
+	watcherPath  = "/StatusNotifierWatcher"
+	watcherIface = "org.kde.StatusNotifierWatcher"
 )
 
-// trayUnavailable says why no tray icon can be shown, or "" if one can. A
-// desktop that starts its panel after the autostart gets two seconds.
-func trayUnavailable(log *slog.Logger) string {
-	conn, err := dbus.SessionBus()
+const (
+	// startWait is how long a desktop that starts its panel alongside the
+	// autostart gets before the window takes the tray's place. A panel
+	// that comes later still gets the icon: the window then steps back.
+	startWait = 2 * time.Second
+	// hostGrace is how long the tray may be without a host before the
+	// window takes its place again: a panel that restarts is back within
+	// it, and the agent sees no window come and go.
+	hostGrace = 5 * time.Second
+	// busCallTimeout bounds one call to the watcher: a panel that hangs
+	// must not hang the app's following of the next one.
+	busCallTimeout = 2 * time.Second
+	// watcherStartTimeout bounds the wait for a watcher that owns its name
+	// to serve its object.
+	watcherStartTimeout = 3 * time.Second
+)
+
+// hostFollower follows the status-notifier watcher on the session bus by
+// its signals alone, on a connection of its own: systray's shared one
+// hands every signal it receives to systray too.
+type hostFollower struct {
+	log     *slog.Logger
+	conn    *dbus.Conn
+	signals chan *dbus.Signal
+}
+
+// followTrayHost says why no tray icon can be shown now ("" if one can),
+// giving a host that is starting startWait to appear, and then sends each
+// change of that reason until ctx ends. Once itemUp is closed (the tray's
+// item is on the bus), the item is registered with every watcher that
+// appears or replaces another.
+func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}) (string, <-chan string) {
+	if _, err := dbus.SessionBus(); err != nil { // the connection systray will use
+		log.Warn("no session bus", "err", err)
+		return noTrayBus, nil
+	}
+	f, err := newHostFollower(log)
 	if err != nil {
 		log.Warn("no session bus", "err", err)
-		return noTrayBus
+		return noTrayBus, nil
 	}
-	watcher := conn.Object("org.kde.StatusNotifierWatcher", "/StatusNotifierWatcher")
-	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		v, err := watcher.GetProperty("org.kde.StatusNotifierWatcher.IsStatusNotifierHostRegistered")
-		if err == nil {
-			if host, ok := v.Value().(bool); ok && host {
-				return ""
+	host := f.hostRegistered(ctx)
+	if !host {
+		host = f.awaitHost(ctx, startWait)
+	}
+	if !host {
+		log.Warn("no status-notifier host on the session bus")
+	}
+	changes := make(chan string)
+	go f.run(ctx, host, itemUp, changes)
+	return reasonFor(host), changes
+}
+
+func reasonFor(host bool) string {
+	if host {
+		return ""
+	}
+	return noTrayHost
+}
+
+func newHostFollower(log *slog.Logger) (*hostFollower, error) {
+	conn, err := dbus.SessionBusPrivate()
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the session bus: %w", err)
+	}
+	if err := conn.Auth(nil); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("authenticating on the session bus: %w", err)
+	}
+	if err := conn.Hello(); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("greeting the session bus: %w", err)
+	}
+	f := &hostFollower{log: log, conn: conn, signals: make(chan *dbus.Signal, 16)}
+	conn.Signal(f.signals)
+	rules := [][]dbus.MatchOption{
+		{
+			dbus.WithMatchSender("org.freedesktop.DBus"),
+			dbus.WithMatchInterface("org.freedesktop.DBus"),
+			dbus.WithMatchMember("NameOwnerChanged"),
+			dbus.WithMatchArg(0, watcherName),
+		},
+		// A host of an existing watcher coming and going (a panel restarting
+		// under a watcher that another process keeps, as on KDE).
+		{dbus.WithMatchInterface(watcherIface), dbus.WithMatchMember("StatusNotifierHostRegistered")},
+		{dbus.WithMatchInterface(watcherIface), dbus.WithMatchMember("StatusNotifierHostUnregistered")},
+	}
+	for _, rule := range rules {
+		if err := conn.AddMatchSignal(rule...); err != nil {
+			conn.Close()
+			return nil, fmt.Errorf("following %s: %w", watcherName, err)
+		}
+	}
+	return f, nil
+}
+
+// hostRegistered asks the watcher, if there is one, whether a host is
+// registered with it.
+func (f *hostFollower) hostRegistered(ctx context.Context) bool {
+	ctx, cancel := context.WithTimeout(ctx, busCallTimeout)
+	defer cancel()
+	var v dbus.Variant
+	err := f.conn.Object(watcherName, watcherPath).CallWithContext(ctx,
+		"org.freedesktop.DBus.Properties.Get", 0, watcherIface, "IsStatusNotifierHostRegistered").Store(&v)
+	if err != nil {
+		return false // no watcher, or one that does not answer: no host to show the icon
+	}
+	host, ok := v.Value().(bool)
+	return ok && host
+}
+
+// awaitHost waits up to d for a host to appear, and reports whether one did.
+func (f *hostFollower) awaitHost(ctx context.Context, d time.Duration) bool {
+	timeout := time.NewTimer(d)
+	defer timeout.Stop()
+	for {
+		select {
+		case sig := <-f.signals:
+			if f.hostAfter(ctx, sig, false) {
+				return true
 			}
+		case <-timeout.C:
+			return false
+		case <-ctx.Done():
+			return false
 		}
-		if time.Now().After(deadline) {
-			log.Warn("no status-notifier host on the session bus", "err", err)
-			return noTrayHost
+	}
+}
+
+// hostAfter says whether there is a host after sig, given whether there
+// was one before it.
+func (f *hostFollower) hostAfter(ctx context.Context, sig *dbus.Signal, before bool) bool {
+	switch sig.Name {
+	case "org.freedesktop.DBus.NameOwnerChanged":
+		if !watcherAppeared(sig) {
+			return false // the watcher is gone, and its hosts with it
 		}
+		return f.hostRegistered(ctx)
+	case watcherIface + ".StatusNotifierHostRegistered":
+		return true
+	case watcherIface + ".StatusNotifierHostUnregistered":
+		return f.hostRegistered(ctx)
+	}
+	return before
+}
+
+// watcherAppeared says whether sig is a new watcher taking the name.
+func watcherAppeared(sig *dbus.Signal) bool {
+	if sig.Name != "org.freedesktop.DBus.NameOwnerChanged" || len(sig.Body) != 3 {
+		return false
+	}
+	owner, _ := sig.Body[2].(string)
+	return owner != ""
+}
+
+// run follows the watcher until ctx ends. reported is the host's presence
+// as last sent on changes; a loss is sent only once it has lasted
+// hostGrace, an arrival at once. No timer runs while nothing changes.
+func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan struct{}, changes chan<- string) {
+	defer close(changes)
+	defer f.conn.Close()
+	host, up := reported, false
+	grace := newOneShot()
+	defer grace.stop()
+	// A watcher that has taken the name but does not serve its object yet
+	// (gtk-sni-tray's, a moment after its start) is asked again, a few
+	// times and soon, as nothing on the bus says when it is ready.
+	retry := newOneShot()
+	defer retry.stop()
+	var retryDelay time.Duration
+	var retryUntil time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-itemUp:
+			itemUp, up = nil, true
+			// A watcher that came between systray's own registration and
+			// now has not been told.
+			f.register(ctx, "the tray is up")
+		case sig := <-f.signals:
+			// Register when a watcher takes the name, and again when a host
+			// registers with it.
+			switch {
+			case !up:
+			case watcherAppeared(sig):
+				retry.stop()
+				if f.register(ctx, "a status-notifier watcher appeared") == errWatcherNotReady {
+					retryDelay, retryUntil = 10*time.Millisecond, time.Now().Add(watcherStartTimeout)
+					retry.start(retryDelay)
+				}
+			case sig.Name == watcherIface+".StatusNotifierHostRegistered":
+				retry.stop()
+				f.register(ctx, "a status-notifier host appeared")
+			case sig.Name == "org.freedesktop.DBus.NameOwnerChanged":
+				retry.stop() // the watcher is gone
+			}
+			host = f.hostAfter(ctx, sig, host)
+		case <-retry.c:
+			retry.clear()
+			switch err := f.register(ctx, "the status-notifier watcher is ready"); {
+			case err == nil:
+				host = f.hostRegistered(ctx) // it had not answered before
+			case err == errWatcherNotReady && time.Now().Before(retryUntil):
+				retryDelay *= 2
+				retry.start(retryDelay)
+			}
+		case <-grace.c:
+			grace.clear()
+			reported = false
+			f.log.Warn("the status-notifier host is gone; the window takes the tray's place", "after", hostGrace)
+			if !send(ctx, changes, noTrayHost) {
+				return
+			}
+			continue
+		}
+		switch {
+		case host && grace.running():
+			grace.stop()
+			f.log.Info("the status-notifier host is back")
+		case host && !reported:
+			reported = true
+			f.log.Info("a status-notifier host appeared; the icon is in the tray")
+			if !send(ctx, changes, "") {
+				return
+			}
+		case !host && reported && !grace.running():
+			f.log.Info("the status-notifier host is gone; waiting for it to come back", "grace", hostGrace)
+			grace.start(hostGrace)
+		}
+	}
+}
+
+// oneShot is a timer that exists only while it runs: c is nil otherwise,
+// so that a select on it waits for nothing.
+type oneShot struct {
+	t *time.Timer
+	c <-chan time.Time
+}
+
+func newOneShot() *oneShot { return &oneShot{} }
+
+func (o *oneShot) start(d time.Duration) {
+	o.stop()
+	o.t = time.NewTimer(d)
+	o.c = o.t.C
+}
+
+func (o *oneShot) stop() {
+	if o.t != nil {
+		o.t.Stop()
+	}
+	o.clear()
+}
+
+// clear forgets a timer that has fired.
+func (o *oneShot) clear()        { o.t, o.c = nil, nil }
+func (o *oneShot) running() bool { return o.t != nil }
+
+// errWatcherNotReady means the watcher owns its name but does not serve
+// its object yet.
+var errWatcherNotReady = errors.New("the status-notifier watcher does not serve its object yet")
+
+// register registers the tray's item with the watcher now on the bus.
+func (f *hostFollower) register(ctx context.Context, why string) error {
+	ctx, cancel := context.WithTimeout(ctx, busCallTimeout)
+	defer cancel()
+	done, err := tray.Register(ctx)
+	var de dbus.Error
+	if errors.As(err, &de) && (de.Name == "org.freedesktop.DBus.Error.UnknownObject" || de.Name == "org.freedesktop.DBus.Error.UnknownMethod") {
+		return errWatcherNotReady
+	}
+	switch {
+	case err != nil:
+		f.log.Info("tray icon not registered", "why", why, "err", err)
+	case done:
+		f.log.Info("tray icon registered", "why", why)
+	}
+	return err
+}
+
+func send(ctx context.Context, changes chan<- string, reason string) bool {
+	select {
+	case changes <- reason:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }

@@ -2,7 +2,13 @@
 
 package resident
 
-import "log/slog"
+import (
+	"context"
+	"log/slog"
+)
 
-// trayUnavailable: Windows and macOS always have a notification area.
-func trayUnavailable(*slog.Logger) string { return "" }
+// followTrayHost: Windows and macOS always have a notification area, and
+// systray puts the icon back in it when the shell restarts.
+func followTrayHost(context.Context, *slog.Logger, <-chan struct{}) (string, <-chan string) {
+	return "", nil
+}

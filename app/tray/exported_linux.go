@@ -1,12 +1,76 @@
 package tray
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 )
+
+// What the app relies on of fyne.io/systray v1.12.2 on Linux: it serves
+// its StatusNotifierItem on the shared session-bus connection
+// (dbus.SessionBus), at itemPath, under the bus name itemName, and
+// registers it with the watcher once, by that path, right after it has
+// exported it. It does not register it reliably again when a watcher
+// appears later or is replaced (it follows the watcher on the shared
+// connection, and stops at the first signal of another shape that
+// connection receives): Register does that for it. A version that changes
+// these makes the icon fail to show, which the tray tests catch.
+const (
+	itemPath    = "/StatusNotifierItem"
+	watcherName = "org.kde.StatusNotifierWatcher"
+	watcherPath = "/StatusNotifierWatcher"
+)
+
+// itemName is the bus name systray's item is served under.
+func itemName() string { return fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid()) }
+
+// Register registers the tray's item with the status-notifier watcher now
+// on the session bus, unless the watcher lists it already, and reports
+// whether it did. It registers as systray does: from systray's own
+// connection and by path, so that a watcher told by both sees one item.
+// Some watchers list a second registration as a second icon, hence the
+// look first. It must be called only once Run's Ready has been called:
+// before, the item may not be on the bus yet.
+func Register(ctx context.Context) (bool, error) {
+	conn, err := dbus.SessionBus() // the connection systray itself uses
+	if err != nil {
+		return false, fmt.Errorf("registering the tray icon: %w", err)
+	}
+	watcher := conn.Object(watcherName, watcherPath)
+	var listed dbus.Variant
+	err = watcher.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
+		watcherName, "RegisteredStatusNotifierItems").Store(&listed)
+	if err != nil {
+		return false, fmt.Errorf("reading the items %s lists: %w", watcherName, err)
+	}
+	items, _ := listed.Value().([]string)
+	for _, it := range items {
+		if isItem(it, conn.Names()) {
+			return false, nil
+		}
+	}
+	call := watcher.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, itemPath)
+	if call.Err != nil {
+		return false, fmt.Errorf("registering the tray icon with %s: %w", watcherName, call.Err)
+	}
+	return true, nil
+}
+
+// isItem says whether a watcher's entry is this process's item: watchers
+// list it as the connection's unique name or the item's bus name, with or
+// without the path.
+func isItem(entry string, names []string) bool {
+	names = append(names, itemName())
+	for _, n := range names {
+		if entry == n || entry == n+itemPath {
+			return true
+		}
+	}
+	return false
+}
 
 // applyWhenExported waits until fyne.io/systray has put the item's
 // properties on the session bus (it does so right after calling the ready
@@ -21,7 +85,7 @@ func applyWhenExported(title string, apply func()) {
 		apply()
 		return
 	}
-	item := conn.Object(fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid()), "/StatusNotifierItem")
+	item := conn.Object(itemName(), itemPath)
 	deadline := time.Now().Add(2 * time.Second)
 	for ; time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if _, err := item.GetProperty("org.kde.StatusNotifierItem.Id"); err == nil {
