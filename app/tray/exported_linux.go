@@ -12,11 +12,11 @@ import (
 // What the app relies on of fyne.io/systray v1.12.2 on Linux: it serves
 // its StatusNotifierItem on the shared session-bus connection
 // (dbus.SessionBus), at itemPath, under the bus name itemName, and
-// registers it with the watcher once, by that path, right after it has
-// exported it. It does not register it reliably again when a watcher
-// appears later or is replaced (it follows the watcher on the shared
-// connection, and stops at the first signal of another shape that
-// connection receives): Register does that for it. A version that changes
+// registers it with the watcher by that path right after it has exported
+// it, and again, once, at the moment another watcher takes the name. A
+// watcher that takes its name before it serves its object (gtk-sni-tray's)
+// refuses that one call, and the icon stays unregistered: Register does it
+// again for the resident, at the right moments. A version that changes
 // these makes the icon fail to show, which the tray tests catch.
 const (
 	itemPath    = "/StatusNotifierItem"
