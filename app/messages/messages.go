@@ -189,6 +189,10 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 		kind, arg, _ := strings.Cut(code, ":")
 		switch kind {
 		case "damaged-record":
+			if arg == "" { // kept in place, for the keyring to answer
+				lines = append(lines, c.T("warn.damaged_record_kept"))
+				continue
+			}
 			lines = append(lines, c.T("warn.damaged_record", "Path", arg))
 		case "token-lost":
 			lines = append(lines, c.T("err.token_lost"))

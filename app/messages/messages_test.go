@@ -120,6 +120,11 @@ func TestWarnings(t *testing.T) {
 	if Warnings(c, session.Snapshot{}) != nil {
 		t.Error("warnings without a warning")
 	}
+	// A damaged record kept in place names no place it was set aside in.
+	lines = Warnings(c, session.Snapshot{Warning: &session.DamagedRecordError{Err: errors.New("x")}})
+	if len(lines) != 1 || strings.Contains(lines[0], "apartado") {
+		t.Errorf("a damaged record kept in place: %q", lines)
+	}
 	// A record left on disk is not blamed on the keyring.
 	lines = Warnings(c, session.Snapshot{Warning: fmt.Errorf("%w (x): read-only file system", session.ErrRecordNotRemoved)})
 	if len(lines) != 1 || !strings.Contains(lines[0], "registro") || strings.Contains(lines[0], "llavero") {
