@@ -67,15 +67,6 @@ func (c *command) settingsTrust() (trust, error) {
 	return t, nil
 }
 
-// trust is what a process that calls the server itself trusts: the
-// --ca-file given (flagPath), else the ca_file setting.
-func (c *command) trust(flagPath string) (trust, error) {
-	if flagPath != "" {
-		return loadTrust(flagPath)
-	}
-	return c.settingsTrust()
-}
-
 // residentTrust is trust for the tray app. A --ca-file that cannot be used
 // stops it: the user has just typed it. A ca_file setting that cannot be
 // used is returned as a problem to report, and the app starts with the
