@@ -33,6 +33,9 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	}
 	log, logPath, closeLog := c.logger(logfile.TrayApp, c.Stderr)
 	defer closeLog()
+	if c.CrashErr != nil {
+		log.Warn("a crash would not be kept in the log folder", "err", c.CrashErr)
+	}
 	err = resident.Run(ctx, resident.Config{
 		StateDir:  stateDir,
 		SocketDir: socketDir,
