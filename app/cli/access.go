@@ -7,7 +7,9 @@ import (
 	"os"
 	"time"
 
+	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/logfile"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -53,9 +55,19 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 			return nil, err
 		}
 	}
+	var unread error // settings that could not be read, reported below
 	if caFile == "" {
-		var err error
-		if t, err = c.settingsTrust(); err != nil {
+		dir, err := c.stateDir()
+		if err != nil {
+			return nil, err
+		}
+		// Settings that cannot be read never stop a command: a session may
+		// have to be ended. It goes on with the defaults, and says so.
+		var s settings.Settings
+		if s, unread = settings.Load(dir); unread != nil {
+			c.fail(messages.SettingsProblem(c.msg, unread))
+		}
+		if t, err = settingsTrust(dir, s); err != nil {
 			return nil, err
 		}
 	}
@@ -64,6 +76,9 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 	if op != "" {
 		log, _, closeLog = c.logger(logfile.Commands, nil) // not on the user's terminal
 		log.Info("command", "op", op, "version", c.Version, "pid", os.Getpid(), "ca_file", t.file)
+		if unread != nil {
+			log.Warn("settings not read; using the defaults", "err", unread)
+		}
 	}
 	m, err := c.openManager(ctx, t, log)
 	if err != nil {

@@ -143,6 +143,24 @@ func PresetProblem(c *i18n.Catalog, p settings.Problem) string {
 	return c.T("presets.line", "File", p.File, "Line", p.Line, "Problem", what)
 }
 
+// SettingsProblem is one sentence about the user's settings file that
+// could not be read (settings.Load's error), naming it: the defaults are
+// used instead, and what the user was doing goes on.
+func SettingsProblem(c *i18n.Catalog, err error) string {
+	var de *settings.DamagedError
+	if errors.As(err, &de) {
+		if de.SetAside == "" {
+			return c.T("settings.damaged_in_place", "Path", de.Path)
+		}
+		return c.T("settings.damaged", "Path", de.Path, "SetAside", de.SetAside)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return c.T("settings.unreadable", "Path", pe.Path, "Reason", pe.Err)
+	}
+	return c.T("settings.unreadable", "Path", "settings.json", "Reason", err)
+}
+
 // describeCertificate names the host and who issued its certificate, and
 // says what can be done: for an unknown authority, getting its certificate
 // from the administrator. There is no way to turn the check off, and no

@@ -178,3 +178,29 @@ func TestPresetProblems(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// Settings that cannot be read have a sentence in each language that names
+// the file, and where a damaged one was set aside.
+func TestSettingsProblem(t *testing.T) {
+	const path = "/home/ana/.config/ucontact-tray/settings.json"
+	problems := []error{
+		&settings.DamagedError{Path: path, SetAside: path + ".damaged", Err: errors.New("unexpected end of JSON input")},
+		&settings.DamagedError{Path: path, Err: errors.New("unexpected end of JSON input")},
+		fmt.Errorf("reading settings: %w", &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}),
+	}
+	for _, lang := range []string{i18n.Spanish, i18n.English} {
+		c := i18n.MustNew(lang)
+		seen := map[string]bool{}
+		for _, err := range problems {
+			msg := SettingsProblem(c, err)
+			if !strings.Contains(msg, path) || strings.Contains(msg, "{{") || seen[msg] {
+				t.Errorf("%s: %v: %q", lang, err, msg)
+			}
+			seen[msg] = true
+		}
+	}
+	want := "El archivo de configuración " + path + " estaba dañado: se ha apartado como " + path + ".damaged y se usan los valores predeterminados."
+	if got := SettingsProblem(i18n.MustNew(i18n.Spanish), problems[0]); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
