@@ -78,7 +78,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 			}
 			return fmt.Errorf("control socket: %w", err)
 		}
-		if err := checkPeer(conn); err != nil {
+		if err := checkClient(conn); err != nil {
 			s.log.Warn("control socket: refused a connection", "err", err)
 			conn.Close()
 			continue
