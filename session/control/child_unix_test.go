@@ -59,24 +59,24 @@ func startChild(t *testing.T, exe, role, dir string, prepare func(*exec.Cmd)) *c
 	return c
 }
 
-// expect waits for a line that starts with prefix, and returns it. Lines
+// expect waits for a line that contains text, and returns it. Lines
 // before it are logged. The wait is bounded so that a broken helper fails
 // the test instead of hanging it.
-func (c *child) expect(prefix string) string {
+func (c *child) expect(text string) string {
 	c.t.Helper()
 	timeout := time.After(30 * time.Second)
 	for {
 		select {
 		case line, ok := <-c.lines:
 			if !ok {
-				c.t.Fatalf("the helper ended before saying %q", prefix)
+				c.t.Fatalf("the helper ended before saying %q", text)
 			}
-			if strings.HasPrefix(line, prefix) {
+			if strings.Contains(line, text) {
 				return line
 			}
 			c.t.Logf("helper: %s", line)
 		case <-timeout:
-			c.t.Fatalf("the helper did not say %q in 30 s", prefix)
+			c.t.Fatalf("the helper did not say %q in 30 s", text)
 		}
 	}
 }
