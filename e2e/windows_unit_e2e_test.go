@@ -14,11 +14,12 @@ import (
 )
 
 // The unit tests that only a Windows build has, cross-compiled and run
-// under Wine: the control pipe's first client.
+// under Wine: the control pipe's first client, and a client's check of
+// whom the pipe's server runs as.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
-		{"session/control", "^TestFirstClientIsAnswered$"},
+		{"session/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {
 			exe := filepath.Join(w.dir, strings.ReplaceAll(pkg.dir, "/", "-")+".test.exe")
