@@ -45,7 +45,9 @@ func TestTheSocketComesBackAfterRunningOutOfDescriptors(t *testing.T) {
 		}()
 		resident.expect("too many open files") // it tried to accept that call
 		resident.say("free")
-		resident.expect("freed")
+		// Said before it frees them: the server can accept nothing until
+		// then, so its "accepting again" comes after this.
+		resident.expect("freeing")
 		freed := time.Now()
 		if err := <-answered; err != nil {
 			t.Fatalf("round %d: the call waiting was not answered: %v", round, err)
@@ -60,7 +62,7 @@ func TestTheSocketComesBackAfterRunningOutOfDescriptors(t *testing.T) {
 
 // residentWithFewDescriptors serves the control socket in dir with at most
 // 64 file descriptors. Told "exhaust", it takes every descriptor left;
-// told "free", it gives them back.
+// told "free", it says "freeing" and gives them back.
 func residentWithFewDescriptors(dir string) error {
 	l, err := Listen(dir)
 	if err != nil {
@@ -93,11 +95,11 @@ func residentWithFewDescriptors(dir string) error {
 			}
 			fmt.Println("exhausted, holding", len(held))
 		case "free":
+			fmt.Println("freeing")
 			for _, f := range held {
 				f.Close()
 			}
 			held = nil
-			fmt.Println("freed")
 		}
 	}
 	return in.Err()
