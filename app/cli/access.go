@@ -38,10 +38,12 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 			return nil, err
 		}
 	}
-	if dir, err := control.Dir(c.Getenv); err == nil {
+	dir, err := c.socketDir()
+	if err == nil {
 		client := control.NewClient(control.SocketPath(dir))
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := client.Status(sctx)
+		var st control.Status
+		st, err = client.Status(sctx)
 		cancel()
 		if err == nil {
 			if op != "" && caFile != "" {
@@ -51,9 +53,18 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 			}
 			return &remote{client: client, last: st.Snapshot()}, nil
 		}
-		if !errors.Is(err, control.ErrNoResident) {
-			return nil, err
-		}
+	}
+	switch {
+	case errors.Is(err, control.ErrNoResident):
+	case errors.Is(err, control.ErrForeignSocket):
+		// Nothing was sent to it; the user is told why the tray app, if
+		// one runs, does not follow.
+		c.fail(messages.Describe(c.msg, err, session.Snapshot{}))
+		c.fail(c.msg.T("command.on_its_own"))
+	case dir == "":
+		// No folder for a socket: no tray app can be running either.
+	default:
+		return nil, err
 	}
 	var unread error // settings that could not be read, reported below
 	if caFile == "" {
@@ -87,6 +98,16 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 		return nil, err
 	}
 	return direct{Manager: m, closeLog: closeLog}, nil
+}
+
+// socketDir is the folder of the tray app's control socket (see
+// control.Dir).
+func (c *command) socketDir() (string, error) {
+	cache := c.CacheDir
+	if cache == nil {
+		cache = os.UserCacheDir
+	}
+	return control.DirFor(c.Getenv, cache)
 }
 
 // direct is the session manager in this process.

@@ -24,7 +24,7 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
-	socketDir, err := control.Dir(c.Getenv)
+	socketDir, err := c.socketDir()
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}

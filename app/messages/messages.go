@@ -24,6 +24,12 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 	case errors.Is(err, control.ErrNotAnswering):
 		return c.T("err.tray_not_answering")
 	}
+	if fe := (*control.ForeignError)(nil); errors.As(err, &fe) {
+		if fe.Owner == "" {
+			return c.T("err.foreign_socket_unverified", "Path", fe.Path)
+		}
+		return c.T("err.foreign_socket", "Path", fe.Path, "Owner", fe.Owner)
+	}
 	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
 		return describeCAFile(c, fe)
 	}

@@ -47,6 +47,8 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&session.LockedError{Setting: "autostart", Value: session.AllUsers},
 		&session.LockedError{Setting: "logout_on_suspend"},
 		control.ErrNoResident, fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
+		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Owner: "uid 1001"},
+		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Err: errors.New("x")},
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)
@@ -202,5 +204,35 @@ func TestSettingsProblem(t *testing.T) {
 	want := "El archivo de configuración " + path + " estaba dañado: se ha apartado como " + path + ".damaged y se usan los valores predeterminados."
 	if got := SettingsProblem(i18n.MustNew(i18n.Spanish), problems[0]); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// A socket of another user's is named, with its owner, and the user is
+// told that nothing was sent to it; never as a tray app that is not
+// running.
+func TestForeignSocketMessages(t *testing.T) {
+	path := "/tmp/shared/ucontact-tray/control.sock"
+	owned := fmt.Errorf("asking the tray app: %w", &control.ForeignError{Path: path, Owner: "uid 1001"})
+	unverified := &control.ForeignError{Path: path, Err: errors.New("getsockopt: bad file descriptor")}
+	for lang, want := range map[string][2]string{
+		i18n.Spanish: {"otro usuario", "no se ha usado ni se le ha enviado nada"},
+		i18n.English: {"another user", "it was not used, and nothing was sent to it"},
+	} {
+		c := i18n.MustNew(lang)
+		msg := Describe(c, owned, session.Snapshot{})
+		for _, w := range []string{path, "uid 1001", want[0], want[1]} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: %q does not say %q", lang, msg, w)
+			}
+		}
+		msg = Describe(c, unverified, session.Snapshot{})
+		for _, w := range []string{path, want[1]} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: %q does not say %q", lang, msg, w)
+			}
+		}
+		if msg == Describe(c, control.ErrNoResident, session.Snapshot{}) {
+			t.Errorf("%s: reads as no tray app", lang)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func run(args []string, getenv func(string) string, cacheDir func() (string, err
 		fmt.Fprintln(stderr, msg.T("window.no_display"))
 		return 1
 	}
-	dir, err := control.Dir(getenv)
+	dir, err := control.DirFor(getenv, cacheDir)
 	if err != nil {
 		fmt.Fprintln(stderr, msg.T("window.no_resident"))
 		return 1
