@@ -6,6 +6,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+
+	"ucontact-tray/internal/filelock"
 )
 
 // ErrAlreadyRunning means another resident holds the lock: only one tray app
@@ -68,9 +70,12 @@ func Listen(dir string) (*Listener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("control socket lock: %w", err)
 	}
-	if err := lockFile(lock); err != nil {
+	if err := filelock.TryLock(lock); err != nil {
 		lock.Close()
-		return nil, ErrAlreadyRunning
+		if errors.Is(err, filelock.ErrLocked) {
+			return nil, ErrAlreadyRunning
+		}
+		return nil, fmt.Errorf("control socket lock: %w", err)
 	}
 	path := SocketPath(dir)
 	l, err := listen(path)
