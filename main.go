@@ -11,6 +11,7 @@ import (
 	"golang.org/x/term"
 
 	"ucontact-tray/app/cli"
+	"ucontact-tray/internal/logfile"
 	"ucontact-tray/session/secrets"
 )
 
@@ -22,6 +23,10 @@ func main() {
 }
 
 func run() int {
+	// The tray app starts with the session and has no terminal: a crash is
+	// written to a file in the log folder too, from the very start.
+	cache, _ := os.UserCacheDir() // without one, the crash goes to stderr alone
+	_, crashErr := logfile.CrashOutput(cache, logfile.TrayAppCrash)
 	// One processor is plenty for a tray app that waits all day and for
 	// its commands, and each one more costs its caches and threads: 360 kB
 	// of private memory with two CPUs (make bench), more on a many-core
@@ -38,6 +43,7 @@ func run() int {
 		CacheDir:  os.UserCacheDir,
 		Keyring:   secrets.OSKeyring{},
 		Version:   version,
+		CrashErr:  crashErr,
 	}
 	if exe, err := os.Executable(); err == nil {
 		env.Executable = exe

@@ -81,6 +81,7 @@ func TestBench(t *testing.T) {
 	rows = append(rows, measureLogins(b, app)...)
 	rows = append(rows, measureShutdowns(b, app)...)
 	rows = append(rows, measureIdle(b, app, floors)...)
+	rows = append(rows, measureControlSocket(b, app)...)
 	rows = append(rows, measureSizes(t, app, floors)...)
 	fmt.Printf("\nucontact-tray bench, %s, %d CPUs; times in ms as median/min/max; took %v\n\n%s\n",
 		time.Now().Format(time.DateOnly), runtime.NumCPU(), time.Since(began).Round(time.Second), table(rows))

@@ -14,11 +14,12 @@ import (
 )
 
 // The unit tests whose Windows code differs, cross-compiled and run under
-// Wine: the control pipe's first client; files locked by a login under way.
+// Wine: the control pipe's first client, and a client's check of whom the
+// pipe's server runs as; files locked by a login under way.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
-		{"session/control", "^TestFirstClientIsAnswered$"},
+		{"session/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
 	} {

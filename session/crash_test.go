@@ -337,3 +337,22 @@ func TestReadOnlyFolderAfterLogin(t *testing.T) {
 		t.Errorf("after the logout: %v", s.State)
 	}
 }
+
+// What the journal adds to a login: made before the request, one write at
+// the answer, removed once the session is stored.
+func BenchmarkJournal(b *testing.B) {
+	dir := b.TempDir()
+	e := ending{Server: "https://acme.ucontactcloud.com", User: user, Kind: KindAgent, Extension: "1001", Since: time.Now(), Token: "0123456789abcdef0123456789abcdef"}
+	for b.Loop() {
+		j, err := openJournal(dir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := j.write(e); err != nil {
+			b.Fatal(err)
+		}
+		if err := j.discard(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

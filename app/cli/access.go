@@ -7,7 +7,9 @@ import (
 	"os"
 	"time"
 
+	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/logfile"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/control"
 )
@@ -36,10 +38,12 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 			return nil, err
 		}
 	}
-	if dir, err := control.Dir(c.Getenv); err == nil {
+	dir, err := c.socketDir()
+	if err == nil {
 		client := control.NewClient(control.SocketPath(dir))
 		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := client.Status(sctx)
+		var st control.Status
+		st, err = client.Status(sctx)
 		cancel()
 		if err == nil {
 			if op != "" && caFile != "" {
@@ -49,13 +53,32 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 			}
 			return &remote{client: client, last: st.Snapshot()}, nil
 		}
-		if !errors.Is(err, control.ErrNoResident) {
+	}
+	switch {
+	case errors.Is(err, control.ErrNoResident):
+	case errors.Is(err, control.ErrForeignSocket):
+		// Nothing was sent to it; the user is told why the tray app, if
+		// one runs, does not follow.
+		c.fail(messages.Describe(c.msg, err, session.Snapshot{}))
+		c.fail(c.msg.T("command.on_its_own"))
+	case dir == "":
+		// No folder for a socket: no tray app can be running either.
+	default:
+		return nil, err
+	}
+	var unread error // settings that could not be read, reported below
+	if caFile == "" {
+		dir, err := c.stateDir()
+		if err != nil {
 			return nil, err
 		}
-	}
-	if caFile == "" {
-		var err error
-		if t, err = c.settingsTrust(); err != nil {
+		// Settings that cannot be read never stop a command: a session may
+		// have to be ended. It goes on with the defaults, and says so.
+		var s settings.Settings
+		if s, unread = settings.Load(dir); unread != nil {
+			c.fail(messages.SettingsProblem(c.msg, unread))
+		}
+		if t, err = settingsTrust(dir, s); err != nil {
 			return nil, err
 		}
 	}
@@ -64,6 +87,9 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 	if op != "" {
 		log, _, closeLog = c.logger(logfile.Commands, nil) // not on the user's terminal
 		log.Info("command", "op", op, "version", c.Version, "pid", os.Getpid(), "ca_file", t.file)
+		if unread != nil {
+			log.Warn("settings not read; using the defaults", "err", unread)
+		}
 	}
 	m, err := c.openManager(ctx, t, log)
 	if err != nil {
@@ -72,6 +98,16 @@ func (c *command) openAccess(ctx context.Context, op, caFile string) (access, er
 		return nil, err
 	}
 	return direct{Manager: m, closeLog: closeLog}, nil
+}
+
+// socketDir is the folder of the tray app's control socket (see
+// control.Dir).
+func (c *command) socketDir() (string, error) {
+	cache := c.CacheDir
+	if cache == nil {
+		cache = os.UserCacheDir
+	}
+	return control.DirFor(c.Getenv, cache)
 }
 
 // direct is the session manager in this process.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"ucontact-tray/app/messages"
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
 	"ucontact-tray/internal/logfile"
@@ -23,16 +24,22 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
-	socketDir, err := control.Dir(c.Getenv)
+	socketDir, err := c.socketDir()
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
-	ca, caProblem, err := c.residentTrust(caFile)
+	// Settings that cannot be read never stop the tray app: it may have a
+	// session to end. It starts with the defaults, and says so.
+	userSettings, unread := settings.Load(stateDir)
+	ca, caProblem, err := residentTrust(caFile, stateDir, userSettings)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
 	log, logPath, closeLog := c.logger(logfile.TrayApp, c.Stderr)
 	defer closeLog()
+	if c.CrashErr != nil {
+		log.Warn("a crash would not be kept in the log folder", "err", c.CrashErr)
+	}
 	err = resident.Run(ctx, resident.Config{
 		StateDir:  stateDir,
 		SocketDir: socketDir,
@@ -47,13 +54,18 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 		Presets:   settings.LoadPresets(c.systemDir()),
 		Autostart: c.autostart(demo != nil),
 
-		CAFile:        ca.file,
-		RootCAs:       ca.pool,
-		CAFileProblem: caProblem,
+		CAFile:          ca.file,
+		RootCAs:         ca.pool,
+		CAFileProblem:   caProblem,
+		SettingsProblem: unread,
 	})
 	var windowErr *resident.WindowError
 	switch {
 	case errors.Is(err, resident.ErrAlreadyRunning):
+		if unread != nil {
+			// Set aside by this start, so the running app will not see it.
+			c.fail(messages.SettingsProblem(c.msg, unread))
+		}
 		c.say(c.msg.T("resident.already_running"))
 		return ExitOK
 	case errors.As(err, &windowErr):

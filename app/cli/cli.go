@@ -60,6 +60,9 @@ type Env struct {
 	// Executable is this program; the login window's program is next to
 	// it.
 	Executable string
+	// CrashErr is why the crash file could not be set
+	// (logfile.CrashOutput), if it could not: the tray app logs it.
+	CrashErr error
 }
 
 // command is one run of the command line.

@@ -591,3 +591,78 @@ func TestCommandsAreLogged(t *testing.T) {
 		t.Errorf("status logged:\n%s", strings.TrimPrefix(after, before))
 	}
 }
+
+// settingsFile is the user's settings file.
+func (w *world) settingsFile() string {
+	return filepath.Join(w.config, "ucontact-tray", "settings.json")
+}
+
+// Settings that cannot be read never keep a session open: with a damaged
+// settings.json, status shows the session and logout ends it, each saying
+// on stderr, once, that the defaults are used; the file is set aside.
+func TestDamagedSettingsNeverBlockALogout(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"truncated": []byte("{"),
+		"binary":    {0x00, 0x9f, 0xff, 0x1b, 0x80, 0x7b},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := newWorld(t)
+			if r := w.login("agent"); r.code != ExitOK {
+				t.Fatalf("login: %d %q", r.code, r.output())
+			}
+			if err := os.WriteFile(w.settingsFile(), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			aside := w.settingsFile() + ".damaged"
+			want := "El archivo de configuración " + w.settingsFile() + " estaba dañado: se ha apartado como " + aside + " y se usan los valores predeterminados.\n"
+
+			r := w.run("", "status")
+			if r.code != ExitOK || !strings.Contains(r.stdout, "Conectado: "+user) || r.stderr != want {
+				t.Fatalf("status: %d, stdout %q, stderr %q; want the session and %q", r.code, r.stdout, r.stderr, want)
+			}
+			if b, err := os.ReadFile(aside); err != nil || !bytes.Equal(b, data) {
+				t.Fatalf("set aside: %q, %v", b, err)
+			}
+
+			// Damaged again: the logout still ends the session.
+			if err := os.WriteFile(w.settingsFile(), data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			r = w.run("", "logout")
+			if r.code != ExitOK || !strings.Contains(r.stdout, "Sesión finalizada") || r.stderr != want {
+				t.Fatalf("logout: %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+			if s := w.srv.OpenSessions(); len(s) != 0 {
+				t.Fatalf("open server sessions %+v", s)
+			}
+			if !strings.Contains(w.log(), `msg="settings not read; using the defaults"`) {
+				t.Errorf("the commands' log does not say so:\n%s", w.log())
+			}
+			// Reported once: the file is out of the way now.
+			if r := w.run("", "status"); r.code != ExitOK || r.stderr != "" {
+				t.Errorf("status after: %d %q", r.code, r.output())
+			}
+		})
+	}
+}
+
+// Settings that cannot be read (here a folder in the file's place) are
+// reported in English for an English user, and the command goes on.
+func TestUnreadableSettingsInEnglish(t *testing.T) {
+	w := newWorld(t)
+	w.lang = "en_GB.UTF-8"
+	if r := w.login("user"); r.code != ExitOK {
+		t.Fatalf("login: %d %q", r.code, r.output())
+	}
+	if err := os.Mkdir(w.settingsFile(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := w.run("", "logout")
+	want := "The settings file " + w.settingsFile() + " cannot be read ("
+	if r.code != ExitOK || !strings.HasPrefix(r.stderr, want) || !strings.Contains(r.stderr, "the defaults are used") {
+		t.Fatalf("logout: %d, stdout %q, stderr %q; want %q…", r.code, r.stdout, r.stderr, want)
+	}
+	if s := w.srv.OpenSessions(); len(s) != 0 {
+		t.Fatalf("open server sessions %+v", s)
+	}
+}

@@ -43,16 +43,9 @@ func loadTrust(path string) (trust, error) {
 	return trust{file: abs, pool: pool}, nil
 }
 
-// settingsTrust reads the CA file the ca_file setting names, if any.
-func (c *command) settingsTrust() (trust, error) {
-	dir, err := c.stateDir()
-	if err != nil {
-		return trust{}, err
-	}
-	s, err := settings.Load(dir)
-	if err != nil {
-		return trust{}, err
-	}
+// settingsTrust reads the CA file that the ca_file setting of s names, if
+// any; a relative path is taken from dir, the settings' folder.
+func settingsTrust(dir string, s settings.Settings) (trust, error) {
 	if s.CAFile == "" {
 		return trust{}, nil
 	}
@@ -67,25 +60,17 @@ func (c *command) settingsTrust() (trust, error) {
 	return t, nil
 }
 
-// trust is what a process that calls the server itself trusts: the
-// --ca-file given (flagPath), else the ca_file setting.
-func (c *command) trust(flagPath string) (trust, error) {
-	if flagPath != "" {
-		return loadTrust(flagPath)
-	}
-	return c.settingsTrust()
-}
-
-// residentTrust is trust for the tray app. A --ca-file that cannot be used
-// stops it: the user has just typed it. A ca_file setting that cannot be
-// used is returned as a problem to report, and the app starts with the
-// system's certificates: it may have a session to end.
-func (c *command) residentTrust(flagPath string) (t trust, settingProblem, err error) {
+// residentTrust is what the tray app trusts, given the user's settings s
+// in dir. A --ca-file that cannot be used stops it: the user has just
+// typed it. A ca_file setting that cannot be used is returned as a problem
+// to report, and the app starts with the system's certificates: it may
+// have a session to end.
+func residentTrust(flagPath, dir string, s settings.Settings) (t trust, settingProblem, err error) {
 	if flagPath != "" {
 		t, err = loadTrust(flagPath)
 		return t, nil, err
 	}
-	t, err = c.settingsTrust()
+	t, err = settingsTrust(dir, s)
 	if err != nil {
 		return trust{}, err, nil
 	}

@@ -24,6 +24,12 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 	case errors.Is(err, control.ErrNotAnswering):
 		return c.T("err.tray_not_answering")
 	}
+	if fe := (*control.ForeignError)(nil); errors.As(err, &fe) {
+		if fe.Owner == "" {
+			return c.T("err.foreign_socket_unverified", "Path", fe.Path)
+		}
+		return c.T("err.foreign_socket", "Path", fe.Path, "Owner", fe.Owner)
+	}
 	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
 		return describeCAFile(c, fe)
 	}
@@ -143,6 +149,24 @@ func PresetProblem(c *i18n.Catalog, p settings.Problem) string {
 	return c.T("presets.line", "File", p.File, "Line", p.Line, "Problem", what)
 }
 
+// SettingsProblem is one sentence about the user's settings file that
+// could not be read (settings.Load's error), naming it: the defaults are
+// used instead, and what the user was doing goes on.
+func SettingsProblem(c *i18n.Catalog, err error) string {
+	var de *settings.DamagedError
+	if errors.As(err, &de) {
+		if de.SetAside == "" {
+			return c.T("settings.damaged_in_place", "Path", de.Path)
+		}
+		return c.T("settings.damaged", "Path", de.Path, "SetAside", de.SetAside)
+	}
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return c.T("settings.unreadable", "Path", pe.Path, "Reason", pe.Err)
+	}
+	return c.T("settings.unreadable", "Path", "settings.json", "Reason", err)
+}
+
 // describeCertificate names the host and who issued its certificate, and
 // says what can be done: for an unknown authority, getting its certificate
 // from the administrator. There is no way to turn the check off, and no
@@ -189,6 +213,10 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 		kind, arg, _ := strings.Cut(code, ":")
 		switch kind {
 		case "damaged-record":
+			if arg == "" { // kept in place, for the keyring to answer
+				lines = append(lines, c.T("warn.damaged_record_kept"))
+				continue
+			}
 			lines = append(lines, c.T("warn.damaged_record", "Path", arg))
 		case "token-lost":
 			lines = append(lines, c.T("err.token_lost"))

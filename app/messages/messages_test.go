@@ -47,6 +47,8 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&session.LockedError{Setting: "autostart", Value: session.AllUsers},
 		&session.LockedError{Setting: "logout_on_suspend"},
 		control.ErrNoResident, fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
+		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Owner: "uid 1001"},
+		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Err: errors.New("x")},
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)
@@ -120,6 +122,11 @@ func TestWarnings(t *testing.T) {
 	if Warnings(c, session.Snapshot{}) != nil {
 		t.Error("warnings without a warning")
 	}
+	// A damaged record kept in place names no place it was set aside in.
+	lines = Warnings(c, session.Snapshot{Warning: &session.DamagedRecordError{Err: errors.New("x")}})
+	if len(lines) != 1 || strings.Contains(lines[0], "apartado") {
+		t.Errorf("a damaged record kept in place: %q", lines)
+	}
 	// A record left on disk is not blamed on the keyring.
 	lines = Warnings(c, session.Snapshot{Warning: fmt.Errorf("%w (x): read-only file system", session.ErrRecordNotRemoved)})
 	if len(lines) != 1 || !strings.Contains(lines[0], "registro") || strings.Contains(lines[0], "llavero") {
@@ -171,5 +178,61 @@ func TestPresetProblems(t *testing.T) {
 	want := "Configuración del administrador (/etc/ucontact-tray/presets.conf, línea 5): «boss» no es un tipo de sesión válido (user o agent); se ignora la línea."
 	if got := PresetProblem(i18n.MustNew(i18n.Spanish), problems[4]); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// Settings that cannot be read have a sentence in each language that names
+// the file, and where a damaged one was set aside.
+func TestSettingsProblem(t *testing.T) {
+	const path = "/home/ana/.config/ucontact-tray/settings.json"
+	problems := []error{
+		&settings.DamagedError{Path: path, SetAside: path + ".damaged", Err: errors.New("unexpected end of JSON input")},
+		&settings.DamagedError{Path: path, Err: errors.New("unexpected end of JSON input")},
+		fmt.Errorf("reading settings: %w", &fs.PathError{Op: "open", Path: path, Err: fs.ErrPermission}),
+	}
+	for _, lang := range []string{i18n.Spanish, i18n.English} {
+		c := i18n.MustNew(lang)
+		seen := map[string]bool{}
+		for _, err := range problems {
+			msg := SettingsProblem(c, err)
+			if !strings.Contains(msg, path) || strings.Contains(msg, "{{") || seen[msg] {
+				t.Errorf("%s: %v: %q", lang, err, msg)
+			}
+			seen[msg] = true
+		}
+	}
+	want := "El archivo de configuración " + path + " estaba dañado: se ha apartado como " + path + ".damaged y se usan los valores predeterminados."
+	if got := SettingsProblem(i18n.MustNew(i18n.Spanish), problems[0]); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
+// A socket of another user's is named, with its owner, and the user is
+// told that nothing was sent to it; never as a tray app that is not
+// running.
+func TestForeignSocketMessages(t *testing.T) {
+	path := "/tmp/shared/ucontact-tray/control.sock"
+	owned := fmt.Errorf("asking the tray app: %w", &control.ForeignError{Path: path, Owner: "uid 1001"})
+	unverified := &control.ForeignError{Path: path, Err: errors.New("getsockopt: bad file descriptor")}
+	for lang, want := range map[string][2]string{
+		i18n.Spanish: {"otro usuario", "no se ha usado ni se le ha enviado nada"},
+		i18n.English: {"another user", "it was not used, and nothing was sent to it"},
+	} {
+		c := i18n.MustNew(lang)
+		msg := Describe(c, owned, session.Snapshot{})
+		for _, w := range []string{path, "uid 1001", want[0], want[1]} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: %q does not say %q", lang, msg, w)
+			}
+		}
+		msg = Describe(c, unverified, session.Snapshot{})
+		for _, w := range []string{path, want[1]} {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%s: %q does not say %q", lang, msg, w)
+			}
+		}
+		if msg == Describe(c, control.ErrNoResident, session.Snapshot{}) {
+			t.Errorf("%s: reads as no tray app", lang)
+		}
 	}
 }

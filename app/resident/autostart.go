@@ -32,10 +32,7 @@ var errNoAutostart = errors.New("starting with the system is not available")
 func (r *Resident) updateSettings(change func(*settings.Settings) error) error {
 	r.settingsMu.Lock()
 	defer r.settingsMu.Unlock()
-	s, err := settings.Load(r.cfg.StateDir)
-	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
-	}
+	s := r.userSettings()
 	if err := change(&s); err != nil {
 		return err
 	}

@@ -75,6 +75,10 @@ type Config struct {
 	// CAFileProblem is why the ca_file setting could not be used; the
 	// resident says so, and goes on with the system's certificates.
 	CAFileProblem error
+	// SettingsProblem is why the user's settings could not be read at
+	// start (settings.Load's error); the resident says so, and goes on
+	// with the defaults.
+	SettingsProblem error
 }
 
 // Resident is the running tray app.
@@ -173,6 +177,9 @@ func Run(ctx context.Context, cfg Config) error {
 	go r.applyLockedAutostart()
 	if cfg.CAFileProblem != nil {
 		go r.reportCAFile(ctx)
+	}
+	if cfg.SettingsProblem != nil {
+		go r.reportSettings(ctx, cfg.SettingsProblem)
 	}
 
 	if noTray != "" {
@@ -334,6 +341,13 @@ func (r *Resident) reportCAFile(ctx context.Context) {
 		body += " " + r.cfg.Msg.T("cafile.from_settings")
 	}
 	r.notify(ctx, r.cfg.Msg.T("notify.cafile_title"), body+" "+r.cfg.Msg.T("notify.cafile_ignored"))
+}
+
+// reportSettings says that the user's settings could not be read and the
+// defaults are used.
+func (r *Resident) reportSettings(ctx context.Context, err error) {
+	r.cfg.Log.Warn("settings not read; using the defaults", "err", err)
+	r.notify(ctx, r.cfg.Msg.T("notify.settings_title"), messages.SettingsProblem(r.cfg.Msg, err))
 }
 
 // followSession holds the OS back while a session is open, and tells the
@@ -643,9 +657,16 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 // effective are the settings in force: the user's, under the
 // administrator's presets.
 func (r *Resident) effective() settings.Effective {
+	return settings.Merge(r.cfg.Presets, r.userSettings())
+}
+
+// userSettings reads the user's settings; ones that cannot be read are the
+// defaults. The file was read at start, and a damaged one reported then
+// (see reportSettings): one damaged since is set aside and logged.
+func (r *Resident) userSettings() settings.Settings {
 	s, err := settings.Load(r.cfg.StateDir)
 	if err != nil {
-		r.cfg.Log.Warn("reading settings", "err", err)
+		r.cfg.Log.Warn("settings not read; using the defaults", "err", err)
 	}
-	return settings.Merge(r.cfg.Presets, s)
+	return s
 }

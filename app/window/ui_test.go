@@ -663,6 +663,11 @@ func TestNoResident(t *testing.T) {
 		{name: "info", b: &fakeBackend{infoErr: control.ErrNoResident}, want: es.T("err.tray_not_running")},
 		{name: "info unanswered", b: &fakeBackend{infoErr: fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering)}, want: es.T("err.tray_not_answering")},
 		{name: "watch", b: &fakeBackend{watchErr: control.ErrNoResident}, want: es.T("err.tray_not_running")},
+		{
+			name: "another user's socket",
+			b:    &fakeBackend{infoErr: &control.ForeignError{Path: "/tmp/x/control.sock", Owner: "uid 1001"}},
+			want: es.T("err.foreign_socket", "Path", "/tmp/x/control.sock", "Owner", "uid 1001"),
+		},
 		{name: "stream ends", b: &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, hangUp: true, want: es.T("err.tray_not_running")},
 	}
 	for _, tt := range tests {

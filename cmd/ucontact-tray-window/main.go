@@ -22,8 +22,13 @@ func main() {
 }
 
 // run shows the window and returns the process's exit code. cacheDir is
-// the user's cache folder, where the log file goes.
+// the user's cache folder, where the log file and the crash file go.
 func run(args []string, getenv func(string) string, cacheDir func() (string, error), stderr io.Writer) int {
+	// The window's stderr is the tray app's, which has no terminal when it
+	// starts with the session: a crash is written to a file in the log
+	// folder too, from the very start.
+	cache, _ := cacheDir() // without one, stderr alone
+	_, crashErr := logfile.CrashOutput(cache, logfile.WindowCrash)
 	msg := i18n.MustNew(i18n.Detect(getenv))
 	if len(args) > 0 {
 		// The resident passes nothing; a person who runs this by hand
@@ -36,16 +41,18 @@ func run(args []string, getenv func(string) string, cacheDir func() (string, err
 		fmt.Fprintln(stderr, msg.T("window.no_display"))
 		return 1
 	}
-	dir, err := control.Dir(getenv)
+	dir, err := control.DirFor(getenv, cacheDir)
 	if err != nil {
 		fmt.Fprintln(stderr, msg.T("window.no_resident"))
 		return 1
 	}
 	// A file of its own, next to the tray app's (see internal/logfile), and
 	// stderr, which is the tray app's.
-	cache, _ := cacheDir() // without one, stderr alone
 	log, _, closeLog := logfile.Logger(cache, logfile.Window, stderr)
 	defer closeLog()
+	if crashErr != nil {
+		log.Warn("a crash would not be kept in the log folder", "err", crashErr)
+	}
 	window.Run(control.NewClient(control.SocketPath(dir)), msg, log)
 	return 0
 }

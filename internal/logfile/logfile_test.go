@@ -2,10 +2,13 @@ package logfile
 
 import (
 	"bytes"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -107,5 +110,103 @@ func TestLogger(t *testing.T) {
 	closeFile()
 	if path != "" || !strings.Contains(stderr.String(), "no file") {
 		t.Errorf("without a cache folder: path %q, stderr %q", path, stderr.String())
+	}
+}
+
+// crashChildEnv makes the test binary a child that sets its crash file in
+// the cache folder the variable names, then panics with crashMark.
+const (
+	crashChildEnv = "UCT_LOGFILE_CRASH_CHILD"
+	crashMark     = "crash-output-test-panic"
+)
+
+// A panic in a process that set its crash file is in that file, after
+// what earlier runs left there.
+func TestCrashOutput(t *testing.T) {
+	if cache := os.Getenv(crashChildEnv); cache != "" {
+		if _, err := CrashOutput(cache, TrayAppCrash); err != nil {
+			t.Fatal(err)
+		}
+		panic(crashMark)
+	}
+	cache := t.TempDir()
+	path := filepath.Join(Dir(cache), TrayAppCrash)
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestCrashOutput$", "-test.count=1")
+		cmd.Env = append(os.Environ(), crashChildEnv+"="+cache)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Fatalf("child: %v, want exit code 2 (a panic):\n%s", err, out)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(string(b), "panic: "+crashMark); n != run {
+			t.Fatalf("after run %d, %d panics in the crash file:\n%s", run, n, b)
+		}
+		if !strings.Contains(string(b), "goroutine ") || !strings.Contains(string(b), "TestCrashOutput") {
+			t.Errorf("no stack in the crash file:\n%s", b)
+		}
+	}
+	if runtime.GOOS != "windows" {
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("mode %v, %v; want 0600", st.Mode().Perm(), err)
+		}
+	}
+}
+
+// A crash file past its bound is set aside at the next start, replacing
+// the one set aside before, and a new one begun; a smaller one is kept.
+func TestCrashOutputSetsALargeFileAside(t *testing.T) {
+	cache := t.TempDir()
+	dir := Dir(cache)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, WindowCrash)
+	large := bytes.Repeat([]byte("x"), maxCrashBytes+1)
+	for name, data := range map[string][]byte{path: large, path + ".old": []byte("older")} {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Restored when the test ends: the runtime would write this test
+	// binary's own crash there.
+	t.Cleanup(func() { debug.SetCrashOutput(nil, debug.CrashOptions{}) })
+	got, err := CrashOutput(cache, WindowCrash)
+	if err != nil || got != path {
+		t.Fatalf("CrashOutput: %q, %v; want %q", got, err, path)
+	}
+	if b, err := os.ReadFile(path + ".old"); err != nil || !bytes.Equal(b, large) {
+		t.Errorf("set aside: %d bytes, %v; want the large file", len(b), err)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() != 0 {
+		t.Fatalf("new file: %v, %v; want empty", st, err)
+	}
+	if err := os.WriteFile(path, []byte("small"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CrashOutput(cache, WindowCrash); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "small" {
+		t.Errorf("small file: %q, %v; want it kept", b, err)
+	}
+}
+
+// Without a cache folder, or with a file that cannot be made, the error
+// says so and the process goes on.
+func TestCrashOutputError(t *testing.T) {
+	if _, err := CrashOutput("", TrayAppCrash); err == nil {
+		t.Error("no error without a cache folder")
+	}
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := CrashOutput(notDir, TrayAppCrash); err == nil || !strings.Contains(err.Error(), "crash file") {
+		t.Errorf("cache folder is a file: %v", err)
 	}
 }

@@ -37,9 +37,12 @@ type Settings struct {
 // EndOnSuspend reports whether a suspend ends the session (the default).
 func (s Settings) EndOnSuspend() bool { return s.LogoutOnSuspend == nil || *s.LogoutOnSuspend }
 
-// Load reads the settings in dir. A missing file gives the zero value; a
-// damaged one gives the zero value and an error saying so, so the app can
-// start anyway and tell the user.
+// Load reads the settings in dir. A missing file gives the zero value. A
+// file that cannot be read, or is not settings, gives the zero value and an
+// error saying so: settings are the user's conveniences, so the caller
+// reports the error and goes on with the defaults. A file that is not
+// settings is set aside (see DamagedError), so that it is reported once and
+// the next save starts afresh.
 func Load(dir string) (Settings, error) {
 	path := filepath.Join(dir, fileName)
 	b, err := os.ReadFile(path)
@@ -51,9 +54,41 @@ func Load(dir string) (Settings, error) {
 	}
 	var s Settings
 	if err := json.Unmarshal(b, &s); err != nil {
-		return Settings{}, fmt.Errorf("settings file %s is damaged: %w", path, err)
+		return Settings{}, setAside(path, err)
 	}
 	return s, nil
+}
+
+// DamagedError is a settings file that is not settings (not JSON, or a
+// value of the wrong type). Load renames it with ".damaged" added, replacing
+// one set aside before, and keeps it for support.
+type DamagedError struct {
+	Path     string // the settings file
+	SetAside string // where it is now; "" if it could not be moved
+	Err      error
+}
+
+func (e *DamagedError) Error() string {
+	if e.SetAside == "" {
+		return fmt.Sprintf("settings file %s is damaged: %v", e.Path, e.Err)
+	}
+	return fmt.Sprintf("settings file %s is damaged, set aside as %s: %v", e.Path, e.SetAside, e.Err)
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// setAside moves the damaged file at path out of the way.
+func setAside(path string, damage error) error {
+	aside := path + ".damaged"
+	err := os.Rename(path, aside)
+	switch {
+	case err == nil, errors.Is(err, fs.ErrNotExist):
+		// Not there any more: another process found it damaged too, and
+		// set it aside first.
+		return &DamagedError{Path: path, SetAside: aside, Err: damage}
+	default:
+		return &DamagedError{Path: path, Err: errors.Join(damage, fmt.Errorf("setting it aside: %w", err))}
+	}
 }
 
 // Save writes the settings to dir.

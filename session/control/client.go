@@ -13,10 +13,15 @@ import (
 // Client is safe for concurrent use and never holds a stale one.
 type Client struct {
 	path string
+	// user is who the resident must run as: nothing is sent to a socket
+	// of anyone else's.
+	user func() (userID, error)
 }
 
-// NewClient returns a client for the socket at path (see SocketPath).
-func NewClient(path string) *Client { return &Client{path: path} }
+// NewClient returns a client for the socket at path (see SocketPath). It
+// talks only to a resident of the current user's, and fails with a
+// ForeignError otherwise.
+func NewClient(path string) *Client { return &Client{path: path, user: currentUser} }
 
 // Status returns the resident's session state.
 func (c *Client) Status(ctx context.Context) (Status, error) {
@@ -135,10 +140,16 @@ func (c *Client) call(ctx context.Context, req Request) (Response, error) {
 }
 
 func (c *Client) dial(ctx context.Context) (net.Conn, error) {
-	conn, err := dial(ctx, c.path)
+	user, err := c.user()
+	if err != nil {
+		return nil, fmt.Errorf("control socket %s: %w", c.path, err)
+	}
+	conn, err := dial(ctx, c.path, user)
 	switch {
 	case err == nil:
 		return conn, nil
+	case errors.Is(err, ErrForeignSocket):
+		return nil, err
 	case noResident(err):
 		return nil, ErrNoResident
 	case ctx.Err() != nil:

@@ -108,7 +108,7 @@ func newRig(t *testing.T) *rig {
 }
 
 // shortDir keeps the socket path under the 108-byte limit.
-func shortDir(t *testing.T) string {
+func shortDir(t testing.TB) string {
 	dir, err := os.MkdirTemp("", "uctc")
 	if err != nil {
 		t.Fatal(err)

@@ -1,37 +1,32 @@
 package control
 
 import (
-	"fmt"
+	"errors"
 	"net"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
 
-// checkPeer refuses a connection from another user. The socket's directory
-// already keeps them out; this also covers a directory made too open by
-// hand.
-func checkPeer(conn net.Conn) error {
+// peerUID is the uid of the process at the other end of conn, as the
+// kernel recorded it when the connection was made (SO_PEERCRED).
+func peerUID(conn net.Conn) (int, error) {
 	uc, ok := conn.(*net.UnixConn)
 	if !ok {
-		return nil
+		return 0, errors.New("not a unix socket")
 	}
 	raw, err := uc.SyscallConn()
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var cred *unix.Ucred
 	var credErr error
 	if err := raw.Control(func(fd uintptr) {
 		cred, credErr = unix.GetsockoptUcred(int(fd), unix.SOL_SOCKET, unix.SO_PEERCRED)
 	}); err != nil {
-		return err
+		return 0, err
 	}
 	if credErr != nil {
-		return credErr
+		return 0, credErr
 	}
-	if int(cred.Uid) != os.Getuid() {
-		return fmt.Errorf("peer uid %d is not ours", cred.Uid)
-	}
-	return nil
+	return int(cred.Uid), nil
 }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"sync"
+	"syscall"
 	"time"
 
 	"ucontact-tray/session"
@@ -35,30 +36,62 @@ type Handler interface {
 	ChangeSettings(ctx context.Context, req SettingsRequest) error
 }
 
+// Limits on clients. A window holds one watch stream and makes a call now
+// and then; a command makes one call; an agent has one window and runs a
+// command at a time. 64 connections are many times what a user's programs
+// hold at once, and a flood of them stays at 64 goroutines and their
+// buffers, a few hundred KiB. 16 watch streams leave room for a window,
+// the next one while the first closes, and scripts that follow the state.
+const (
+	maxConns    = 64
+	maxWatchers = 16
+)
+
+// requestTimeout bounds the wait for a request line, and writeTimeout a
+// write: a client that sends nothing, or reads nothing, is dropped instead
+// of holding a connection and its buffers.
+const (
+	requestTimeout = 10 * time.Second
+	writeTimeout   = 10 * time.Second
+)
+
+// Accept retries after a failure, as net/http does: a burst of them (out
+// of file descriptors) must not end the socket for the rest of the day.
+const (
+	firstAcceptDelay = 5 * time.Millisecond
+	maxAcceptDelay   = time.Second
+)
+
 // Server serves the control socket.
 type Server struct {
 	handler Handler
 	log     *slog.Logger
 	ready   <-chan struct{}
 
-	mu       sync.Mutex
-	watchers map[*watcher]struct{}
-	noTray   string // why no tray icon can be shown; "" when one can
-	wg       sync.WaitGroup
+	mu     sync.Mutex
+	conns  map[*client]struct{}
+	next   uint64        // arrival number of the next client
+	freed  chan struct{} // a client left: a newcomer waiting for room may come in
+	noTray string        // why no tray icon can be shown; "" when one can
+	wg     sync.WaitGroup
 }
 
-// watcher is one watch stream's signals: each holds one pending signal,
-// which is enough, as the stream sends the state of the moment.
-type watcher struct {
+// client is one connection, from its arrival to its end.
+type client struct {
+	conn net.Conn
+	seq  uint64 // arrival order: the lower, the older
+	// idle: waiting for its request line, or watching. An idle client is
+	// closed for a newcomer when there is no room; one that is being
+	// served (a login, a logout) never is.
+	idle bool
+	// raise and tray are set while the client watches: a raise request
+	// for it, and a change of the tray for it to hear. Each holds one
+	// pending signal, which is enough: the stream sends the state of the
+	// moment.
 	raise chan struct{}
 	tray  chan struct{}
-}
-
-func signal(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default: // one pending signal is enough
-	}
+	// dropped is closed when the server closes the client.
+	dropped chan struct{}
 }
 
 // NewServer returns a server for handler. If ready is not nil, requests
@@ -71,40 +104,170 @@ func NewServer(handler Handler, log *slog.Logger, ready <-chan struct{}) *Server
 		close(open)
 		ready = open
 	}
-	return &Server{handler: handler, log: log, ready: ready, watchers: map[*watcher]struct{}{}}
+	return &Server{handler: handler, log: log, ready: ready, conns: map[*client]struct{}{}, freed: make(chan struct{}, 1)}
 }
 
-// Serve accepts connections on l until ctx ends, then closes l and waits
-// for the connections to finish.
+// Serve accepts connections on l until ctx ends or l is closed, then
+// waits for the connections being served to finish. A failure to accept
+// (no file descriptors left) is retried, after a pause that grows from 5
+// ms to 1 s while it lasts.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	go func() {
-		<-ctx.Done()
-		l.Close()
-	}()
+	stop := context.AfterFunc(ctx, func() { l.Close() })
+	defer stop()
 	defer s.wg.Wait()
+	defer s.dropIdle()
+	var delay time.Duration
 	for {
 		conn, err := l.Accept()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				continue
+			if errors.Is(err, net.ErrClosed) {
+				return fmt.Errorf("control socket: %w", err)
 			}
-			return fmt.Errorf("control socket: %w", err)
+			if delay == 0 {
+				// Once per burst: the log must not fill with it.
+				level := slog.LevelError
+				if temporary(err) {
+					level = slog.LevelWarn
+				}
+				s.log.Log(ctx, level, "control socket: cannot accept connections for now; retrying", "err", err)
+				delay = firstAcceptDelay
+			} else {
+				delay = min(2*delay, maxAcceptDelay)
+			}
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+				t.Stop()
+				return nil
+			}
+			continue
 		}
-		if err := checkPeer(conn); err != nil {
+		if delay != 0 {
+			s.log.Info("control socket: accepting connections again")
+			delay = 0
+		}
+		if err := checkClient(conn); err != nil {
 			s.log.Warn("control socket: refused a connection", "err", err)
 			conn.Close()
 			continue
 		}
+		c, ok := s.admit(ctx, conn)
+		if !ok {
+			conn.Close()
+			return nil
+		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer conn.Close()
-			s.serveConn(ctx, conn)
+			defer s.remove(c)
+			s.serveConn(ctx, c)
 		}()
 	}
+}
+
+// temporary reports whether an accept error is one that passes: the
+// process or the system out of file descriptors or memory, a client gone
+// before it was accepted.
+func temporary(err error) bool {
+	for _, errno := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.ECONNABORTED} {
+		if errors.Is(err, errno) {
+			return true
+		}
+	}
+	var ne interface {
+		Timeout() bool
+		Temporary() bool
+	}
+	return errors.As(err, &ne) && (ne.Timeout() || ne.Temporary())
+}
+
+// admit makes room for conn: when there are maxConns clients, the oldest
+// idle one is closed, and with none idle, conn waits for one to leave.
+// It reports false if ctx ended first.
+func (s *Server) admit(ctx context.Context, conn net.Conn) (*client, bool) {
+	for {
+		s.mu.Lock()
+		if len(s.conns) < maxConns || s.dropOldest(func(c *client) bool { return c.idle }) {
+			c := &client{conn: conn, seq: s.next, idle: true, dropped: make(chan struct{})}
+			s.next++
+			s.conns[c] = struct{}{}
+			s.mu.Unlock()
+			return c, true
+		}
+		s.mu.Unlock()
+		s.log.Debug("control socket: every client is being served; a newcomer waits")
+		select {
+		case <-s.freed:
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+}
+
+// dropOldest closes the oldest client for which which is true, and
+// reports whether there was one. s.mu must be held.
+func (s *Server) dropOldest(which func(*client) bool) bool {
+	var oldest *client
+	for c := range s.conns {
+		if which(c) && (oldest == nil || c.seq < oldest.seq) {
+			oldest = c
+		}
+	}
+	if oldest == nil {
+		return false
+	}
+	s.log.Debug("control socket: closed an idle client for a newcomer", "watching", oldest.raise != nil)
+	s.dropLocked(oldest)
+	return true
+}
+
+// dropLocked closes c and forgets it at once: its room is free even before
+// its goroutine has ended. s.mu must be held.
+func (s *Server) dropLocked(c *client) {
+	delete(s.conns, c)
+	close(c.dropped)
+	c.conn.Close()
+	select {
+	case s.freed <- struct{}{}:
+	default:
+	}
+}
+
+// dropIdle closes the idle clients: the server is stopping.
+func (s *Server) dropIdle() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.idle {
+			s.dropLocked(c)
+		}
+	}
+}
+
+// remove forgets c once it is served, unless it was dropped already.
+func (s *Server) remove(c *client) {
+	c.conn.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; ok {
+		s.dropLocked(c)
+	}
+}
+
+// busy marks c as being served, unless it was dropped while its request
+// came in: then it reports false, and the request is not served.
+func (s *Server) busy(c *client) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.conns[c]; !ok {
+		return false
+	}
+	c.idle = false
+	return true
 }
 
 // Raise asks every watching window to come to the front. It reports whether
@@ -112,10 +275,15 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 func (s *Server) Raise() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for w := range s.watchers {
-		signal(w.raise)
+	watching := false
+	for c := range s.conns {
+		if c.raise == nil {
+			continue
+		}
+		watching = true
+		signal(c.raise)
 	}
-	return len(s.watchers) > 0
+	return watching
 }
 
 // SetNoTray says why no tray icon can be shown ("" when one can), and
@@ -128,8 +296,10 @@ func (s *Server) SetNoTray(reason string) {
 		return
 	}
 	s.noTray = reason
-	for w := range s.watchers {
-		signal(w.tray)
+	for c := range s.conns {
+		if c.tray != nil {
+			signal(c.tray)
+		}
 	}
 }
 
@@ -140,26 +310,44 @@ func (s *Server) trayState() *string {
 	return &reason
 }
 
-func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default: // one pending signal is enough
+	}
+}
+
+func (s *Server) serveConn(ctx context.Context, c *client) {
+	conn := c.conn
 	select {
 	case <-s.ready:
 	case <-ctx.Done():
 		return
+	case <-c.dropped:
+		return
 	}
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second)) //nolint:errcheck // best effort
+	conn.SetReadDeadline(time.Now().Add(requestTimeout)) //nolint:errcheck // best effort
 	line, err := bufio.NewReader(io.LimitReader(conn, maxRequest)).ReadBytes('\n')
 	if err != nil {
-		s.log.Warn("control socket: unreadable request", "err", err)
+		select {
+		case <-c.dropped: // closed for a newcomer: nothing went wrong
+		default:
+			s.log.Warn("control socket: unreadable request", "err", err)
+		}
+		return
+	}
+	if !s.busy(c) {
 		return
 	}
 	conn.SetReadDeadline(time.Time{}) //nolint:errcheck
+	w := &deadlineWriter{conn: conn}
 	var req Request
 	if err := json.Unmarshal(line, &req); err != nil {
-		writeResponse(conn, Response{Error: &Error{Code: "", Message: "malformed request"}})
+		writeResponse(w, Response{Error: &Error{Code: "", Message: "malformed request"}})
 		return
 	}
 	s.log.Debug("control request", "op", req.Op)
-	enc := json.NewEncoder(conn)
+	enc := json.NewEncoder(w)
 	switch req.Op {
 	case OpStatus:
 		st := StatusOf(s.handler.Snapshot())
@@ -195,32 +383,43 @@ func (s *Server) serveConn(ctx context.Context, conn net.Conn) {
 		}
 		enc.Encode(Response{Error: errorOf(s.handler.ChangeSettings(ctx, *req.Settings))}) //nolint:errcheck
 	case OpWatch:
-		s.watch(ctx, conn, enc)
+		s.watch(ctx, c, enc)
 	default:
 		enc.Encode(Response{Error: &Error{Message: "unknown operation " + req.Op}}) //nolint:errcheck
 	}
 }
 
-// watch streams status changes and raise requests until the client hangs up.
-func (s *Server) watch(ctx context.Context, conn net.Conn, enc *json.Encoder) {
+// watch streams status changes and raise requests until the client hangs
+// up, or is closed for a newcomer. With maxWatchers streams already, the
+// oldest is closed.
+func (s *Server) watch(ctx context.Context, c *client, enc *json.Encoder) {
+	raise, tray := make(chan struct{}, 1), make(chan struct{}, 1)
+	s.mu.Lock()
+	if _, ok := s.conns[c]; !ok {
+		s.mu.Unlock()
+		return
+	}
+	watchers := 0
+	for other := range s.conns {
+		if other.raise != nil {
+			watchers++
+		}
+	}
+	if watchers >= maxWatchers {
+		s.dropOldest(func(other *client) bool { return other.raise != nil })
+	}
+	c.raise, c.tray, c.idle = raise, tray, true
+	s.mu.Unlock()
+	// The tray as it is now comes with the first status; a change from now
+	// on is signalled on tray.
+	first := true
+
 	updates, cancel := s.handler.Subscribe()
 	defer cancel()
-	w := &watcher{raise: make(chan struct{}, 1), tray: make(chan struct{}, 1)}
-	s.mu.Lock()
-	s.watchers[w] = struct{}{}
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.watchers, w)
-		s.mu.Unlock()
-	}()
-	// The tray as it is now comes with the first status; a change from now
-	// on is signalled on w.tray.
-	first := true
 	// The client never writes again: a read returns when it hangs up.
 	gone := make(chan struct{})
 	go func() {
-		io.Copy(io.Discard, conn) //nolint:errcheck
+		io.Copy(io.Discard, c.conn) //nolint:errcheck
 		close(gone)
 	}()
 	for {
@@ -235,19 +434,31 @@ func (s *Server) watch(ctx context.Context, conn net.Conn, enc *json.Encoder) {
 			if first {
 				resp.NoTray, first = s.trayState(), false
 			}
-		case <-w.raise:
+		case <-raise:
 			resp.Raise = true
-		case <-w.tray:
+		case <-tray:
 			resp.NoTray = s.trayState()
 		case <-gone:
+			return
+		case <-c.dropped:
 			return
 		case <-ctx.Done():
 			return
 		}
+		// A client that does not read fails here once the socket's
+		// buffer is full and writeTimeout has passed: nothing piles up.
 		if err := enc.Encode(resp); err != nil {
 			return
 		}
 	}
+}
+
+// deadlineWriter gives each write to a client writeTimeout.
+type deadlineWriter struct{ conn net.Conn }
+
+func (w *deadlineWriter) Write(p []byte) (int, error) {
+	w.conn.SetWriteDeadline(time.Now().Add(writeTimeout)) //nolint:errcheck // best effort
+	return w.conn.Write(p)
 }
 
 func writeResponse(w io.Writer, r Response) {

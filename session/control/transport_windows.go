@@ -60,9 +60,83 @@ func takeUnservedInstance(path string) {
 // cleanUp: a pipe vanishes with its listener.
 func cleanUp(string) {}
 
-func dial(ctx context.Context, path string) (net.Conn, error) {
-	return winio.DialPipeContext(ctx, path)
+// userID is who a resident must run as: a user's SID.
+type userID = *windows.SID
+
+func currentUser() (userID, error) {
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil, fmt.Errorf("finding the current user: %w", err)
+	}
+	return user.User.Sid.Copy()
 }
+
+// dial connects to the pipe at path and checks that its server runs as
+// user. Pipe names are machine-wide: another user's program can make the
+// pipe first, and whatever is sent to it is theirs.
+func dial(ctx context.Context, path string, user userID) (net.Conn, error) {
+	conn, err := winio.DialPipeContext(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkServer(conn, path, user); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// checkServer fails with a ForeignError unless the process serving conn
+// runs as user.
+func checkServer(conn net.Conn, path string, user userID) error {
+	f, ok := conn.(interface{ Fd() uintptr })
+	if !ok {
+		return &ForeignError{Path: path, Err: fmt.Errorf("no handle on a %T", conn)}
+	}
+	var pid uint32
+	if err := windows.GetNamedPipeServerProcessId(windows.Handle(f.Fd()), &pid); err != nil {
+		return &ForeignError{Path: path, Err: fmt.Errorf("finding the pipe's server: %w", err)}
+	}
+	server, err := processUser(pid)
+	if err != nil {
+		// A process this user cannot even query is not this user's.
+		return &ForeignError{Path: path, Err: fmt.Errorf("process %d: %w", pid, err)}
+	}
+	if !windows.EqualSid(server, user) {
+		return &ForeignError{Path: path, Owner: sidName(server)}
+	}
+	return nil
+}
+
+// processUser is the user whose token the process pid runs with.
+func processUser(pid uint32) (*windows.SID, error) {
+	h, err := windows.OpenProcess(windows.PROCESS_QUERY_LIMITED_INFORMATION, false, pid)
+	if err != nil {
+		return nil, err
+	}
+	defer windows.CloseHandle(h) //nolint:errcheck // only read from
+	var token windows.Token
+	if err := windows.OpenProcessToken(h, windows.TOKEN_QUERY, &token); err != nil {
+		return nil, err
+	}
+	defer token.Close()
+	user, err := token.GetTokenUser()
+	if err != nil {
+		return nil, err
+	}
+	return user.User.Sid.Copy()
+}
+
+// sidName is the SID, with its account's name when it can be found.
+func sidName(sid *windows.SID) string {
+	if account, domain, _, err := sid.LookupAccount(""); err == nil {
+		return domain + `\` + account + " " + sid.String()
+	}
+	return sid.String()
+}
+
+// checkClient: the pipe's security descriptor admits the user alone.
+func checkClient(net.Conn) error { return nil }
 
 // noResident reports whether a dial error means nobody listens.
 func noResident(err error) bool {

@@ -2,11 +2,15 @@ package control
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/windows"
 
 	"ucontact-tray/session"
 )
@@ -59,18 +63,34 @@ func pipeDir(t *testing.T) string {
 	return dir
 }
 
-// idleHandler is a resident with no session that does nothing.
-type idleHandler struct{}
-
-func (idleHandler) Login(context.Context, LoginRequest) error { return nil }
-func (idleHandler) Logout(context.Context) error              { return session.ErrNotLoggedIn }
-func (idleHandler) Snapshot() session.Snapshot                { return session.Snapshot{} }
-func (idleHandler) Subscribe() (<-chan session.Snapshot, func()) {
-	ch := make(chan session.Snapshot, 1)
-	ch <- session.Snapshot{}
-	return ch, func() {}
+// A client sends nothing to a pipe whose server runs as another user:
+// here, one that expects the pipe to be LocalSystem's.
+func TestClientRefusesAPipeOfAnotherUser(t *testing.T) {
+	dir := pipeDir(t)
+	l, err := Listen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- NewServer(idleHandler{}, slog.New(slog.DiscardHandler), nil).Serve(ctx, l) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+		l.Close()
+	})
+	me, err := currentUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	system := func() (userID, error) { return windows.CreateWellKnownSid(windows.WinLocalSystemSid) }
+	callCtx, callCancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer callCancel()
+	_, err = (&Client{path: SocketPath(dir), user: system}).Status(callCtx)
+	var fe *ForeignError
+	if !errors.As(err, &fe) || !errors.Is(err, ErrForeignSocket) || !strings.Contains(fe.Owner, me.String()) {
+		t.Fatalf("Status = %v, want a ForeignError naming %s", err, me)
+	}
 }
-func (idleHandler) Show() error                                           { return nil }
-func (idleHandler) Info(context.Context) Info                             { return Info{} }
-func (idleHandler) Quit()                                                 {}
-func (idleHandler) ChangeSettings(context.Context, SettingsRequest) error { return nil }

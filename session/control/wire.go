@@ -5,8 +5,10 @@
 //
 // The protocol is one JSON object per line: a Request, then one Response
 // (or, for "watch", a Response per change until the client hangs up). The
-// socket lives in a 0700 directory of the user's, is itself 0600, and on
-// Linux the server also checks the peer's user id: passwords cross it.
+// socket lives in a 0700 directory of the user's (see Dir), is itself 0600,
+// and each end checks that the other runs as the same user where the
+// system says (peer credentials; on Windows, the pipe server's SID):
+// passwords cross it.
 package control
 
 import (

@@ -386,15 +386,8 @@ func TestCallsAreLoggedWithoutSecrets(t *testing.T) {
 // opened hears of a session before anything else happens with the answer,
 // the call's log line included, and only of a session the server opened.
 func TestOpenedComesFirst(t *testing.T) {
-	srv := fake.New(fake.Variant{})
-	srv.AddUser(testUser, testPassword)
-	srv.AddAgent(testUser, testPassword)
-	base, err := srv.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	u, _ := ucontact.ParseServer(base)
+	srv, _ := startFake(t, fake.Variant{})
+	u, _ := ucontact.ParseServer(srv.URL())
 	var heard []string // "opened" and "log", in order
 	logger := slog.New(handlerFunc(func(r slog.Record) { heard = append(heard, "log") }))
 	c := ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second, Logger: logger})

@@ -41,13 +41,7 @@ func TestLoginCommandKilledAfterTheAnswer(t *testing.T) {
 	var rows []killRow
 	for i := range killsPerProcess {
 		delay := killDelay(i)
-		login := exec.Command(d.bin, "login", "--server", d.srv.URL(), "--user", user, "--kind", "user", "--password-stdin")
-		login.Env = d.env()
-		login.Stdin = strings.NewReader(password)
-		login.Stdout, login.Stderr = io.Discard, io.Discard
-		if err := login.Start(); err != nil {
-			t.Fatal(err)
-		}
+		login := d.startLogin()
 		row := killAfterAnswer(t, log, login.Process.Pid, delay)
 		login.Wait() //nolint:errcheck // killed
 		row.left = d.leftOnDisk()
@@ -80,13 +74,7 @@ func TestTrayAppKilledAfterTheAnswer(t *testing.T) {
 	var rows []killRow
 	for i := range killsPerProcess {
 		delay := killDelay(i)
-		login := exec.Command(d.bin, "login", "--server", d.srv.URL(), "--user", user, "--kind", "user", "--password-stdin")
-		login.Env = d.env()
-		login.Stdin = strings.NewReader(password)
-		login.Stdout, login.Stderr = io.Discard, io.Discard
-		if err := login.Start(); err != nil {
-			t.Fatal(err)
-		}
+		login := d.startLogin()
 		row := killAfterAnswer(t, log, app.cmd.Process.Pid, delay)
 		syscall.Kill(-app.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // and the window it may have started
 		app.exited(stepTimeout)
@@ -107,6 +95,19 @@ func TestTrayAppKilledAfterTheAnswer(t *testing.T) {
 		rows = append(rows, row)
 	}
 	reportKills(t, "tray app", rows, len(d.srv.Sessions()))
+}
+
+// startLogin starts a login from the command line, and leaves it running.
+func (d *desk) startLogin() *exec.Cmd {
+	d.t.Helper()
+	login := exec.Command(d.bin, "login", "--server", d.srv.URL(), "--user", user, "--kind", "user", "--password-stdin")
+	login.Env = d.env()
+	login.Stdin = strings.NewReader(password)
+	login.Stdout, login.Stderr = io.Discard, io.Discard
+	if err := login.Start(); err != nil {
+		d.t.Fatal(err)
+	}
+	return login
 }
 
 // killDelay is the i-th kill's time after the answer, evenly over 0–10 ms.
