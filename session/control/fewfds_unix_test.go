@@ -72,7 +72,8 @@ func residentWithFewDescriptors(dir string) error {
 	log := slog.New(slog.NewTextHandler(os.Stdout, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go NewServer(idleHandler{}, log, nil).Serve(ctx, l) //nolint:errcheck // logged
+	srv := NewServer(idleHandler{}, log, nil)
+	go srv.Serve(ctx, l) //nolint:errcheck // logged
 	limit := unix.Rlimit{Cur: 64, Max: 64}
 	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &limit); err != nil {
 		return fmt.Errorf("lowering RLIMIT_NOFILE: %w", err)
@@ -83,6 +84,9 @@ func residentWithFewDescriptors(dir string) error {
 	for in.Scan() {
 		switch in.Text() {
 		case "exhaust":
+			// The last call's connection may not be closed yet: the
+			// descriptor it frees would let the next accept through.
+			srv.waitForNoClients()
 			for {
 				f, err := os.Open(os.DevNull)
 				if errors.Is(err, syscall.EMFILE) {
@@ -103,4 +107,17 @@ func residentWithFewDescriptors(dir string) error {
 		}
 	}
 	return in.Err()
+}
+
+// waitForNoClients returns once the server holds no connection.
+func (s *Server) waitForNoClients() {
+	for {
+		s.mu.Lock()
+		n := len(s.conns)
+		s.mu.Unlock()
+		if n == 0 {
+			return
+		}
+		<-s.freed
+	}
 }
