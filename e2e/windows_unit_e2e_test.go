@@ -15,12 +15,14 @@ import (
 
 // The unit tests whose Windows code differs, cross-compiled and run under
 // Wine: the control pipe's first client, and a client's check of whom the
-// pipe's server runs as; files locked by a login under way.
+// pipe's server runs as; files locked by a login under way; the tray icon
+// in a new taskbar.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
 		{"session/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
+		{"app/tray", "^TestTheIconComesBackWithANewTaskbar$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {

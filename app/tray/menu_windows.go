@@ -58,7 +58,22 @@ func newMenu(first Model, onAction func(Action), onError func(error)) menu {
 	// A right click on the icon comes here, on systray's window thread,
 	// instead of to systray's menu.
 	systray.SetOnSecondaryTapped(p.show)
+	// The menu holds the model of the moment; the tooltip in it is set
+	// again when a new taskbar has the icon back.
+	if err := followTaskbar(p.restoreTooltip); err != nil {
+		onError(err)
+	}
 	return p
+}
+
+// restoreTooltip sets the tooltip of the model shown again.
+func (p *popupMenu) restoreTooltip() {
+	p.mu.Lock()
+	tip := p.model.Tooltip
+	p.mu.Unlock()
+	if err := setTooltip(tip); err != nil {
+		p.onError(err)
+	}
 }
 
 func (p *popupMenu) apply(m, _ Model, _ bool) {
