@@ -120,10 +120,19 @@ func (l *logind) follow(ctx context.Context, w *Watcher) error {
 }
 
 func (l *logind) handle(ctx context.Context, w *Watcher, sig *dbus.Signal) {
-	if len(sig.Body) < 1 {
+	if sig.Name != logindIface+".PrepareForShutdown" && sig.Name != logindIface+".PrepareForSleep" {
 		return
 	}
-	start, _ := sig.Body[0].(bool)
+	// A body that is not the one boolean logind sends says nothing: read
+	// as false, it would pass for a cancelled shutdown or a wake-up.
+	start, ok := false, len(sig.Body) == 1
+	if ok {
+		start, ok = sig.Body[0].(bool)
+	}
+	if !ok {
+		l.log.Warn("logind: a signal with an unexpected body; ignored", "signal", sig.Name, "body", sig.Body)
+		return
+	}
 	l.mu.Lock()
 	delay := l.delay
 	l.mu.Unlock()

@@ -3,10 +3,13 @@ package shutdown
 import (
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/godbus/dbus/v5"
 
 	"ucontact-tray/internal/testenv"
 )
@@ -132,5 +135,21 @@ func TestSignalsEndTheSession(t *testing.T) {
 	}
 	if n.Kind != SessionEnding || n.Deadline.IsZero() {
 		t.Fatalf("notice %+v", n)
+	}
+}
+
+// A PrepareFor… signal whose body is not one boolean is ignored: read as
+// false, it would pass for a wake-up (or a cancelled shutdown).
+func TestMalformedLogindSignalIsIgnored(t *testing.T) {
+	log := slog.New(slog.DiscardHandler)
+	l := &logind{log: log, locks: map[string]*os.File{}}
+	w := &Watcher{log: log, notices: make(chan Notice, 1)}
+	for _, body := range [][]any{{"false"}, {}, {true, true}, {uint32(0)}} {
+		for _, member := range []string{"PrepareForSleep", "PrepareForShutdown"} {
+			l.handle(context.Background(), w, &dbus.Signal{Name: logindIface + "." + member, Body: body})
+			if len(w.notices) != 0 {
+				t.Fatalf("%s with body %v gave the notice %v", member, body, (<-w.notices).Kind)
+			}
+		}
 	}
 }
