@@ -3,16 +3,14 @@
 package cli
 
 import (
-	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/testenv"
 )
 
 // A control socket that cannot be shown to be the user's is not used: the
@@ -36,25 +34,7 @@ func TestForeignSocketIsNotUsed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var received atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				n, _ := io.Copy(io.Discard, conn)
-				received.Add(n)
-			}()
-		}
-	}()
+	counter := testenv.CountBytes(l)
 	if err := os.Symlink(elsewhere, filepath.Join(dir, "control.sock")); err != nil {
 		t.Fatal(err)
 	}
@@ -75,9 +55,7 @@ func TestForeignSocketIsNotUsed(t *testing.T) {
 	if strings.Contains(r.output(), password) {
 		t.Errorf("the password was printed: %q", r.output())
 	}
-	l.Close()
-	wg.Wait()
-	if n := received.Load(); n != 0 {
+	if n := counter.Received(); n != 0 {
 		t.Errorf("the socket was sent %d bytes", n)
 	}
 }

@@ -13,11 +13,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"ucontact-tray/internal/testenv"
 )
 
 const secretPassword = "s3cret-Pa55"
@@ -25,48 +25,16 @@ const secretPassword = "s3cret-Pa55"
 // nobody is the user a test acts as when it needs another one.
 const nobody = 65534
 
-// countingListener is a socket of someone else's: it takes connections
-// and counts what they send.
-type countingListener struct {
-	l  net.Listener
-	n  atomic.Int64
-	wg sync.WaitGroup
-}
-
-func listenCounting(t *testing.T, path string) *countingListener {
+// listenCounting is a socket of someone else's at path: it takes
+// connections and counts what they send.
+func listenCounting(t *testing.T, path string) *testenv.ByteCounter {
 	t.Helper()
 	l, err := net.Listen("unix", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &countingListener{l: l}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			c.wg.Add(1)
-			go func() {
-				defer c.wg.Done()
-				defer conn.Close()
-				n, _ := io.Copy(io.Discard, conn)
-				c.n.Add(n)
-			}()
-		}
-	}()
 	t.Cleanup(func() { l.Close() })
-	return c
-}
-
-// received closes the listener and returns how many bytes it was sent, once
-// every connection has ended.
-func (c *countingListener) received() int64 {
-	c.l.Close()
-	c.wg.Wait()
-	return c.n.Load()
+	return testenv.CountBytes(l)
 }
 
 func otherUser() (userID, error) { return os.Getuid() + 1, nil }
@@ -106,7 +74,7 @@ func TestClientSendsNothingToAnotherUsersSocket(t *testing.T) {
 	if _, err := c.Watch(ctx); !errors.Is(err, ErrForeignSocket) {
 		t.Errorf("Watch = %v, want ErrForeignSocket", err)
 	}
-	if n := squatter.received(); n != 0 {
+	if n := squatter.Received(); n != 0 {
 		t.Errorf("the socket was sent %d bytes", n)
 	}
 }
@@ -153,7 +121,7 @@ func TestClientRefusesALinkToASocket(t *testing.T) {
 	if !errors.As(err, &fe) || fe.Path != SocketPath(dir) {
 		t.Fatalf("Login through a link = %v, want a ForeignError", err)
 	}
-	if n := squatter.received(); n != 0 {
+	if n := squatter.Received(); n != 0 {
 		t.Errorf("the socket was sent %d bytes", n)
 	}
 }
@@ -368,29 +336,9 @@ func foreignListener(dir string) error {
 	if err := os.Chmod(path, 0o777); err != nil {
 		return err
 	}
-	var n atomic.Int64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			conn, err := l.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				k, _ := io.Copy(io.Discard, conn)
-				n.Add(k)
-			}()
-		}
-	}()
+	counter := testenv.CountBytes(l)
 	fmt.Println("listening")
 	io.Copy(io.Discard, os.Stdin) //nolint:errcheck // until the test is done
-	l.Close()
-	wg.Wait()
-	fmt.Printf("received %d\n", n.Load())
+	fmt.Printf("received %d\n", counter.Received())
 	return nil
 }
