@@ -233,19 +233,17 @@ func (b *bed) startResident(app binaries, args ...string) *proc {
 // client talks to the resident as its window and commands do.
 func (p *proc) client() *control.Client {
 	p.t.Helper()
-	getenv := func(key string) string {
-		for _, kv := range p.env {
-			if k, v, _ := strings.Cut(kv, "="); k == key {
-				return v
-			}
+	return control.NewClient(socketPath(p.t, p))
+}
+
+// getenv reads p's environment.
+func (p *proc) getenv(key string) string {
+	for _, kv := range p.env {
+		if k, v, _ := strings.Cut(kv, "="); k == key {
+			return v
 		}
-		return ""
 	}
-	dir, err := control.Dir(getenv)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	return control.NewClient(control.SocketPath(dir))
+	return ""
 }
 
 // login logs the resident in to server through its control socket, as

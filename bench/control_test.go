@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -96,15 +95,7 @@ func statusTimes(t *testing.T, client *control.Client) []time.Duration {
 }
 
 func socketPath(t *testing.T, p *proc) string {
-	getenv := func(key string) string {
-		for _, kv := range p.env {
-			if k, v, _ := strings.Cut(kv, "="); k == key {
-				return v
-			}
-		}
-		return ""
-	}
-	dir, err := control.Dir(getenv)
+	dir, err := control.Dir(p.getenv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"golang.org/x/sys/windows"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
 )
 
@@ -21,20 +21,7 @@ import (
 // window the tray app started stalled.)
 func TestFirstClientIsAnswered(t *testing.T) {
 	dir := pipeDir(t)
-	l, err := Listen(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- NewServer(idleHandler{}, slog.New(slog.DiscardHandler), nil).Serve(ctx, l) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-		l.Close()
-	})
+	serveIdle(t, dir)
 	client := NewClient(SocketPath(dir))
 	for i := range 3 {
 		callCtx, callCancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -46,27 +33,10 @@ func TestFirstClientIsAnswered(t *testing.T) {
 	}
 }
 
-// pipeDir is a folder for the instance lock. Not t.TempDir: its removal
-// fails under Wine 8 (Go's os.RemoveAll uses a file API Wine lacks).
-func pipeDir(t *testing.T) string {
+// serveIdle serves the control pipe of dir with a resident that has no
+// session, until the test ends.
+func serveIdle(t *testing.T, dir string) {
 	t.Helper()
-	parent, err := os.MkdirTemp("", "uctw")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(parent, "ucontact-tray")
-	t.Cleanup(func() {
-		os.Remove(filepath.Join(dir, "resident.lock")) //nolint:errcheck // best effort
-		os.Remove(dir)                                 //nolint:errcheck
-		os.Remove(parent)                              //nolint:errcheck
-	})
-	return dir
-}
-
-// A client sends nothing to a pipe whose server runs as another user:
-// here, one that expects the pipe to be LocalSystem's.
-func TestClientRefusesAPipeOfAnotherUser(t *testing.T) {
-	dir := pipeDir(t)
 	l, err := Listen(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +51,19 @@ func TestClientRefusesAPipeOfAnotherUser(t *testing.T) {
 		}
 		l.Close()
 	})
+}
+
+// pipeDir is a folder for the instance lock, removed when the test ends
+// (see testenv.TempDir for why not t.TempDir).
+func pipeDir(t *testing.T) string {
+	return filepath.Join(testenv.TempDir(t), "ucontact-tray")
+}
+
+// A client sends nothing to a pipe whose server runs as another user:
+// here, one that expects the pipe to be LocalSystem's.
+func TestClientRefusesAPipeOfAnotherUser(t *testing.T) {
+	dir := pipeDir(t)
+	serveIdle(t, dir)
 	me, err := currentUser()
 	if err != nil {
 		t.Fatal(err)
