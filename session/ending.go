@@ -35,6 +35,16 @@ func (e ending) record() *record {
 	return &record{Server: e.Server, User: e.User, Kind: e.Kind, Extension: e.Extension, Since: e.Since, Holder: e.Holder}
 }
 
+// pending is the record of e's session as a logout pending since now,
+// because of cause: what a start does with a session nobody was told of.
+func (e ending) pending(cause error) *record {
+	r := e.record()
+	now := time.Now()
+	r.PendingSince = &now
+	r.LastError, r.LastFailure = cause.Error(), ErrorCode(cause)
+	return r
+}
+
 // sameSession reports whether r is the record of e's session.
 func (e ending) sameSession(r *record) bool {
 	return e.Server == r.Server && e.User == r.User && e.Kind == r.Kind

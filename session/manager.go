@@ -218,10 +218,7 @@ func (m *Manager) load(ctx context.Context) (*record, error) {
 // journal goes once both hold it.
 func (m *Manager) adoptJournal(ctx context.Context, dead *deadJournal) *record {
 	e := dead.ending
-	rec := e.record()
-	now := time.Now()
-	rec.PendingSince = &now
-	rec.LastError, rec.LastFailure = ErrLoginInterrupted.Error(), ErrorCode(ErrLoginInterrupted)
+	rec := e.pending(ErrLoginInterrupted)
 	m.token, m.key = ucontact.Token(e.Token), sessionKey(m.cfg.Dir)
 	m.snap.LastError = ErrLoginInterrupted
 	loc, err := m.cfg.Secrets.SaveToken(ctx, m.key, e.marshal())
@@ -263,10 +260,7 @@ func (m *Manager) recoverDamaged(ctx context.Context, damage error) (*record, er
 	if err != nil {
 		return nil, nil // no session to end
 	}
-	rec := e.record()
-	now := time.Now()
-	rec.PendingSince = &now
-	rec.LastError, rec.LastFailure = damage.Error(), ErrorCode(damage)
+	rec := e.pending(damage)
 	if serr := saveRecord(dir, rec); serr != nil {
 		m.snap.Warning = errors.Join(m.snap.Warning, serr)
 	}
