@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"ucontact-tray/internal/testenv"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact/fake"
 )
 

@@ -13,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"ucontact-tray/internal/testenv"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // floodClients is how many clients connect to the resident and say

@@ -20,7 +20,7 @@ import (
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
-		{"session/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
+		{"app/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
 		{"app/tray", "^TestTheIconComesBackWithANewTaskbar$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},

@@ -11,7 +11,7 @@ import (
 	"ucontact-tray/internal/logfile"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // access is the session as a command sees it: through the running tray app

@@ -14,7 +14,7 @@ import (
 	"ucontact-tray/internal/logfile"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // resident runs the tray app. caFile is the --ca-file given, if any; demo

@@ -17,7 +17,7 @@ import (
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )

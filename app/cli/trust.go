@@ -13,7 +13,7 @@ import (
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact/fake"
 )
 

@@ -11,7 +11,7 @@ import (
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )

@@ -8,7 +8,7 @@ import (
 	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // Autostarter starts the app with the system (internal/autostart.Entry).

@@ -12,7 +12,7 @@ import (
 	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // fakeAutostart is an autostart entry kept in memory; allUsers is the

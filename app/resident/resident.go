@@ -23,7 +23,7 @@ import (
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/shutdown"
 	"ucontact-tray/session/ucontact"

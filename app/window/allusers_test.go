@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"ucontact-tray/internal/settings"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // When the administrator starts the app for every user of the computer,

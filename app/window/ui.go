@@ -17,7 +17,7 @@ import (
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // callTimeout bounds a socket call; a login waits for the server too.

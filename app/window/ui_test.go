@@ -19,7 +19,7 @@ import (
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	"ucontact-tray/assets/icons"
 	"ucontact-tray/internal/i18n"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 // AppID is the Fyne application ID (preferences, notifications): the ID

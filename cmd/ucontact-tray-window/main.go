@@ -14,7 +14,7 @@ import (
 	"ucontact-tray/app/window"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/logfile"
-	"ucontact-tray/session/control"
+	"ucontact-tray/app/control"
 )
 
 func main() {
