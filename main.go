@@ -12,6 +12,7 @@ import (
 
 	"ucontact-tray/app/cli"
 	"ucontact-tray/internal/logfile"
+	"ucontact-tray/internal/startup"
 	"ucontact-tray/session/secrets"
 )
 
@@ -32,8 +33,8 @@ func run() int {
 	// of private memory with two CPUs (make bench), more on a many-core
 	// VDI server.
 	runtime.GOMAXPROCS(1)
-	attachConsole()
-	noBusAutolaunch()
+	startup.AttachConsole()
+	startup.NoBusAutolaunch()
 	env := cli.Env{
 		Stdin:     os.Stdin,
 		Stdout:    os.Stdout,

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"ucontact-tray/internal/testenv"
 	"ucontact-tray/app/control"
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/ucontact/fake"
 )
 

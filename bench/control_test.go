@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"ucontact-tray/internal/testenv"
 	"ucontact-tray/app/control"
+	"ucontact-tray/internal/testenv"
 )
 
 // floodClients is how many clients connect to the resident and say

@@ -16,12 +16,13 @@ import (
 // The unit tests whose Windows code differs, cross-compiled and run under
 // Wine: the control pipe's first client, and a client's check of whom the
 // pipe's server runs as; files locked by a login under way; the tray icon
-// in a new taskbar.
+// in a new taskbar; a command's redirected handles.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
 		{"app/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
+		{"internal/startup", "."},
 		{"app/tray", "^TestTheIconComesBackWithANewTaskbar$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
 	} {

@@ -7,11 +7,11 @@ import (
 	"os"
 	"time"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/logfile"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 )
 
 // access is the session as a command sees it: through the running tray app

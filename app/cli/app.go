@@ -8,13 +8,13 @@ import (
 	"path/filepath"
 	"runtime"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/app/notify"
 	"ucontact-tray/app/resident"
 	"ucontact-tray/internal/logfile"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 )
 
 // resident runs the tray app. caFile is the --ca-file given, if any; demo

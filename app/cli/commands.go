@@ -14,10 +14,10 @@ import (
 	"strings"
 	"syscall"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )

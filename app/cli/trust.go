@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 )
 

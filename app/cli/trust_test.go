@@ -10,9 +10,9 @@ import (
 	"sync"
 	"testing"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact/fake"
 )
 

@@ -7,10 +7,10 @@ import (
 	"io/fs"
 	"strings"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 )
 

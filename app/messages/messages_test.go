@@ -8,10 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 )
 
 // Autostarter starts the app with the system (internal/autostart.Entry).

@@ -9,10 +9,10 @@ import (
 	"slices"
 	"testing"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 )
 
 // fakeAutostart is an autostart entry kept in memory; allUsers is the

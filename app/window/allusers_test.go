@@ -3,8 +3,8 @@ package window
 import (
 	"testing"
 
-	"ucontact-tray/internal/settings"
 	"ucontact-tray/app/control"
+	"ucontact-tray/internal/settings"
 )
 
 // When the administrator starts the app for every user of the computer,

@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 )
 
 // callTimeout bounds a socket call; a login waits for the server too.

@@ -16,10 +16,10 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
-	"ucontact-tray/app/control"
 	"ucontact-tray/session/ucontact"
 )
 

@@ -13,9 +13,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/assets/icons"
 	"ucontact-tray/internal/i18n"
-	"ucontact-tray/app/control"
 )
 
 // AppID is the Fyne application ID (preferences, notifications): the ID

@@ -11,10 +11,10 @@ import (
 	"os"
 	"runtime"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/window"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/logfile"
-	"ucontact-tray/app/control"
 )
 
 func main() {

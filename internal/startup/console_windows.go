@@ -1,4 +1,4 @@
-package main
+package startup
 
 import (
 	"os"
@@ -11,11 +11,11 @@ const attachParentPID = ^uint32(0)
 
 var procAttachConsole = windows.NewLazySystemDLL("kernel32.dll").NewProc("AttachConsole")
 
-// attachConsole lets the command line print in the console it was typed
+// AttachConsole lets the command line print in the console it was typed
 // in: the program is built for the GUI subsystem (no console window pops up
 // for the tray app), which leaves a command with no standard handles.
 // Redirected handles (pipes, files) are kept as they are.
-func attachConsole() {
+func AttachConsole() {
 	if len(os.Args) < 2 {
 		return // the tray app has no console to talk to
 	}

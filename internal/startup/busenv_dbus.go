@@ -1,15 +1,17 @@
-package main
+//go:build linux || freebsd || openbsd || netbsd
+
+package startup
 
 import (
 	"os"
 	"path/filepath"
 )
 
-// noBusAutolaunch stops godbus from starting a session bus of its own (with
+// NoBusAutolaunch stops godbus from starting a session bus of its own (with
 // dbus-launch) when there is none, as on an SSH login: each command would
 // leave a dbus-daemon behind. With no bus, the keyring and the tray are
 // simply unavailable, and the app says so.
-func noBusAutolaunch() {
+func NoBusAutolaunch() {
 	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
 		return
 	}

@@ -1,6 +1,0 @@
-//go:build !linux
-
-package main
-
-// noBusAutolaunch: only Linux uses a D-Bus session bus.
-func noBusAutolaunch() {}
