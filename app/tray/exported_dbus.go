@@ -11,23 +11,15 @@ import (
 	"github.com/godbus/dbus/v5"
 )
 
-// What the app relies on of fyne.io/systray v1.12.2 on Linux: it serves
-// its StatusNotifierItem on the shared session-bus connection
-// (dbus.SessionBus), at itemPath, under the bus name itemName, and
-// registers it with the watcher by that path right after it has exported
-// it, and again, once, at the moment another watcher takes the name. A
-// watcher that takes its name before it serves its object (gtk-sni-tray's)
-// refuses that one call, and the icon stays unregistered: Register does it
-// again for the resident, at the right moments. A version that changes
-// these makes the icon fail to show, which the tray tests catch.
+// The status-notifier watcher, where systray registers its item (see
+// systray_internals.go).
 const (
-	itemPath    = "/StatusNotifierItem"
 	watcherName = "org.kde.StatusNotifierWatcher"
 	watcherPath = "/StatusNotifierWatcher"
 )
 
 // itemName is the bus name systray's item is served under.
-func itemName() string { return fmt.Sprintf("org.kde.StatusNotifierItem-%d-1", os.Getpid()) }
+func itemName() string { return fmt.Sprintf(systrayItemNameFmt, os.Getpid()) }
 
 // Register registers the tray's item with the status-notifier watcher now
 // on the session bus, unless the watcher lists it already, and reports
@@ -54,7 +46,7 @@ func Register(ctx context.Context) (bool, error) {
 			return false, nil
 		}
 	}
-	call := watcher.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, itemPath)
+	call := watcher.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, systrayItemPath)
 	if call.Err != nil {
 		return false, fmt.Errorf("registering the tray icon with %s: %w", watcherName, call.Err)
 	}
@@ -67,7 +59,7 @@ func Register(ctx context.Context) (bool, error) {
 func isItem(entry string, names []string) bool {
 	names = append(names, itemName())
 	for _, n := range names {
-		if entry == n || entry == n+itemPath {
+		if entry == n || entry == n+systrayItemPath {
 			return true
 		}
 	}
@@ -87,7 +79,7 @@ func applyWhenExported(title string, apply func()) {
 		apply()
 		return
 	}
-	item := conn.Object(itemName(), itemPath)
+	item := conn.Object(itemName(), systrayItemPath)
 	deadline := time.Now().Add(2 * time.Second)
 	for ; time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		if _, err := item.GetProperty("org.kde.StatusNotifierItem.Id"); err == nil {

@@ -9,16 +9,6 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// What the app relies on of fyne.io/systray v1.12.2 on Windows: its icon
-// is on a hidden window of this class, owned by this process, with this
-// icon ID. A version that changes them makes the tooltip, the menu and the
-// balloons fail with a clear error (see trayWindow), never reach another
-// program's icon.
-const (
-	systrayClass  = "SystrayClass"
-	systrayIconID = 100
-)
-
 // Messages and flags (WinUser.h, shellapi.h).
 const (
 	nimModify    = 0x00000001
@@ -51,7 +41,7 @@ func trayWindow() (windows.HWND, error) {
 		}
 		var class [64]uint16
 		n, err := windows.GetClassName(hwnd, &class[0], int32(len(class)))
-		if err == nil && windows.UTF16ToString(class[:n]) == systrayClass {
+		if err == nil && windows.UTF16ToString(class[:n]) == systrayWindowClass {
 			found = hwnd
 			return 0 // stop
 		}
