@@ -14,6 +14,22 @@ import (
 	"ucontact-tray/session/ucontact"
 )
 
+// Attention is why the session needs the user's attention (the tray's
+// orange icon) in one sentence, or "" when nothing does: the failure that
+// left a logout pending, or a problem that remains while the session is
+// fine (no keyring, say).
+func Attention(c *i18n.Catalog, s session.Snapshot) string {
+	switch {
+	case s.State == session.LogoutPending && s.LastError != nil:
+		return Describe(c, s.LastError, s)
+	case s.TokenFile != "":
+		return c.T("tray.no_keyring")
+	case errors.Is(s.Warning, session.ErrTokenUnreadable):
+		return c.T("warn.token_unreadable")
+	}
+	return ""
+}
+
 // Describe is one sentence about err. server is the base URL of the server
 // involved, if any.
 func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {

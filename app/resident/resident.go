@@ -272,7 +272,7 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 }
 
 func (r *Resident) model(s session.Snapshot) tray.Model {
-	x := tray.Extras{Attention: r.attention(s)}
+	var x tray.Extras
 	r.mu.Lock()
 	if r.relogin != nil {
 		x.Relogin = r.relogin.User + " @ " + messages.ServerName(r.relogin.Server)
@@ -287,17 +287,6 @@ func (r *Resident) redraw() {
 	case r.refresh <- struct{}{}:
 	default: // one pending redraw is enough
 	}
-}
-
-// attention is a problem worth the attention icon while the session is fine.
-func (r *Resident) attention(s session.Snapshot) string {
-	switch {
-	case s.TokenFile != "":
-		return r.cfg.Msg.T("tray.no_keyring")
-	case errors.Is(s.Warning, session.ErrTokenUnreadable):
-		return r.cfg.Msg.T("warn.token_unreadable")
-	}
-	return ""
 }
 
 func (r *Resident) onAction(a tray.Action) {

@@ -8,6 +8,7 @@ import "fyne.io/systray"
 // state, so that a click always reaches the right action.
 type systrayMenu struct {
 	status *systray.MenuItem
+	reason *systray.MenuItem
 	items  map[Action]*systray.MenuItem
 }
 
@@ -15,6 +16,8 @@ func newMenu(first Model, onAction func(Action), _ func(error)) menu {
 	m := &systrayMenu{items: map[Action]*systray.MenuItem{}}
 	m.status = systray.AddMenuItem(first.Status.Label, "")
 	m.status.Disable()
+	m.reason = systray.AddMenuItem(first.Reason.Label, "")
+	m.reason.Disable()
 	systray.AddSeparator()
 	for _, a := range MenuOrder {
 		if a == ActionQuit {
@@ -35,6 +38,7 @@ func newMenu(first Model, onAction func(Action), _ func(error)) menu {
 
 func (m *systrayMenu) apply(model, old Model, first bool) {
 	applyItem(m.status, model.Status, old.Status, first)
+	applyItem(m.reason, model.Reason, old.Reason, first)
 	for _, a := range MenuOrder {
 		applyItem(m.items[a], model.Items[a], old.Items[a], first)
 	}

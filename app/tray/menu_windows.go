@@ -29,8 +29,8 @@ const (
 	tpmReturnCmd   = 0x0100
 )
 
-// statusID is the status line's command ID: never a command, as it is
-// disabled; actions are their number plus one (0 is "nothing chosen").
+// statusID is the command ID of the status and reason lines: never a
+// command, as they are disabled; actions are their number plus one (0 is "nothing chosen").
 const statusID = 1000
 
 var (
@@ -142,6 +142,9 @@ func track(owner windows.HWND, m Model, x, y int32) int {
 		procAppendMenu.Call(h, flags, uintptr(id), text) //nolint:errcheck // an item missing is all that can go wrong
 	}
 	add(mfString|mfGrayed, statusID, m.Status.Label)
+	if m.Reason.Visible {
+		add(mfString|mfGrayed, statusID, m.Reason.Label)
+	}
 	add(mfSeparator, 0, "")
 	for _, a := range MenuOrder {
 		it := m.Items[a]

@@ -47,6 +47,7 @@ type Model struct {
 	Title   string
 	Tooltip string
 	Status  Item // a disabled line saying where the session stands
+	Reason  Item // a disabled line below it: why the icon asks for attention
 	Items   map[Action]Item
 }
 
@@ -55,9 +56,6 @@ var MenuOrder = []Action{ActionRelogin, ActionLogin, ActionLogout, ActionOpen, A
 
 // Extras is what the tray shows besides the session's state.
 type Extras struct {
-	// Attention is a problem to show even when the session is fine (no
-	// keyring, say); empty if none.
-	Attention string
 	// Relogin, when set, offers to log in again as this session ("ana @
 	// acme"): a suspend ended it, and the machine is back.
 	Relogin string
@@ -111,11 +109,14 @@ func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 	m.Status = Item{Label: status, Visible: true}
 	m.Title = status
 	m.Tooltip = status
-	if x.Attention != "" {
+	// The reason is a menu line as well as in the tooltip: many Linux
+	// panels never show a tooltip.
+	if reason := messages.Attention(c, s); reason != "" {
 		if m.Icon != IconBusy {
 			m.Icon = IconAttention
 		}
-		m.Tooltip = status + "\n" + x.Attention
+		m.Reason = Item{Label: reason, Visible: true}
+		m.Tooltip = status + "\n" + reason
 	}
 	return m
 }
