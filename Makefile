@@ -6,8 +6,10 @@ WINDOW   := bin/ucontact-tray-window
 VERSION  ?= $(shell scripts/appinfo.sh Version)+$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
-# The packages that need cgo to build for Windows (Fyne's OpenGL).
+# The packages that need cgo to build for Windows and FreeBSD (Fyne's OpenGL).
 WINDOWS_CGO := ucontact-tray/app/window ucontact-tray/cmd/ucontact-tray-window ucontact-tray/bench/floor/fyne
+# What builds for macOS without cgo (systray and Fyne need it there).
+DARWIN_NOCGO := ./session/... ./internal/... ./app/control ./app/messages ./app/notify
 
 .PHONY: all build windows windows-resident windows-window package run test deps check unit integration e2e bench fuzz clean
 
@@ -76,6 +78,10 @@ check:
 	    GOOS=windows CGO_ENABLED=0 $(GO) vet -tags "$$tags" $$pkgs && \
 	    GOOS=windows CGO_ENABLED=0 $$sc -tags "$$tags" $$pkgs || exit 1; \
 	  done
+	@# FreeBSD builds the tray app (systray and notifications speak D-Bus
+	@# there too); macOS the packages that need no cgo.
+	GOOS=freebsd CGO_ENABLED=0 $(GO) vet $$(GOOS=freebsd CGO_ENABLED=0 $(GO) list -e ./... | grep -vxF $(addprefix -e ,$(WINDOWS_CGO)))
+	GOOS=darwin CGO_ENABLED=0 $(GO) vet $(DARWIN_NOCGO)
 
 unit:
 	$(GO) test -race -count=1 ./...
