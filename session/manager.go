@@ -408,22 +408,18 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 			m.cfg.Log.Warn("login journal", "err", err)
 		}
 	}
-	var token ucontact.Token
-	switch req.Kind {
-	case KindUser:
+	open := func() (ucontact.Token, error) {
+		if req.Kind == KindAgent {
+			s, err := client.OpenAgentSession(ctx, req.User, req.Password, opened)
+			return s.Token, err
+		}
 		s, err := client.OpenUserSession(ctx, req.User, req.Password, opened)
-		if err != nil {
-			m.discardJournal(jour)
-			return m.loginFailed(client, err)
-		}
-		token = s.Token
-	case KindAgent:
-		s, err := client.OpenAgentSession(ctx, req.User, req.Password, opened)
-		if err != nil {
-			m.discardJournal(jour)
-			return m.loginFailed(client, err)
-		}
-		token = s.Token
+		return s.Token, err
+	}
+	token, err := open()
+	if err != nil {
+		m.discardJournal(jour)
+		return m.loginFailed(client, err)
 	}
 
 	// The session is open on the server now: store it even if the caller
