@@ -70,7 +70,7 @@ func loadRecord(dir string) (*record, error) {
 		removeRecord(dir) //nolint:errcheck // it says what it is until it can go
 		return nil, nil
 	}
-	if r.User == "" || !r.Kind.valid() {
+	if r.User == "" || !r.Kind.Valid() {
 		return nil, fmt.Errorf("%w (%s): user or kind missing", errCorruptRecord, recordPath(dir))
 	}
 	if _, err := ucontact.ParseServer(r.Server); err != nil {

@@ -61,7 +61,7 @@ func (c *command) login(ctx context.Context, args []string) int {
 	if !given["kind"] && preset.Kind != "" {
 		*kind = preset.Kind
 	}
-	k, err := session.ParseKind(*kind)
+	k, err := ucontact.ParseKind(*kind)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
