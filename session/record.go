@@ -42,7 +42,7 @@ type record struct {
 	LastError    string     `json:"last_error,omitempty"`
 	// LastFailure classifies LastError (see ErrorCode), so that the next
 	// process can describe it in the user's language.
-	LastFailure string `json:"last_failure,omitempty"`
+	LastFailure Code `json:"last_failure,omitempty"`
 	// Ended marks the record of a session that was ended but whose file
 	// could not be removed (a folder made read-only): it is no session.
 	Ended bool `json:"ended,omitempty"`

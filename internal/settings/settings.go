@@ -13,16 +13,17 @@ import (
 	"path/filepath"
 
 	"ucontact-tray/internal/atomicfile"
+	"ucontact-tray/session/ucontact"
 )
 
 const fileName = "settings.json"
 
 // Settings are the user's choices.
 type Settings struct {
-	Server   string `json:"server,omitempty"`
-	User     string `json:"user,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Remember bool   `json:"remember,omitempty"`
+	Server   string        `json:"server,omitempty"`
+	User     string        `json:"user,omitempty"`
+	Kind     ucontact.Kind `json:"kind,omitempty"`
+	Remember bool          `json:"remember,omitempty"`
 	// LogoutOnSuspend ends the session when the machine goes to sleep;
 	// unset means yes.
 	LogoutOnSuspend *bool `json:"logout_on_suspend,omitempty"`
