@@ -1,7 +1,8 @@
 // Package settings keeps the user's choices between runs (the last server,
 // user and session kind, to prefill the login window; nothing secret), reads
-// the administrator's system-wide presets, and merges the two into the
-// settings in force.
+// the administrator's system-wide presets, merges the two into the
+// settings in force, and refuses what goes against a locked one
+// (LockedError).
 package settings
 
 import (
