@@ -61,7 +61,7 @@ func parseEnding(s string) (ending, error) {
 	if err := json.Unmarshal([]byte(s), &e); err != nil {
 		return ending{}, fmt.Errorf("not a session: %w", err)
 	}
-	if e.User == "" || !e.Kind.valid() || e.Token == "" {
+	if e.User == "" || !e.Kind.Valid() || e.Token == "" {
 		return ending{}, fmt.Errorf("not a session: user, kind or token missing")
 	}
 	if _, err := ucontact.ParseServer(e.Server); err != nil {

@@ -21,33 +21,20 @@ import (
 	"ucontact-tray/session/ucontact"
 )
 
-// Kind is the kind of session.
-type Kind string
+// Kind is the kind of session (see ucontact.Kind).
+type Kind = ucontact.Kind
 
+// The kinds of session.
 const (
-	// KindUser is an API user session (getUserToken → EndSession).
-	KindUser Kind = "user"
-	// KindAgent is an agent on the phone line (AgentLogin → AgentLogoff):
-	// until it ends, calls are routed to the agent.
-	KindAgent Kind = "agent"
+	KindUser  = ucontact.KindUser
+	KindAgent = ucontact.KindAgent
 )
-
-func (k Kind) valid() bool { return k == KindUser || k == KindAgent }
-
-// ParseKind reads a kind as typed on a command line or stored in settings.
-func ParseKind(s string) (Kind, error) {
-	k := Kind(strings.ToLower(strings.TrimSpace(s)))
-	if !k.valid() {
-		return "", fmt.Errorf("%w: %q", ErrInvalidKind, s)
-	}
-	return k, nil
-}
 
 // Errors the manager returns besides those of ucontact and secrets.
 var (
 	ErrEmptyUser       = errors.New("user name is empty")
 	ErrEmptyPassword   = errors.New("password is empty")
-	ErrInvalidKind     = errors.New("session kind must be user or agent")
+	ErrInvalidKind     = ucontact.ErrInvalidKind
 	ErrAlreadyLoggedIn = errors.New("a session is already open")
 	ErrNotLoggedIn     = errors.New("no session is open")
 	ErrLogoutPending   = errors.New("the previous session's logout is still pending")
@@ -839,7 +826,7 @@ func validate(req *LoginRequest) (*url.URL, error) {
 	if req.Kind == "" {
 		req.Kind = KindUser
 	}
-	if !req.Kind.valid() {
+	if !req.Kind.Valid() {
 		return nil, fmt.Errorf("%w: %q", ErrInvalidKind, req.Kind)
 	}
 	return ucontact.ParseServer(req.Server)

@@ -772,17 +772,6 @@ func TestBackoffDelay(t *testing.T) {
 	}
 }
 
-func TestParseKind(t *testing.T) {
-	for in, want := range map[string]Kind{"user": KindUser, " Agent ": KindAgent} {
-		if k, err := ParseKind(in); err != nil || k != want {
-			t.Errorf("ParseKind(%q) = %v, %v", in, k, err)
-		}
-	}
-	if _, err := ParseKind("admin"); !errors.Is(err, ErrInvalidKind) {
-		t.Errorf("ParseKind(admin) = %v", err)
-	}
-}
-
 func runConcurrently(n int, f func() error) []error {
 	errs := make([]error, n)
 	var wg sync.WaitGroup

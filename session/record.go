@@ -42,7 +42,7 @@ type record struct {
 	LastError    string     `json:"last_error,omitempty"`
 	// LastFailure classifies LastError (see ErrorCode), so that the next
 	// process can describe it in the user's language.
-	LastFailure string `json:"last_failure,omitempty"`
+	LastFailure Code `json:"last_failure,omitempty"`
 	// Ended marks the record of a session that was ended but whose file
 	// could not be removed (a folder made read-only): it is no session.
 	Ended bool `json:"ended,omitempty"`
@@ -70,7 +70,7 @@ func loadRecord(dir string) (*record, error) {
 		removeRecord(dir) //nolint:errcheck // it says what it is until it can go
 		return nil, nil
 	}
-	if r.User == "" || !r.Kind.valid() {
+	if r.User == "" || !r.Kind.Valid() {
 		return nil, fmt.Errorf("%w (%s): user or kind missing", errCorruptRecord, recordPath(dir))
 	}
 	if _, err := ucontact.ParseServer(r.Server); err != nil {

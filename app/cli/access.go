@@ -131,7 +131,7 @@ func (r *remote) Snapshot() session.Snapshot { return r.last }
 
 func (r *remote) Login(ctx context.Context, req session.LoginRequest) error {
 	st, err := r.client.Login(ctx, control.LoginRequest{
-		Server: req.Server, User: req.User, Password: req.Password, Kind: string(req.Kind), Remember: req.Remember,
+		Server: req.Server, User: req.User, Password: req.Password, Kind: req.Kind, Remember: req.Remember,
 	})
 	r.keep(st)
 	return err

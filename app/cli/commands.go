@@ -59,9 +59,9 @@ func (c *command) login(ctx context.Context, args []string) int {
 		return ExitUsage
 	}
 	if !given["kind"] && preset.Kind != "" {
-		*kind = preset.Kind
+		*kind = string(preset.Kind)
 	}
-	k, err := session.ParseKind(*kind)
+	k, err := ucontact.ParseKind(*kind)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -73,8 +73,8 @@ func (c *command) login(ctx context.Context, args []string) int {
 		}
 		target = *domain
 	}
-	if key, value := preset.Conflict(target, string(k)); key != "" {
-		return c.report(&session.LockedError{Setting: key, Value: value}, session.Snapshot{})
+	if err := preset.Conflict(target, k); err != nil {
+		return c.report(err, session.Snapshot{})
 	}
 
 	password, code := c.password(*fromStdin, *user)

@@ -2,31 +2,31 @@ package cli
 
 import (
 	"errors"
-	"strings"
 
 	"ucontact-tray/app/messages"
 	"ucontact-tray/session"
 )
 
-// exitCodes maps error codes (session.ErrorCode) to exit codes; what is not
-// here is ExitUnexpected.
-var exitCodes = map[string]int{
-	"wrong-credentials": ExitCredentials,
-	"invalid-server":    ExitUsage,
-	"empty-user":        ExitUsage,
-	"empty-password":    ExitUsage,
-	"invalid-kind":      ExitUsage,
-	"locked":            ExitUsage,
-	"already-logged-in": ExitNothingToDo,
-	"not-logged-in":     ExitNothingToDo,
-	"logout-pending":    ExitServer,
-	"redirect":          ExitServer,
-	"certificate":       ExitServer,
-	"status":            ExitServer,
-	"timeout":           ExitServer,
-	"unreachable":       ExitServer,
-	"protocol":          ExitServer,
-	"refused":           ExitServer,
+// exitCodes maps the kinds of error codes (session.ErrorCode) to exit
+// codes; what is not here is ExitUnexpected.
+var exitCodes = map[session.Code]int{
+	session.CodeWrongCredentials: ExitCredentials,
+	session.CodeInvalidServer:    ExitUsage,
+	session.CodeEmptyUser:        ExitUsage,
+	session.CodeEmptyPassword:    ExitUsage,
+	session.CodeInvalidKind:      ExitUsage,
+	session.CodeLocked:           ExitUsage,
+	session.CodeAlreadyLoggedIn:  ExitNothingToDo,
+	session.CodeNotLoggedIn:      ExitNothingToDo,
+	session.CodeLogoutPending:    ExitServer,
+	session.CodeRedirect:         ExitServer,
+	session.CodeCertificate:      ExitServer,
+	session.CodeStatus:           ExitServer,
+	session.CodeTimeout:          ExitServer,
+	session.CodeUnreachable:      ExitServer,
+	session.CodeProtocol:         ExitServer,
+	session.CodeRefused:          ExitServer,
+	session.CodeSessionOver:      ExitServer,
 }
 
 // describe turns an error into one line in the user's language and the exit
@@ -38,8 +38,7 @@ func (c *command) describe(err error, s session.Snapshot) (string, int) {
 	if msg, ok := c.describeTrust(err); ok {
 		return msg, ExitUsage
 	}
-	kind, _, _ := strings.Cut(session.ErrorCode(err), ":")
-	code, ok := exitCodes[kind]
+	code, ok := exitCodes[session.ErrorCode(err).Kind()]
 	if !ok {
 		code = ExitUnexpected
 	}

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
@@ -52,7 +53,7 @@ func (h *managerHandler) ChangeSettings(_ context.Context, req SettingsRequest) 
 	h.settings = append(h.settings, req)
 	h.mu.Unlock()
 	if req.Autostart != nil && !*req.Autostart {
-		return &session.LockedError{Setting: "autostart"}
+		return &settings.LockedError{Setting: settings.KeyAutostart}
 	}
 	return nil
 }
@@ -224,9 +225,10 @@ func TestChangeSettings(t *testing.T) {
 	if err := r.client.ChangeSettings(ctx, SettingsRequest{Autostart: &on}); err != nil {
 		t.Fatalf("turning autostart on: %v", err)
 	}
-	var locked *session.LockedError
-	if err := r.client.ChangeSettings(ctx, SettingsRequest{Autostart: &off}); !errors.As(err, &locked) || locked.Setting != "autostart" {
-		t.Fatalf("turning autostart off = %v, want the LockedError", err)
+	// The presets' error crosses the socket as its code.
+	err := r.client.ChangeSettings(ctx, SettingsRequest{Autostart: &off})
+	if code := session.ErrorCode(err); code.Kind() != session.CodeLocked || settings.LockedFromArg(code.Arg()).Setting != settings.KeyAutostart {
+		t.Fatalf("turning autostart off = %v (code %q), want the LockedError's", err, code)
 	}
 	r.h.mu.Lock()
 	defer r.h.mu.Unlock()
@@ -368,7 +370,7 @@ func TestUnansweredCall(t *testing.T) {
 	if !errors.Is(err, ErrNotAnswering) || errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Status = %v, want ErrNotAnswering and no deadline", err)
 	}
-	if code := session.ErrorCode(err); code == "timeout" {
+	if code := session.ErrorCode(err); code == session.CodeTimeout {
 		t.Errorf("classified as the server's %q", code)
 	}
 	// A caller that gave up gets its own context's error.

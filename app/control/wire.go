@@ -41,11 +41,11 @@ type Request struct {
 // LoginRequest carries what the user typed. The password crosses the socket
 // only; it is never logged.
 type LoginRequest struct {
-	Server   string `json:"server"`
-	User     string `json:"user"`
-	Password string `json:"password,omitempty"`
-	Kind     string `json:"kind"`
-	Remember bool   `json:"remember,omitempty"`
+	Server   string       `json:"server"`
+	User     string       `json:"user"`
+	Password string       `json:"password,omitempty"`
+	Kind     session.Kind `json:"kind"`
+	Remember bool         `json:"remember,omitempty"`
 	// UseSavedPassword logs in with the password remembered in the keyring.
 	UseSavedPassword bool `json:"use_saved_password,omitempty"`
 }
@@ -70,22 +70,22 @@ type Response struct {
 
 // Error is an error on the wire: its session.ErrorCode and its text.
 type Error struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    session.Code `json:"code"`
+	Message string       `json:"message"`
 }
 
 // Info is what the window needs besides the status.
 type Info struct {
 	// The last login's choices, to prefill the form.
-	Server   string `json:"server,omitempty"`
-	User     string `json:"user,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Remember bool   `json:"remember,omitempty"`
+	Server   string       `json:"server,omitempty"`
+	User     string       `json:"user,omitempty"`
+	Kind     session.Kind `json:"kind,omitempty"`
+	Remember bool         `json:"remember,omitempty"`
 	// SavedPassword says a password is remembered for Server and User.
 	SavedPassword bool `json:"saved_password,omitempty"`
 	// KeyringError is the session.ErrorCode of why passwords cannot be
 	// remembered; empty when the keyring works.
-	KeyringError string `json:"keyring_error,omitempty"`
+	KeyringError session.Code `json:"keyring_error,omitempty"`
 	// Demo is set when the resident runs against the demo server.
 	Demo *DemoAccount `json:"demo,omitempty"`
 	// NoTray is set when no tray icon can be shown: "no-bus" or "no-host".
@@ -120,29 +120,29 @@ type DemoAccount struct {
 // Status is a session snapshot on the wire; `status --json` prints it too.
 // It holds nothing secret.
 type Status struct {
-	State         string     `json:"state"`
-	User          string     `json:"user,omitempty"`
-	Server        string     `json:"server,omitempty"`
-	Kind          string     `json:"kind,omitempty"`
-	Since         *time.Time `json:"since,omitempty"`
-	Extension     string     `json:"extension,omitempty"`
-	LogoutPending bool       `json:"logout_pending"`
-	PendingSince  *time.Time `json:"pending_since,omitempty"`
-	Attempts      int        `json:"attempts,omitempty"`
-	NextRetry     *time.Time `json:"next_retry,omitempty"`
-	LastError     string     `json:"last_error,omitempty"`
-	LastErrorCode string     `json:"last_error_code,omitempty"`
-	Warning       string     `json:"warning,omitempty"`
-	WarningCodes  []string   `json:"warning_codes,omitempty"`
-	SecretStore   string     `json:"secret_store,omitempty"` // "keyring" or "file"
-	TokenFile     string     `json:"token_file,omitempty"`
+	State         string         `json:"state"`
+	User          string         `json:"user,omitempty"`
+	Server        string         `json:"server,omitempty"`
+	Kind          session.Kind   `json:"kind,omitempty"`
+	Since         *time.Time     `json:"since,omitempty"`
+	Extension     string         `json:"extension,omitempty"`
+	LogoutPending bool           `json:"logout_pending"`
+	PendingSince  *time.Time     `json:"pending_since,omitempty"`
+	Attempts      int            `json:"attempts,omitempty"`
+	NextRetry     *time.Time     `json:"next_retry,omitempty"`
+	LastError     string         `json:"last_error,omitempty"`
+	LastErrorCode session.Code   `json:"last_error_code,omitempty"`
+	Warning       string         `json:"warning,omitempty"`
+	WarningCodes  []session.Code `json:"warning_codes,omitempty"`
+	SecretStore   string         `json:"secret_store,omitempty"` // "keyring" or "file"
+	TokenFile     string         `json:"token_file,omitempty"`
 }
 
 // StatusOf puts a snapshot on the wire.
 func StatusOf(s session.Snapshot) Status {
 	st := Status{State: s.State.String(), LogoutPending: s.State == session.LogoutPending}
 	if s.State != session.LoggedOut {
-		st.User, st.Server, st.Kind, st.Extension = s.User, s.Server, string(s.Kind), s.Extension
+		st.User, st.Server, st.Kind, st.Extension = s.User, s.Server, s.Kind, s.Extension
 		st.Since = timePtr(s.Since)
 		st.SecretStore, st.TokenFile = "keyring", s.TokenFile
 		if s.TokenFile != "" {
@@ -166,7 +166,7 @@ func StatusOf(s session.Snapshot) Status {
 func (st Status) Snapshot() session.Snapshot {
 	state, _ := session.ParseState(st.State) // an unknown state reads as logged out
 	s := session.Snapshot{
-		State: state, User: st.User, Server: st.Server, Kind: session.Kind(st.Kind),
+		State: state, User: st.User, Server: st.Server, Kind: st.Kind,
 		Since: timeOf(st.Since), Extension: st.Extension, PendingSince: timeOf(st.PendingSince),
 		Attempts: st.Attempts, NextRetry: timeOf(st.NextRetry), TokenFile: st.TokenFile,
 	}

@@ -5,7 +5,6 @@ package messages
 import (
 	"errors"
 	"io/fs"
-	"strings"
 
 	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
@@ -50,78 +49,79 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 		return describeCAFile(c, fe)
 	}
 	server := ServerName(s.Server)
-	kind, arg, _ := strings.Cut(session.ErrorCode(err), ":")
-	switch kind {
-	case "wrong-credentials":
+	code := session.ErrorCode(err)
+	switch code.Kind() {
+	case session.CodeWrongCredentials:
 		return c.T("err.wrong_credentials")
-	case "invalid-server":
+	case session.CodeInvalidServer:
 		return c.T("err.invalid_server")
-	case "empty-user":
+	case session.CodeEmptyUser:
 		return c.T("err.empty_user")
-	case "empty-password":
+	case session.CodeEmptyPassword:
 		return c.T("err.empty_password")
-	case "invalid-kind":
+	case session.CodeInvalidKind:
 		return c.T("err.invalid_kind")
-	case "already-logged-in":
+	case session.CodeAlreadyLoggedIn:
 		return c.T("err.already_logged_in", "User", s.User, "Server", server)
-	case "not-logged-in":
+	case session.CodeNotLoggedIn:
 		return c.T("err.not_logged_in")
-	case "logout-pending":
+	case session.CodeLogoutPending:
 		return c.T("err.logout_pending", "User", s.User, "Server", server)
-	case "busy":
+	case session.CodeBusy:
 		return c.T("err.busy")
-	case "token-lost":
+	case session.CodeTokenLost:
 		return c.T("err.token_lost")
-	case "storing":
+	case session.CodeStoring:
 		return c.T("err.storing", "Reason", err.Error())
-	case "login-interrupted":
+	case session.CodeLoginInterrupted:
 		return c.T("err.login_interrupted")
-	case "damaged-record":
+	case session.CodeDamagedRecord:
 		return c.T("err.damaged_record")
-	case "locked":
-		return locked(c, arg)
-	case "redirect":
-		return c.T("err.redirect", "Server", server, "Location", arg)
-	case "certificate":
+	case session.CodeLocked:
+		return locked(c, settings.LockedFromArg(code.Arg()))
+	case session.CodeRedirect:
+		return c.T("err.redirect", "Server", server, "Location", code.Arg())
+	case session.CodeCertificate:
 		var ce *ucontact.CertificateError
 		errors.As(err, &ce) // the code says it is one
 		return describeCertificate(c, ce)
-	case "status":
-		return c.T("err.server_status", "Server", server, "Status", arg)
-	case "timeout":
+	case session.CodeStatus:
+		return c.T("err.server_status", "Server", server, "Status", code.Arg())
+	case session.CodeTimeout:
 		return c.T("err.timeout", "Server", server)
-	case "unreachable":
+	case session.CodeUnreachable:
 		return c.T("err.unreachable", "Server", server)
-	case "protocol":
+	case session.CodeProtocol:
 		return c.T("err.protocol", "Server", server)
-	case "refused":
+	case session.CodeRefused:
 		return c.T("err.refused")
-	case "keyring-timeout":
+	case session.CodeSessionOver:
+		return c.T("err.session_over", "Server", server)
+	case session.CodeKeyringTimeout:
 		return c.T("err.keyring_timeout")
-	case "keyring":
+	case session.CodeKeyring:
 		return c.T("err.keyring_unavailable")
-	case "cancelled":
+	case session.CodeCancelled:
 		return c.T("err.cancelled")
-	case "closed":
+	case session.CodeClosed:
 		return c.T("err.closed")
 	}
 	return c.T("err.unexpected", "Reason", err.Error())
 }
 
-func locked(c *i18n.Catalog, arg string) string {
-	setting, value, _ := strings.Cut(arg, ":")
-	switch setting {
+func locked(c *i18n.Catalog, le *settings.LockedError) string {
+	switch le.Setting {
 	case settings.KeyServer:
-		return c.T("err.locked_server", "Server", ServerName(value))
+		return c.T("err.locked_server", "Server", ServerName(le.Value))
 	case settings.KeyKind:
-		return c.T("err.locked_kind", "Kind", KindName(c, session.Kind(value)))
+		return c.T("err.locked_kind", "Kind", KindName(c, session.Kind(le.Value)))
 	case settings.KeyAutostart:
-		if value == session.AllUsers {
+		if le.Value == settings.AllUsers {
 			return c.T("err.locked_autostart_all_users")
 		}
 		return c.T("err.locked_autostart")
 	}
-	return c.T("err.locked", "Setting", setting)
+	return c.T("err.locked", "Setting", le.Setting)
 }
 
 // PresetProblem is one sentence about a problem of the administrator's
@@ -226,25 +226,24 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 	}
 	var lines []string
 	for _, code := range session.WarningCodes(s.Warning) {
-		kind, arg, _ := strings.Cut(code, ":")
-		switch kind {
-		case "damaged-record":
-			if arg == "" { // kept in place, for the keyring to answer
+		switch code.Kind() {
+		case session.CodeDamagedRecord:
+			if code.Arg() == "" { // kept in place, for the keyring to answer
 				lines = append(lines, c.T("warn.damaged_record_kept"))
 				continue
 			}
-			lines = append(lines, c.T("warn.damaged_record", "Path", arg))
-		case "token-lost":
+			lines = append(lines, c.T("warn.damaged_record", "Path", code.Arg()))
+		case session.CodeTokenLost:
 			lines = append(lines, c.T("err.token_lost"))
-		case "token-in-file":
+		case session.CodeTokenInFile:
 			lines = append(lines, c.T("warn.token_file", "Path", s.TokenFile))
-		case "password-not-saved":
+		case session.CodePasswordNotSaved:
 			lines = append(lines, c.T("warn.password_not_saved"))
-		case "token-not-deleted":
+		case session.CodeTokenNotDeleted:
 			lines = append(lines, c.T("warn.token_not_deleted"))
-		case "record-not-removed":
+		case session.CodeRecordNotRemoved:
 			lines = append(lines, c.T("warn.record_not_removed"))
-		case "token-unreadable":
+		case session.CodeTokenUnreadable:
 			lines = append(lines, c.T("warn.token_unreadable"))
 		}
 	}

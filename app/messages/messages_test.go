@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -25,7 +27,7 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		session.ErrEmptyUser, session.ErrEmptyPassword, session.ErrInvalidKind,
 		session.ErrAlreadyLoggedIn, session.ErrNotLoggedIn, session.ErrLogoutPending,
 		session.ErrBusy, session.ErrTokenLost, session.ErrStoringSession, session.ErrClosed,
-		session.ErrLoginInterrupted, session.ErrorFromCode("damaged-record", "unexpected end of JSON input"),
+		session.ErrLoginInterrupted, session.ErrorFromCode(session.CodeDamagedRecord, "unexpected end of JSON input"),
 		&ucontact.RedirectError{Location: "https://evil.example"},
 		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.UnknownAuthority, Err: errors.New("x")},
 		&ucontact.CertificateError{Host: "acme.example", Issuer: "Acme CA", Problem: ucontact.WrongHost, Err: errors.New("x")},
@@ -41,11 +43,11 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		&ucontact.NetworkError{Err: errors.New("x")},
 		&ucontact.ProtocolError{Detail: "x"},
 		ucontact.ErrRefused, secrets.ErrTimeout, secrets.ErrUnavailable, context.Canceled,
-		&session.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
-		&session.LockedError{Setting: "kind", Value: "agent"},
-		&session.LockedError{Setting: "autostart"},
-		&session.LockedError{Setting: "autostart", Value: session.AllUsers},
-		&session.LockedError{Setting: "logout_on_suspend"},
+		&settings.LockedError{Setting: "server", Value: "https://acme.ucontactcloud.com"},
+		&settings.LockedError{Setting: "kind", Value: "agent"},
+		&settings.LockedError{Setting: "autostart"},
+		&settings.LockedError{Setting: "autostart", Value: settings.AllUsers},
+		&settings.LockedError{Setting: "logout_on_suspend"},
 		control.ErrNoResident, fmt.Errorf("control socket: %w (i/o timeout)", control.ErrNotAnswering),
 		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Owner: "uid 1001"},
 		&control.ForeignError{Path: "/run/user/1000/ucontact-tray/control.sock", Err: errors.New("x")},
@@ -66,6 +68,101 @@ func TestEveryErrorHasItsOwnSentence(t *testing.T) {
 		}
 		if msg := Describe(c, &ucontact.NetworkError{Err: errors.New("x")}, snap); !strings.Contains(msg, "acme") {
 			t.Errorf("%s: the server is not named: %q", lang, msg)
+		}
+	}
+}
+
+// errorArgs and warningArgs are arguments for the kinds of code that take
+// one, for an error or a warning of each kind as a process that got it from
+// another sees it.
+var (
+	errorArgs = map[session.Code]string{
+		session.CodeRedirect:    "https://evil.example/",
+		session.CodeCertificate: "host=acme.example&issuer=Acme+CA&problem=unknown-authority",
+		session.CodeStatus:      "503",
+		session.CodeLocked:      "server:https://acme.ucontactcloud.com",
+	}
+	warningArgs = map[session.Code]string{
+		session.CodeDamagedRecord: "/home/ana/.config/ucontact-tray/session.json.damaged",
+	}
+)
+
+var messageID = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)+$`)
+
+// Every code an error or a warning can cross processes with has a sentence
+// of its own in every language: a code added to the session's table
+// without one fails here.
+func TestEveryCodeHasASentence(t *testing.T) {
+	snap := session.Snapshot{Server: "https://acme.ucontactcloud.com", User: "ana", TokenFile: "/home/ana/t.token"}
+	code := func(kind session.Code, args map[session.Code]string) session.Code {
+		if arg, ok := args[kind]; ok {
+			return kind.With(arg)
+		}
+		return kind
+	}
+	es, en := i18n.MustNew(i18n.Spanish), i18n.MustNew(i18n.English)
+	check := func(what string, describe func(*i18n.Catalog) string) {
+		t.Helper()
+		var msgs []string
+		for _, c := range []*i18n.Catalog{es, en} {
+			unexpected := strings.SplitN(c.T("err.unexpected"), "{{", 2)[0]
+			msg := describe(c)
+			if strings.HasPrefix(msg, unexpected) || strings.Contains(msg, "{{") || messageID.MatchString(msg) {
+				t.Errorf("%s, %s: no sentence of its own: %q", c.Lang(), what, msg)
+			}
+			msgs = append(msgs, msg)
+		}
+		if msgs[0] == msgs[1] { // the English catalog fell back to Spanish
+			t.Errorf("%s: the same in both languages: %q", what, msgs[0])
+		}
+	}
+	for _, kind := range session.ErrorKinds() {
+		err := session.ErrorFromCode(code(kind, errorArgs), "text")
+		if got := session.ErrorCode(err); got != code(kind, errorArgs) {
+			t.Errorf("%q came back as %q", code(kind, errorArgs), got)
+		}
+		check(string(kind), func(c *i18n.Catalog) string { return Describe(c, err, snap) })
+	}
+	for _, kind := range session.WarningKinds() {
+		w := session.WarningFromCodes([]session.Code{code(kind, warningArgs)}, "text")
+		check("warning "+string(kind), func(c *i18n.Catalog) string {
+			lines := Warnings(c, session.Snapshot{Warning: w, TokenFile: snap.TokenFile})
+			if len(lines) != 1 {
+				return fmt.Sprint(lines)
+			}
+			return lines[0]
+		})
+	}
+	for kind := range errorArgs {
+		if !slices.Contains(session.ErrorKinds(), kind) {
+			t.Errorf("%q is no error code", kind)
+		}
+	}
+	for kind := range warningArgs {
+		if !slices.Contains(session.WarningKinds(), kind) {
+			t.Errorf("%q is no warning code", kind)
+		}
+	}
+}
+
+// The presets' LockedError, which the session layer does not know, crosses
+// processes as the session's locked code and reads the same on the other
+// side.
+func TestLockedErrorCrossesProcesses(t *testing.T) {
+	c := i18n.MustNew(i18n.English)
+	for _, le := range []*settings.LockedError{
+		{Setting: settings.KeyServer, Value: "https://acme.ucontactcloud.com"},
+		{Setting: settings.KeyKind, Value: "agent"},
+		{Setting: settings.KeyAutostart},
+		{Setting: settings.KeyAutostart, Value: settings.AllUsers},
+	} {
+		code := session.ErrorCode(le)
+		if code.Kind() != session.CodeLocked {
+			t.Errorf("%+v: code %q", le, code)
+		}
+		remote := session.ErrorFromCode(code, le.Error())
+		if here, there := Describe(c, le, session.Snapshot{}), Describe(c, remote, session.Snapshot{}); here != there {
+			t.Errorf("%+v: %q here, %q from the resident", le, here, there)
 		}
 	}
 }

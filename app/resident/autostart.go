@@ -8,7 +8,6 @@ import (
 	"ucontact-tray/app/control"
 	"ucontact-tray/internal/autostart"
 	"ucontact-tray/internal/settings"
-	"ucontact-tray/session"
 )
 
 // Autostarter starts the app with the system (internal/autostart.Entry).
@@ -53,10 +52,10 @@ func (r *Resident) ChangeSettings(_ context.Context, req control.SettingsRequest
 	}
 	err := r.updateSettings(func(s *settings.Settings) error {
 		if settings.Merge(r.cfg.Presets, *s).Locked.Autostart {
-			return &session.LockedError{Setting: settings.KeyAutostart}
+			return &settings.LockedError{Setting: settings.KeyAutostart}
 		}
 		if err := r.setAutostart(on); errors.Is(err, autostart.ErrForAllUsers) {
-			return &session.LockedError{Setting: settings.KeyAutostart, Value: session.AllUsers}
+			return &settings.LockedError{Setting: settings.KeyAutostart, Value: settings.AllUsers}
 		} else if err != nil {
 			return err
 		}

@@ -67,8 +67,8 @@ func TestAutostartForAllUsers(t *testing.T) {
 	}
 	off := false
 	err := r.ChangeSettings(context.Background(), control.SettingsRequest{Autostart: &off})
-	var locked *session.LockedError
-	if !errors.As(err, &locked) || locked.Setting != settings.KeyAutostart || locked.Value != session.AllUsers {
+	var locked *settings.LockedError
+	if !errors.As(err, &locked) || locked.Setting != settings.KeyAutostart || locked.Value != settings.AllUsers {
 		t.Fatalf("turning it off = %v, want a LockedError for all users", err)
 	}
 	if code := session.ErrorCode(err); code != "locked:autostart:all-users" {

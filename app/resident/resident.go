@@ -409,7 +409,7 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 		r.stop() // the OS session is going: so is the app, without another try
 	case shutdown.Suspending:
 		if snap := r.m.Snapshot(); r.effective().EndOnSuspend() && snap.State != session.LoggedOut {
-			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: string(snap.Kind)}
+			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: snap.Kind}
 			if r.endBefore(n) {
 				r.setRelogin(&offer)
 			}
@@ -467,7 +467,7 @@ func (r *Resident) loginAgain() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	kind := session.Kind(offer.Kind)
+	kind := offer.Kind
 	if !r.m.HasSavedPassword(ctx, offer.Server, offer.User, kind) {
 		r.showWindow(ctx)
 		return
@@ -584,12 +584,11 @@ func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 // Login opens a session for a client, and remembers the choices for the
 // next time the window opens.
 func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
-	if key, value := r.effective().Conflict(req.Server, req.Kind); key != "" {
-		return &session.LockedError{Setting: key, Value: value}
+	if err := r.effective().Conflict(req.Server, req.Kind); err != nil {
+		return err
 	}
-	kind := session.Kind(req.Kind)
 	err := r.m.Login(ctx, session.LoginRequest{
-		Server: req.Server, User: req.User, Password: req.Password, Kind: kind,
+		Server: req.Server, User: req.User, Password: req.Password, Kind: req.Kind,
 		Remember: req.Remember, UseSavedPassword: req.UseSavedPassword,
 	})
 	if err != nil {
@@ -638,7 +637,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 	if err := r.store.Probe(kctx); err != nil {
 		info.KeyringError = session.ErrorCode(err)
 	} else if info.Server != "" && info.User != "" {
-		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, session.Kind(info.Kind))
+		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, info.Kind)
 	}
 	return info
 }

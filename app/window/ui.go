@@ -236,7 +236,7 @@ func (u *ui) applyInfo(info control.Info) {
 	u.closeWhenIn = info.NoTray == ""
 	u.server.SetText(info.Server)
 	u.user.SetText(info.User)
-	if info.Kind == string(session.KindAgent) {
+	if info.Kind == session.KindAgent {
 		u.kind.SetSelected(t("window.kind_agent"))
 	}
 	u.keep.SetChecked(info.Remember)
@@ -436,11 +436,11 @@ func (u *ui) onSubmit() {
 		Server:   strings.TrimSpace(u.server.Text),
 		User:     strings.TrimSpace(u.user.Text),
 		Password: u.pass.Text,
-		Kind:     string(session.KindUser),
+		Kind:     session.KindUser,
 		Remember: u.keep.Checked && !u.keep.Disabled(),
 	}
 	if u.kind.Selected == t("window.kind_agent") {
-		req.Kind = string(session.KindAgent)
+		req.Kind = session.KindAgent
 	}
 	switch {
 	case req.Server == "":
@@ -478,10 +478,10 @@ func (u *ui) loginDone(err error) {
 	switch {
 	case errors.Is(err, session.ErrEmptyPassword):
 		u.win.Canvas().Focus(u.pass)
-	case session.ErrorCode(err) == "wrong-credentials":
+	case session.ErrorCode(err) == session.CodeWrongCredentials:
 		u.pass.SetText("")
 		u.win.Canvas().Focus(u.pass)
-	case session.ErrorCode(err) == "invalid-server":
+	case session.ErrorCode(err) == session.CodeInvalidServer:
 		u.win.Canvas().Focus(u.server)
 	}
 }
@@ -508,8 +508,7 @@ func (u *ui) autostartDone(on bool, err error) {
 	u.autostart.OnChanged = nil // putting it back is not a change to send
 	u.autostart.SetChecked(!on)
 	u.autostart.OnChanged = onChanged
-	var locked *session.LockedError
-	if errors.As(err, &locked) || errors.Is(err, control.ErrNoResident) || errors.Is(err, control.ErrNotAnswering) {
+	if session.ErrorCode(err).Kind() == session.CodeLocked || errors.Is(err, control.ErrNoResident) || errors.Is(err, control.ErrNotAnswering) {
 		u.showError(u.describe(err))
 	} else {
 		u.showError(u.msg.T("window.autostart_failed", "Reason", err.Error()))

@@ -59,7 +59,7 @@ func RenderPresets(r PresetsRequest) ([]byte, []Problem) {
 		// Written as the parser reads it back, so the file is plain.
 		switch key {
 		case KeyKind:
-			value = want.Values.Kind
+			value = string(want.Values.Kind)
 		case KeyLogoutOnSuspend:
 			value = yesNo(*want.Values.LogoutOnSuspend)
 		case KeyAutostart:

@@ -33,17 +33,17 @@ func choose[T comparable](locked bool, preset, user T) T {
 	return user
 }
 
-// Conflict names the locked setting (KeyServer or KeyKind) that a login on
-// server with kind would go against, and the value it is locked to; key is
-// "" when there is none. An empty kind is the default, a user session.
-func (e Effective) Conflict(server, kind string) (key, value string) {
+// Conflict is the LockedError of the setting (KeyServer or KeyKind) that a
+// login on server with kind would go against, with the value it is locked
+// to; nil when there is none. An empty kind is the default, a user session.
+func (e Effective) Conflict(server string, kind ucontact.Kind) error {
 	if e.Locked.Server && !sameServer(server, e.Server) {
-		return KeyServer, e.Server
+		return &LockedError{Setting: KeyServer, Value: e.Server}
 	}
 	if e.Locked.Kind && kindOrDefault(kind) != kindOrDefault(e.Kind) {
-		return KeyKind, kindOrDefault(e.Kind)
+		return &LockedError{Setting: KeyKind, Value: string(kindOrDefault(e.Kind))}
 	}
-	return "", ""
+	return nil
 }
 
 // sameServer reports whether a and b name the same server: "acme" and
@@ -57,9 +57,14 @@ func sameServer(a, b string) bool {
 	return strings.EqualFold(ua.String(), ub.String()) // host names are case-insensitive
 }
 
-func kindOrDefault(kind string) string {
-	if k := strings.ToLower(strings.TrimSpace(kind)); k != "" {
+// kindOrDefault reads kind as ParseKind does, and the empty kind as the
+// default; one that is not a kind stays as it is, for the session to refuse.
+func kindOrDefault(kind ucontact.Kind) ucontact.Kind {
+	if kind == "" {
+		return ucontact.KindUser
+	}
+	if k, err := ucontact.ParseKind(string(kind)); err == nil {
 		return k
 	}
-	return "user"
+	return kind
 }

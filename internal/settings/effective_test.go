@@ -1,8 +1,11 @@
 package settings
 
 import (
+	"errors"
 	"reflect"
 	"testing"
+
+	"ucontact-tray/session/ucontact"
 )
 
 func TestMerge(t *testing.T) {
@@ -76,7 +79,7 @@ func TestConflict(t *testing.T) {
 		name   string
 		e      Effective
 		server string
-		kind   string
+		kind   ucontact.Kind
 		want   string // the key
 	}{
 		{"same server", lockedServer, "acme", "user", ""},
@@ -87,17 +90,25 @@ func TestConflict(t *testing.T) {
 		{"another kind", lockedAgent, "beta", "user", KeyKind},
 		{"the default kind", lockedUser, "beta", "", ""},
 		{"the default kind, agent locked", lockedAgent, "beta", "", KeyKind},
+		{"the kind written otherwise", lockedAgent, "beta", " Agent", ""},
 		{"nothing locked", unlocked, "beta", "user", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			key, value := tt.e.Conflict(tt.server, tt.kind)
-			if key != tt.want {
-				t.Errorf("Conflict(%q, %q) = %q, want %q", tt.server, tt.kind, key, tt.want)
+			err := tt.e.Conflict(tt.server, tt.kind)
+			if tt.want == "" {
+				if err != nil {
+					t.Errorf("Conflict(%q, %q) = %v, want none", tt.server, tt.kind, err)
+				}
+				return
 			}
-			wantValue := map[string]string{KeyServer: tt.e.Server, KeyKind: tt.e.Kind}[tt.want]
-			if value != wantValue {
-				t.Errorf("Conflict(%q, %q) value %q, want %q", tt.server, tt.kind, value, wantValue)
+			locked, ok := errors.AsType[*LockedError](err)
+			if !ok || locked.Setting != tt.want {
+				t.Fatalf("Conflict(%q, %q) = %v, want a LockedError of %s", tt.server, tt.kind, err, tt.want)
+			}
+			wantValue := map[string]string{KeyServer: tt.e.Server, KeyKind: string(tt.e.Kind)}[tt.want]
+			if locked.Value != wantValue {
+				t.Errorf("Conflict(%q, %q) value %q, want %q", tt.server, tt.kind, locked.Value, wantValue)
 			}
 		})
 	}

@@ -233,8 +233,8 @@ func (s *Settings) preset(key, value string) bool {
 		}
 		s.Server = value
 	case KeyKind:
-		kind := strings.ToLower(value)
-		if kind != "user" && kind != "agent" {
+		kind, err := ucontact.ParseKind(value)
+		if err != nil {
 			return false
 		}
 		s.Kind = kind

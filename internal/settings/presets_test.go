@@ -219,7 +219,7 @@ func show(s Settings) string {
 		}
 		return "no"
 	}
-	return "{server " + s.Server + ", kind " + s.Kind + ", logout_on_suspend " + b(s.LogoutOnSuspend) + ", autostart " + b(s.Autostart) + "}"
+	return "{server " + s.Server + ", kind " + string(s.Kind) + ", logout_on_suspend " + b(s.LogoutOnSuspend) + ", autostart " + b(s.Autostart) + "}"
 }
 
 func problems(ps []Problem) string {

@@ -1,7 +1,8 @@
 // Package settings keeps the user's choices between runs (the last server,
 // user and session kind, to prefill the login window; nothing secret), reads
-// the administrator's system-wide presets, and merges the two into the
-// settings in force.
+// the administrator's system-wide presets, merges the two into the
+// settings in force, and refuses what goes against a locked one
+// (LockedError).
 package settings
 
 import (
@@ -13,16 +14,17 @@ import (
 	"path/filepath"
 
 	"ucontact-tray/internal/atomicfile"
+	"ucontact-tray/session/ucontact"
 )
 
 const fileName = "settings.json"
 
 // Settings are the user's choices.
 type Settings struct {
-	Server   string `json:"server,omitempty"`
-	User     string `json:"user,omitempty"`
-	Kind     string `json:"kind,omitempty"`
-	Remember bool   `json:"remember,omitempty"`
+	Server   string        `json:"server,omitempty"`
+	User     string        `json:"user,omitempty"`
+	Kind     ucontact.Kind `json:"kind,omitempty"`
+	Remember bool          `json:"remember,omitempty"`
 	// LogoutOnSuspend ends the session when the machine goes to sleep;
 	// unset means yes.
 	LogoutOnSuspend *bool `json:"logout_on_suspend,omitempty"`
