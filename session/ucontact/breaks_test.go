@@ -97,18 +97,8 @@ func TestBreakWithoutMotive(t *testing.T) {
 }
 
 func TestBreakErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		fault fake.Fault
-		check func(error) bool
-	}{
-		{"401", fake.Fault{Status: 401}, is(ucontact.ErrSessionOver)},
-		{"0", fake.Fault{Body: "0"}, is(ucontact.ErrRefused)},
-		{"404", fake.Fault{Status: 404}, is(ucontact.ErrNoBreaks)},
-		{"502", fake.Fault{Status: 502}, status(502)},
-		{"dropped", fake.Fault{Drop: true}, network(false)},
-		{"slow", fake.Fault{Latency: 3 * time.Second}, network(true)},
-	} {
+	faults := append(sessionCallFaults(), callFault{"404", fake.Fault{Status: 404}, is(ucontact.ErrNoBreaks)})
+	for _, tc := range faults {
 		for _, path := range []string{ucontact.PathAgentBreak, ucontact.PathAgentUnBreak} {
 			t.Run(tc.name+" "+path[strings.LastIndex(path, "/")+1:], func(t *testing.T) {
 				srv, c := startFake(t, fake.Variant{})
