@@ -1,6 +1,7 @@
 // Package ucontact speaks uContact's session API: open and end user and agent
-// sessions, and start and end an agent's breaks. It keeps no state besides its connections; see docs/protocol.md
-// for the protocol as far as it is known.
+// sessions, and start and end an agent's breaks. It keeps no state besides
+// its connections; see docs/protocol.md for the protocol as far as it is
+// known.
 package ucontact
 
 import (
