@@ -1,6 +1,7 @@
 // Package ucontact speaks uContact's session API: open and end user and agent
-// sessions. It keeps no state besides its connections; see docs/protocol.md
-// for the protocol as far as it is known.
+// sessions, and start and end an agent's breaks. It keeps no state besides
+// its connections; see docs/protocol.md for the protocol as far as it is
+// known.
 package ucontact
 
 import (
@@ -15,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -28,6 +30,8 @@ const (
 	PathEndSession   = "/Integra/resources/auth/EndSession"
 	PathAgentLogin   = "/Integra/resources/auth/AgentLogin"
 	PathAgentLogoff  = "/Integra/resources/api/AgentLogoff"
+	PathAgentBreak   = "/Integra/resources/api/AgentBreak"
+	PathAgentUnBreak = "/Integra/resources/api/AgentUnBreak"
 )
 
 // MaxAnswerSize caps how much of an answer is read. A login answer is a few
@@ -139,7 +143,7 @@ func (c *Client) OpenUserSession(ctx context.Context, user, password string, ope
 // over and is reported as ErrSessionOver, which callers may treat as done.
 func (c *Client) EndUserSession(ctx context.Context, s UserSession) error {
 	form := url.Values{"user": {s.User}, "token": {string(s.Token)}}
-	return c.end(ctx, "EndSession", PathEndSession, form, s.Token)
+	return c.act(ctx, "EndSession", PathEndSession, form, s.Token)
 }
 
 // AgentSession is an agent logged in to the phone line.
@@ -149,7 +153,8 @@ type AgentSession struct {
 	Extension string // the callerid; the interface is SIP/<Extension>
 }
 
-// Interface is the agent's phone interface, as AgentLogoff wants it.
+// Interface is the agent's phone interface, as AgentLogoff and the break
+// calls want it.
 func (s AgentSession) Interface() string { return "SIP/" + s.Extension }
 
 // OpenAgentSession logs the agent in to the phone line: from now on calls are
@@ -170,7 +175,58 @@ func (c *Client) EndAgentSession(ctx context.Context, s AgentSession, message st
 	if message != "" {
 		form.Set("message", message)
 	}
-	return c.end(ctx, "AgentLogoff", PathAgentLogoff, form, s.Token)
+	return c.act(ctx, "AgentLogoff", PathAgentLogoff, form, s.Token)
+}
+
+// StartBreak puts the agent on a break: no calls are routed to them until
+// EndBreak. motive is one of the breaks configured in the tenant ("Almuerzo",
+// …); the client never makes one up, so an empty motive is ErrNoMotive and
+// nothing is sent. message, if not empty, is stored in the queue log.
+//
+// A server without breaks answers ErrNoBreaks; one that does not know the
+// motive, or will not start the break, ErrRefused; ErrSessionOver means the
+// agent is no longer logged in.
+func (c *Client) StartBreak(ctx context.Context, s AgentSession, motive, message string) error {
+	form, err := breakForm("AgentBreak", s, motive, message)
+	if err != nil {
+		return err
+	}
+	return c.breakCall(ctx, "AgentBreak", PathAgentBreak, form, s.Token)
+}
+
+// EndBreak ends the agent's break, started with motive onBreak ago, and
+// routes calls to them again. The server is told the break's length in whole
+// seconds, rounded down. Errors are those of StartBreak; ErrRefused includes
+// an agent who was not on a break.
+func (c *Client) EndBreak(ctx context.Context, s AgentSession, motive string, onBreak time.Duration, message string) error {
+	form, err := breakForm("AgentUnBreak", s, motive, message)
+	if err != nil {
+		return err
+	}
+	form.Set("time", strconv.FormatInt(int64(max(onBreak, 0)/time.Second), 10))
+	return c.breakCall(ctx, "AgentUnBreak", PathAgentUnBreak, form, s.Token)
+}
+
+// breakForm is the form both break calls send.
+func breakForm(op string, s AgentSession, motive, message string) (url.Values, error) {
+	if strings.TrimSpace(motive) == "" {
+		return nil, fmt.Errorf("%s: %w", op, ErrNoMotive)
+	}
+	form := url.Values{"agent": {s.Agent}, "interface": {s.Interface()}, "motive": {motive}}
+	if message != "" {
+		form.Set("message", message)
+	}
+	return form, nil
+}
+
+// breakCall is act, where a 404 means a server without breaks rather than
+// a status the protocol gives no meaning to.
+func (c *Client) breakCall(ctx context.Context, op, path string, form url.Values, tok Token) error {
+	err := c.act(ctx, op, path, form, tok)
+	if se := (*StatusError)(nil); errors.As(err, &se) && se.Status == http.StatusNotFound {
+		return fmt.Errorf("%s: %w", op, ErrNoBreaks)
+	}
+	return err
 }
 
 func (c *Client) login(ctx context.Context, op, path string, form url.Values, shape loginShape, opened Opened) (loginAnswer, error) {
@@ -195,7 +251,9 @@ func (c *Client) login(ctx context.Context, op, path string, form url.Values, sh
 	return ans, err
 }
 
-func (c *Client) end(ctx context.Context, op, path string, form url.Values, tok Token) error {
+// act sends a call that acts on an open session (ends it, or changes the
+// agent's state) and reads its answer: a 2xx not "0" is done.
+func (c *Client) act(ctx context.Context, op, path string, form url.Values, tok Token) error {
 	start := time.Now()
 	status, body, err := c.post(ctx, op, path, form, tok)
 	c.logCall(ctx, path, status, start, err)

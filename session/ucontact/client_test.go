@@ -214,18 +214,28 @@ func TestLoginErrors(t *testing.T) {
 	}
 }
 
-func TestEndErrors(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		fault fake.Fault
-		check func(error) bool
-	}{
+// callFault is a fault of a call on an open session, and how the error it
+// gives must be.
+type callFault struct {
+	name  string
+	fault fake.Fault
+	check func(error) bool
+}
+
+// sessionCallFaults are the faults every call on an open session reports
+// alike.
+func sessionCallFaults() []callFault {
+	return []callFault{
 		{"401", fake.Fault{Status: 401}, is(ucontact.ErrSessionOver)},
 		{"0", fake.Fault{Body: "0"}, is(ucontact.ErrRefused)},
 		{"502", fake.Fault{Status: 502}, status(502)},
 		{"dropped", fake.Fault{Drop: true}, network(false)},
 		{"slow", fake.Fault{Latency: 3 * time.Second}, network(true)},
-	} {
+	}
+}
+
+func TestEndErrors(t *testing.T) {
+	for _, tc := range sessionCallFaults() {
 		for _, agent := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s agent=%v", tc.name, agent), func(t *testing.T) {
 				srv, c := startFake(t, fake.Variant{})

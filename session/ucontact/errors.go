@@ -10,12 +10,22 @@ import (
 var ErrWrongCredentials = errors.New("wrong user or password")
 
 // ErrSessionOver means the server no longer knows the token (HTTP 401 on a
-// protected call): whatever the caller wanted to end is already over.
+// protected call): the session is already over, whatever the call wanted.
 var ErrSessionOver = errors.New("session already ended on the server")
 
-// ErrRefused means the server answered "0" to a call that ends a session: it
-// did not end it, and did not say why.
+// ErrRefused means the server answered "0" to a call on an open session (one
+// that ends it, or starts or ends a break): it did not do it, and did not say
+// why.
 var ErrRefused = errors.New("server refused the request")
+
+// ErrNoBreaks means the server has no break calls (HTTP 404 to one): breaks
+// cannot be taken from this app on this server.
+var ErrNoBreaks = errors.New("server does not offer agent breaks")
+
+// ErrNoMotive means a break call was asked for without a motive. The motive
+// names a break configured on the server and is never made up, so nothing
+// was sent.
+var ErrNoMotive = errors.New("no break motive given")
 
 // StatusError is an HTTP status the protocol gives no meaning to (5xx, 403…).
 type StatusError struct {

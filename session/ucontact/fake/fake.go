@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -56,9 +57,10 @@ type Variant struct {
 
 // Fault is what the server does instead of (or before) answering a call.
 //
-// A Status of 401 to an end call first ends the session the call names: a
-// real server answers 401 only to a dead token (expired, or ended
-// elsewhere), and the fake's sessions must agree with its answers.
+// A Status of 401 to an end or a break call first ends the session the call
+// names: a real server answers 401 only to a dead token (expired, or ended
+// elsewhere), and the fake's sessions must agree with its answers. A Status
+// of 404 to the break calls is a server without breaks.
 type Fault struct {
 	Latency   time.Duration // wait before answering (a cancelled request stops waiting)
 	Status    int           // answer this HTTP status with an empty body (401: see above)
@@ -67,7 +69,7 @@ type Fault struct {
 	Oversize  int           // answer 200 with this many bytes of JSON-looking junk
 	Redirect  string        // answer 307 to this URL
 	Times     int           // how many calls it applies to; 0 means every call
-	AfterOpen bool          // for logins: open the session, then apply the fault (the client never learns the token)
+	AfterOpen bool          // do what the call asks, then apply the fault: for a login, the client never learns the token
 }
 
 // Request is one call as the server received it.
@@ -92,10 +94,18 @@ type Session struct {
 	// the one that ended it and any after it, which find it over and get
 	// 401. One is right; more means a client ended it again.
 	Ended int
-	// Expired means the session was already over on the server when its
-	// first end call came (an injected 401); that call counts in Ended.
+	// Expired means the session was already over on the server when a call
+	// named it (an injected 401). If that call was an end call it counts in
+	// Ended; a break call does not, and an end call after it counts and gets
+	// 401.
 	Expired bool
+	// Breaks counts the breaks the agent started in this session.
+	Breaks int
 }
+
+// over reports whether the session has ended, by an end call or on the
+// server's side.
+func (ses *Session) over() bool { return ses.Ended > 0 || ses.Expired }
 
 // FaultFunc chooses a fault for a call to path that has none queued; ok
 // false answers it normally. See SetFaultFunc.
@@ -114,7 +124,9 @@ type Server struct {
 	sessions map[string]*Session // by token
 	opened   []*Session
 	nextExt  int
-	answered chan struct{} // closed, and replaced, when a request is answered
+	motives  []string           // the tenant's break motives
+	breaks   map[string]onBreak // by agent
+	answered chan struct{}      // closed, and replaced, when a request is answered
 
 	srv *http.Server
 	url string
@@ -125,7 +137,15 @@ type agent struct {
 	extension string
 }
 
-// New returns a server with no accounts, not yet listening.
+// onBreak is an agent's break: its motive and when it began.
+type onBreak struct {
+	motive string
+	since  time.Time
+}
+
+// New returns a server with no accounts, not yet listening. Its tenant's
+// break motives are "Almuerzo", "Baño" and "Capacitación"; see
+// SetBreakMotives.
 func New(v Variant) *Server {
 	return &Server{
 		variant:  v,
@@ -134,6 +154,8 @@ func New(v Variant) *Server {
 		faults:   map[string][]Fault{},
 		sessions: map[string]*Session{},
 		nextExt:  1001,
+		motives:  []string{"Almuerzo", "Baño", "Capacitación"},
+		breaks:   map[string]onBreak{},
 		answered: make(chan struct{}),
 	}
 }
@@ -171,6 +193,30 @@ func (s *Server) AddAgent(name, password string) string {
 	s.nextExt++
 	s.agents[name] = agent{password: password, extension: ext}
 	return ext
+}
+
+// SetBreakMotives replaces the breaks configured in the tenant: AgentBreak
+// with any other motive is refused.
+func (s *Server) SetBreakMotives(motives ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.motives = slices.Clone(motives)
+}
+
+// BreakMotives returns the breaks configured in the tenant.
+func (s *Server) BreakMotives() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.motives)
+}
+
+// Break reports the break agent is on: its motive and when it began. ok is
+// false when the agent is not on a break.
+func (s *Server) Break(agent string) (motive string, since time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.breaks[agent]
+	return b.motive, b.since, ok
 }
 
 // SetVariant switches the protocol variant.
@@ -239,7 +285,7 @@ func (s *Server) Sessions() []Session {
 func (s *Server) OpenSessions() []Session {
 	var out []Session
 	for _, ses := range s.Sessions() {
-		if ses.Ended == 0 {
+		if !ses.over() {
 			out = append(out, ses)
 		}
 	}
@@ -462,20 +508,61 @@ func (s *Server) answer(path string, form, query url.Values, auth string) (int, 
 		if ses == nil {
 			return http.StatusUnauthorized, ""
 		}
-		if ses.Ended == 0 && (form.Get("agent") != ses.User || form.Get("interface") != "SIP/"+ses.Extension) {
+		if !ses.over() && !namesAgent(ses, form) {
 			return http.StatusOK, "0"
 		}
 		if !ses.end() {
 			return http.StatusUnauthorized, ""
 		}
+		delete(s.breaks, ses.User)
 		return http.StatusOK, ""
+	case ucontact.PathAgentBreak, ucontact.PathAgentUnBreak:
+		return s.answerBreak(path, form, query, auth)
 	}
 	return http.StatusNotFound, ""
 }
 
-// endTarget is the session an end call at path names with its token, or
-// nil (unknown token, another kind or user, not an end call). s.mu must be
-// held.
+// answerBreak starts or ends a break of a logged-in agent. Stricter than a
+// real server may be, it refuses (with "0") what a client has no reason to
+// send: a motive not configured in the tenant, the end of a break the agent
+// is not on or of another break than theirs, a time that is not whole
+// seconds. A break started while on another replaces it. s.mu must be held.
+func (s *Server) answerBreak(path string, form, query url.Values, auth string) (int, string) {
+	ses := s.endTarget(path, form, query, auth)
+	if ses == nil || ses.over() {
+		return http.StatusUnauthorized, ""
+	}
+	motive := form.Get("motive")
+	if !namesAgent(ses, form) || !slices.Contains(s.motives, motive) {
+		return http.StatusOK, "0"
+	}
+	if path == ucontact.PathAgentBreak {
+		s.breaks[ses.User] = onBreak{motive: motive, since: time.Now()}
+		ses.Breaks++
+		return http.StatusOK, ""
+	}
+	b, ok := s.breaks[ses.User]
+	if !ok || b.motive != motive {
+		return http.StatusOK, "0"
+	}
+	if t := form.Get("time"); t != "" {
+		if _, err := strconv.ParseUint(t, 10, 63); err != nil {
+			return http.StatusOK, "0"
+		}
+	}
+	delete(s.breaks, ses.User)
+	return http.StatusOK, ""
+}
+
+// namesAgent reports whether a call's form names the agent of ses and their
+// interface.
+func namesAgent(ses *Session, form url.Values) bool {
+	return form.Get("agent") == ses.User && form.Get("interface") == "SIP/"+ses.Extension
+}
+
+// endTarget is the session an end or a break call at path names with its
+// token, or nil (unknown token, another kind or user, another call). s.mu
+// must be held.
 func (s *Server) endTarget(path string, form, query url.Values, auth string) *Session {
 	tok, ok := strings.CutPrefix(auth, "Basic ")
 	ses := s.sessions[tok]
@@ -488,7 +575,7 @@ func (s *Server) endTarget(path string, form, query url.Values, auth string) *Se
 		if ses.Kind == "user" && ses.User == user && fieldTok == tok {
 			return ses
 		}
-	case ucontact.PathAgentLogoff:
+	case ucontact.PathAgentLogoff, ucontact.PathAgentBreak, ucontact.PathAgentUnBreak:
 		if ses.Kind == "agent" {
 			return ses
 		}
@@ -499,17 +586,33 @@ func (s *Server) endTarget(path string, form, query url.Values, auth string) *Se
 // end counts an end call of ses and reports whether it ended the session,
 // rather than finding it over. s.mu must be held.
 func (ses *Session) end() bool {
+	was := ses.over()
 	ses.Ended++
-	return ses.Ended == 1
+	return !was
 }
 
-// expire ends on the server's side the session an end call names, as when
-// it times out: the call counts as its end, and gets 401.
+// expire ends on the server's side the session an end or a break call
+// names, as when it times out; the call gets 401. An end call counts as the
+// session's end, a break call does not.
 func (s *Server) expire(path string, form, query url.Values, auth string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if ses := s.endTarget(path, form, query, auth); ses != nil && ses.end() {
-		ses.Expired = true
+	ses := s.endTarget(path, form, query, auth)
+	if ses == nil {
+		return
+	}
+	var ended bool
+	if path == ucontact.PathAgentBreak || path == ucontact.PathAgentUnBreak {
+		ended = !ses.over()
+	} else {
+		ended = ses.end()
+	}
+	if !ended {
+		return
+	}
+	ses.Expired = true
+	if ses.Kind == "agent" {
+		delete(s.breaks, ses.User)
 	}
 }
 

@@ -307,3 +307,190 @@ func TestAwait(t *testing.T) {
 		t.Error("Await of a condition never true returned nil")
 	}
 }
+
+// breakCalls are ana's break calls for the agent session that end closes.
+type breakCalls struct {
+	form url.Values // agent and interface
+	tok  string
+}
+
+func breaksOf(end endCall) breakCalls {
+	return breakCalls{url.Values{"agent": end.form["agent"], "interface": end.form["interface"]}, end.tok}
+}
+
+// with is the calls' form plus the given fields, as "name", "value" pairs.
+func (b breakCalls) with(fields ...string) url.Values {
+	form := url.Values{}
+	for k, v := range b.form {
+		form[k] = v
+	}
+	for i := 0; i+1 < len(fields); i += 2 {
+		form.Set(fields[i], fields[i+1])
+	}
+	return form
+}
+
+func TestBreaks(t *testing.T) {
+	srv := startAna(t)
+	b := breaksOf(login(t, srv, "agent"))
+	type step struct {
+		name   string
+		path   string
+		form   url.Values
+		tok    string
+		status int
+		body   string
+		motive string // the break ana is on after the step; "" none
+	}
+	steps := []step{
+		{"end while not on a break", ucontact.PathAgentUnBreak, b.with("motive", "Almuerzo", "time", "3"), b.tok, 200, "0", ""},
+		{"a motive the tenant lacks", ucontact.PathAgentBreak, b.with("motive", "Siesta"), b.tok, 200, "0", ""},
+		{"no motive", ucontact.PathAgentBreak, b.with(), b.tok, 200, "0", ""},
+		{"another agent's interface", ucontact.PathAgentBreak, b.with("motive", "Almuerzo", "interface", "SIP/9999"), b.tok, 200, "0", ""},
+		{"unknown token", ucontact.PathAgentBreak, b.with("motive", "Almuerzo"), "bm9wZTp4", 401, "", ""},
+		{"start", ucontact.PathAgentBreak, b.with("motive", "Almuerzo", "message", "vuelvo 14h"), b.tok, 200, "", "Almuerzo"},
+		{"end another break", ucontact.PathAgentUnBreak, b.with("motive", "Baño", "time", "3"), b.tok, 200, "0", "Almuerzo"},
+		{"time not whole seconds", ucontact.PathAgentUnBreak, b.with("motive", "Almuerzo", "time", "2.5"), b.tok, 200, "0", "Almuerzo"},
+		{"negative time", ucontact.PathAgentUnBreak, b.with("motive", "Almuerzo", "time", "-1"), b.tok, 200, "0", "Almuerzo"},
+		{"switch to another break", ucontact.PathAgentBreak, b.with("motive", "Baño"), b.tok, 200, "", "Baño"},
+		{"end", ucontact.PathAgentUnBreak, b.with("motive", "Baño", "time", "42"), b.tok, 200, "", ""},
+		{"end again", ucontact.PathAgentUnBreak, b.with("motive", "Baño", "time", "43"), b.tok, 200, "0", ""},
+	}
+	for _, st := range steps {
+		before := time.Now()
+		status, body := post(t, srv, st.path, "", st.form, st.tok)
+		if status != st.status || body != st.body {
+			t.Errorf("%s: %d %q, want %d %q", st.name, status, body, st.status, st.body)
+		}
+		motive, since, ok := srv.Break("ana")
+		if motive != st.motive || ok != (st.motive != "") {
+			t.Errorf("%s: on break %q (%v), want %q", st.name, motive, ok, st.motive)
+		}
+		if st.path == ucontact.PathAgentBreak && st.status == 200 && st.body == "" && (since.Before(before) || since.After(time.Now())) {
+			t.Errorf("%s: break began at %v, not during the call", st.name, since)
+		}
+	}
+	if n := len(srv.RequestsTo(ucontact.PathAgentBreak)); n != 6 {
+		t.Errorf("%d AgentBreak calls recorded, want 6", n)
+	}
+	if n := len(srv.RequestsTo(ucontact.PathAgentUnBreak)); n != 6 {
+		t.Errorf("%d AgentUnBreak calls recorded, want 6", n)
+	}
+	if s := srv.Sessions(); len(s) != 1 || s[0].Breaks != 2 || s[0].Ended != 0 {
+		t.Errorf("sessions %+v: want ana's open with 2 breaks", s)
+	}
+}
+
+func TestBreakMotivesAreTheTenants(t *testing.T) {
+	srv := startAna(t)
+	if got := fmt.Sprint(srv.BreakMotives()); got != "[Almuerzo Baño Capacitación]" {
+		t.Errorf("default motives %s", got)
+	}
+	srv.SetBreakMotives("Pausa activa")
+	b := breaksOf(login(t, srv, "agent"))
+	if _, body := post(t, srv, ucontact.PathAgentBreak, "", b.with("motive", "Almuerzo"), b.tok); body != "0" {
+		t.Errorf("a motive no longer configured: %q, want 0", body)
+	}
+	if _, body := post(t, srv, ucontact.PathAgentBreak, "", b.with("motive", "Pausa activa"), b.tok); body != "" {
+		t.Errorf("a configured motive: %q", body)
+	}
+	if motive, _, _ := srv.Break("ana"); motive != "Pausa activa" {
+		t.Errorf("on break %q", motive)
+	}
+}
+
+// A break ends with the session: by a logoff, or on the server's side (a
+// 401 to a break call). After that, break calls get 401, and a logoff after
+// a 401 to a break call is the session's one end call.
+func TestBreakEndsWithTheSession(t *testing.T) {
+	for _, tc := range []struct {
+		how         string
+		path        string // the call that ends the session
+		fault       bool   // with a 401 injected
+		wantExpired bool
+	}{
+		{how: "logoff", path: ucontact.PathAgentLogoff},
+		{how: "401 to AgentBreak", path: ucontact.PathAgentBreak, fault: true, wantExpired: true},
+		{how: "401 to AgentUnBreak", path: ucontact.PathAgentUnBreak, fault: true, wantExpired: true},
+	} {
+		t.Run(tc.how, func(t *testing.T) {
+			srv := startAna(t)
+			end := login(t, srv, "agent")
+			b := breaksOf(end)
+			if _, body := post(t, srv, ucontact.PathAgentBreak, "", b.with("motive", "Almuerzo"), b.tok); body != "" {
+				t.Fatalf("AgentBreak: %q", body)
+			}
+			if tc.fault {
+				srv.Inject(tc.path, Fault{Status: 401, Times: 1})
+			}
+			wantFirst := 200
+			if tc.fault {
+				wantFirst = 401
+			}
+			if status := postStatus(srv, tc.path, b.with("motive", "Almuerzo", "time", "1"), b.tok); status != wantFirst {
+				t.Fatalf("the call that ends it: %d, want %d", status, wantFirst)
+			}
+			if _, _, ok := srv.Break("ana"); ok {
+				t.Error("still on a break")
+			}
+			if n := len(srv.OpenSessions()); n != 0 {
+				t.Errorf("%d open sessions", n)
+			}
+			ses := srv.Sessions()[0]
+			wantEnded := 1
+			if tc.fault {
+				wantEnded = 0 // a break call is no end call
+			}
+			if ses.Expired != tc.wantExpired || ses.Ended != wantEnded {
+				t.Errorf("session %+v: want Expired %v, Ended %d", ses, tc.wantExpired, wantEnded)
+			}
+			for _, path := range []string{ucontact.PathAgentBreak, ucontact.PathAgentUnBreak} {
+				if status := postStatus(srv, path, b.with("motive", "Almuerzo", "time", "1"), b.tok); status != 401 {
+					t.Errorf("%s after the end: %d, want 401", path, status)
+				}
+			}
+			if status := postStatus(srv, end.path, end.form, end.tok); status != 401 {
+				t.Errorf("AgentLogoff after the end: %d, want 401", status)
+			}
+			if got := srv.Sessions()[0].Ended; got != wantEnded+1 {
+				t.Errorf("Ended %d after a logoff, want %d", got, wantEnded+1)
+			}
+		})
+	}
+}
+
+// A user session shares its name with the agent, not its breaks.
+func TestUserLogoutEndsNoBreak(t *testing.T) {
+	srv := startAna(t)
+	b := breaksOf(login(t, srv, "agent"))
+	if _, body := post(t, srv, ucontact.PathAgentBreak, "", b.with("motive", "Baño"), b.tok); body != "" {
+		t.Fatalf("AgentBreak: %q", body)
+	}
+	user := login(t, srv, "user")
+	srv.Inject(ucontact.PathEndSession, Fault{Status: 401, Times: 1})
+	postStatus(srv, user.path, user.form, user.tok)
+	if motive, _, ok := srv.Break("ana"); !ok || motive != "Baño" {
+		t.Errorf("on break %q (%v) after the user session expired", motive, ok)
+	}
+}
+
+// A server without breaks: 404 to every break call, and nothing changes.
+func TestNoBreaksFault(t *testing.T) {
+	srv := startAna(t)
+	b := breaksOf(login(t, srv, "agent"))
+	srv.Inject(ucontact.PathAgentBreak, Fault{Status: 404})
+	srv.Inject(ucontact.PathAgentUnBreak, Fault{Status: 404})
+	for range 2 {
+		for _, path := range []string{ucontact.PathAgentBreak, ucontact.PathAgentUnBreak} {
+			if status := postStatus(srv, path, b.with("motive", "Almuerzo", "time", "1"), b.tok); status != 404 {
+				t.Errorf("%s: %d, want 404", path, status)
+			}
+		}
+	}
+	if _, _, ok := srv.Break("ana"); ok {
+		t.Error("on a break")
+	}
+	if s := srv.Sessions(); len(s) != 1 || s[0].Breaks != 0 || s[0].over() {
+		t.Errorf("sessions %+v", s)
+	}
+}
