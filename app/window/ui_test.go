@@ -64,14 +64,14 @@ func TestPrefillFromInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := open(t, &fakeBackend{info: tt.info}, es)
 			h.do(func(u *ui) {
-				if u.server.Text != tt.info.Server || u.user.Text != tt.info.User {
-					t.Errorf("server, user = %q, %q; want %q, %q", u.server.Text, u.user.Text, tt.info.Server, tt.info.User)
+				if u.login.server.Text != tt.info.Server || u.login.user.Text != tt.info.User {
+					t.Errorf("server, user = %q, %q; want %q, %q", u.login.server.Text, u.login.user.Text, tt.info.Server, tt.info.User)
 				}
-				if u.kind.Selected != tt.wantKind {
-					t.Errorf("kind = %q, want %q", u.kind.Selected, tt.wantKind)
+				if u.login.kind.Selected != tt.wantKind {
+					t.Errorf("kind = %q, want %q", u.login.kind.Selected, tt.wantKind)
 				}
-				if u.keep.Checked != tt.wantKeep || u.keep.Disabled() {
-					t.Errorf("remember checked %v, disabled %v; want checked %v, enabled", u.keep.Checked, u.keep.Disabled(), tt.wantKeep)
+				if u.login.keep.Checked != tt.wantKeep || u.login.keep.Disabled() {
+					t.Errorf("remember checked %v, disabled %v; want checked %v, enabled", u.login.keep.Checked, u.login.keep.Disabled(), tt.wantKeep)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
@@ -80,10 +80,10 @@ func TestPrefillFromInfo(t *testing.T) {
 				if tt.info.SavedPassword {
 					wantHint = es.T("window.password_saved")
 				}
-				if u.pass.PlaceHolder != wantHint {
-					t.Errorf("password placeholder %q, want %q", u.pass.PlaceHolder, wantHint)
+				if u.login.pass.PlaceHolder != wantHint {
+					t.Errorf("password placeholder %q, want %q", u.login.pass.PlaceHolder, wantHint)
 				}
-				if u.banner.Visible() || u.errText.Visible() || u.keepWhy.Visible() {
+				if u.banner.Visible() || u.login.errText.Visible() || u.login.keepWhy.Visible() {
 					t.Error("a banner, error or keyring note is shown")
 				}
 			})
@@ -128,16 +128,16 @@ func TestEnterSubmitsOneLogin(t *testing.T) {
 			b := &fakeBackend{info: tt.info, loginErr: ucontact.ErrWrongCredentials}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				typeInto(h.win, u.server, tt.server)
-				typeInto(h.win, u.user, tt.user)
-				typeInto(h.win, u.pass, tt.pass)
+				typeInto(h.win, u.login.server, tt.server)
+				typeInto(h.win, u.login.user, tt.user)
+				typeInto(h.win, u.login.pass, tt.pass)
 				if tt.agent {
-					u.kind.SetSelected(es.T("window.kind_agent"))
+					u.login.kind.SetSelected(es.T("window.kind_agent"))
 				}
 				if tt.keep {
-					u.keep.SetChecked(true)
+					u.login.keep.SetChecked(true)
 				}
-				pressEnter(u.pass)
+				pressEnter(u.login.pass)
 			})
 			h.settle()
 			if got := b.requests(); len(got) != 1 || got[0] != tt.want {
@@ -151,21 +151,21 @@ func TestEnterMovesToTheNextEmptyField(t *testing.T) {
 	b := &fakeBackend{loginErr: ucontact.ErrWrongCredentials}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.server, "acme")
-		pressEnter(u.server)
+		typeInto(h.win, u.login.server, "acme")
+		pressEnter(u.login.server)
 		if got := h.focused(); got != "user" {
 			t.Errorf("Enter in the server field: focus on %s, want user", got)
 		}
-		typeInto(h.win, u.user, "ana")
-		pressEnter(u.user)
+		typeInto(h.win, u.login.user, "ana")
+		pressEnter(u.login.user)
 		if got := h.focused(); got != "password" {
 			t.Errorf("Enter in the user field: focus on %s, want password", got)
 		}
-		if u.submit.Disabled() {
+		if u.login.submit.Disabled() {
 			t.Error("a login started without a password")
 		}
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.server) // all filled in: Enter anywhere logs in
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.server) // all filled in: Enter anywhere logs in
 	})
 	h.settle()
 	if got := b.requests(); len(got) != 1 {
@@ -181,33 +181,33 @@ func TestLoginInProgress(t *testing.T) {
 	}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.waitFor("the resident to take the login", func(*ui) bool { return len(b.requests()) == 1 })
 	h.do(func(u *ui) {
 		for name, w := range map[string]fyne.Disableable{
-			"server": u.server, "user": u.user, "password": u.pass, "kind": u.kind, "remember": u.keep, "button": u.submit,
+			"server": u.login.server, "user": u.login.user, "password": u.login.pass, "kind": u.login.kind, "remember": u.login.keep, "button": u.login.submit,
 		} {
 			if !w.Disabled() {
 				t.Errorf("%s enabled during the login", name)
 			}
 		}
-		if want := "Iniciando sesión…"; u.submit.Text != want {
-			t.Errorf("button reads %q, want %q", u.submit.Text, want)
+		if want := "Iniciando sesión…"; u.login.submit.Text != want {
+			t.Errorf("button reads %q, want %q", u.login.submit.Text, want)
 		}
-		if !u.busy.Visible() {
+		if !u.login.busy.Visible() {
 			t.Error("no progress bar")
 		}
 		// Asking again does nothing.
-		pressEnter(u.pass)
-		test.Tap(u.submit)
+		pressEnter(u.login.pass)
+		test.Tap(u.login.submit)
 	})
 	close(b.loginGate)
 	h.settle()
 	h.do(func(u *ui) {
-		if u.busy.Visible() || u.submit.Text != es.T("window.login") {
-			t.Errorf("after the login: progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+		if u.login.busy.Visible() || u.login.submit.Text != es.T("window.login") {
+			t.Errorf("after the login: progress bar shown %v, button %q", u.login.busy.Visible(), u.login.submit.Text)
 		}
 	})
 	if got := b.requests(); len(got) != 1 {
@@ -261,26 +261,26 @@ func TestLoginFails(t *testing.T) {
 			b := &fakeBackend{info: control.Info{Server: tt.server, User: "ana"}, loginErr: tt.err}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				typeInto(h.win, u.pass, "pw")
-				pressEnter(u.pass)
+				typeInto(h.win, u.login.pass, "pw")
+				pressEnter(u.login.pass)
 			})
 			h.settle()
 			h.do(func(u *ui) {
-				if u.errText.Text != tt.wantText {
-					t.Errorf("error %q, want %q", u.errText.Text, tt.wantText)
+				if u.login.errText.Text != tt.wantText {
+					t.Errorf("error %q, want %q", u.login.errText.Text, tt.wantText)
 				}
-				if u.server.Text != tt.server || u.user.Text != "ana" || u.pass.Text != tt.wantPass {
-					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.server.Text, u.user.Text, u.pass.Text, tt.server, tt.wantPass)
+				if u.login.server.Text != tt.server || u.login.user.Text != "ana" || u.login.pass.Text != tt.wantPass {
+					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.login.server.Text, u.login.user.Text, u.login.pass.Text, tt.server, tt.wantPass)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
 				}
-				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+				for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 					if w.Disabled() {
 						t.Errorf("%T disabled after the failure", w)
 					}
 				}
-				if u.busy.Visible() {
+				if u.login.busy.Visible() {
 					t.Error("progress bar still shown")
 				}
 			})
@@ -316,16 +316,16 @@ func TestEmptyFields(t *testing.T) {
 			h := open(t, b, es)
 			h.do(func(u *ui) {
 				if tt.info.SavedPassword {
-					u.user.SetText("bea")
+					u.login.user.SetText("bea")
 				}
-				test.Tap(u.submit)
-				if !u.errText.Visible() || u.errText.Text != tt.wantText {
-					t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), tt.wantText)
+				test.Tap(u.login.submit)
+				if !u.login.errText.Visible() || u.login.errText.Text != tt.wantText {
+					t.Errorf("error %q (shown %v), want %q", u.login.errText.Text, u.login.errText.Visible(), tt.wantText)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
 				}
-				if u.submit.Disabled() {
+				if u.login.submit.Disabled() {
 					t.Error("the form is busy")
 				}
 			})
@@ -344,19 +344,19 @@ func TestKeyringUnavailable(t *testing.T) {
 	h := open(t, b, es)
 	check := func(when string) {
 		h.do(func(u *ui) {
-			if u.keep.Checked || !u.keep.Disabled() {
-				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.keep.Checked, u.keep.Disabled())
+			if u.login.keep.Checked || !u.login.keep.Disabled() {
+				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.login.keep.Checked, u.login.keep.Disabled())
 			}
 			want := es.T("window.remember_unavailable") + " " + es.T("err.keyring_unavailable")
-			if !u.keepWhy.Visible() || u.keepWhy.Text != want {
-				t.Errorf("%s: reason %q (shown %v), want %q", when, u.keepWhy.Text, u.keepWhy.Visible(), want)
+			if !u.login.keepWhy.Visible() || u.login.keepWhy.Text != want {
+				t.Errorf("%s: reason %q (shown %v), want %q", when, u.login.keepWhy.Text, u.login.keepWhy.Visible(), want)
 			}
 		})
 	}
 	check("at start")
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	check("after a login")
@@ -369,8 +369,8 @@ func TestLoggedInWithATray(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	if n := h.quits(); n != 1 {
@@ -398,8 +398,8 @@ func TestTrayHostAppearsWhileOpen(t *testing.T) {
 	h.publishTray("")
 	h.waitFor("the banner to go again", func(u *ui) bool { return !u.banner.Visible() })
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	if n := h.quits(); n != 1 {
@@ -417,43 +417,43 @@ func TestLoggedInWithoutATray(t *testing.T) {
 		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
 			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
 		}
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	h.do(func(u *ui) {
-		if u.login.Visible() {
+		if u.login.box.Visible() {
 			t.Error("the login form is still shown")
 		}
 		if !u.banner.Visible() {
 			t.Error("the banner is gone")
 		}
-		if u.sesUser.Text != "ana" || u.sesServer.Text != "acme" || u.sesKind.Text != es.T("kind.agent") {
-			t.Errorf("session shows %q @ %q (%q)", u.sesUser.Text, u.sesServer.Text, u.sesKind.Text)
+		if u.session.user.Text != "ana" || u.session.server.Text != "acme" || u.session.kind.Text != es.T("kind.agent") {
+			t.Errorf("session shows %q @ %q (%q)", u.session.user.Text, u.session.server.Text, u.session.kind.Text)
 		}
-		if u.endButton.Text != "Finalizar Sesión" || u.endButton.Disabled() {
-			t.Errorf("end button %q, disabled %v", u.endButton.Text, u.endButton.Disabled())
+		if u.session.end.Text != "Finalizar Sesión" || u.session.end.Disabled() {
+			t.Errorf("end button %q, disabled %v", u.session.end.Text, u.session.end.Disabled())
 		}
 		if got := h.win.Title(); got != es.T("window.session_title") {
 			t.Errorf("title %q", got)
 		}
-		test.Tap(u.endButton)
-		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
-			t.Errorf("while logging out: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		test.Tap(u.session.end)
+		if !u.session.end.Disabled() || !u.session.busy.Visible() {
+			t.Errorf("while logging out: button disabled %v, progress bar %v", u.session.end.Disabled(), u.session.busy.Visible())
 		}
-		test.Tap(u.endButton)
+		test.Tap(u.session.end)
 	})
-	h.waitFor("the resident to say it is logging out", func(u *ui) bool { return u.sesState.Text == es.T("status.logging_out") })
+	h.waitFor("the resident to say it is logging out", func(u *ui) bool { return u.session.state.Text == es.T("status.logging_out") })
 	h.do(func(u *ui) {
-		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
-			t.Errorf("during the logout: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		if !u.session.end.Disabled() || !u.session.busy.Visible() {
+			t.Errorf("during the logout: button disabled %v, progress bar %v", u.session.end.Disabled(), u.session.busy.Visible())
 		}
 	})
 	close(b.logoutGate)
 	h.settle()
 	h.do(func(u *ui) {
-		if u.session.Visible() || u.sesError.Visible() || u.errText.Visible() {
-			t.Errorf("after the logout: session shown %v, errors %q %q", u.session.Visible(), u.sesError.Text, u.errText.Text)
+		if u.session.box.Visible() || u.session.err.Visible() || u.login.errText.Visible() {
+			t.Errorf("after the logout: session shown %v, errors %q %q", u.session.box.Visible(), u.session.err.Text, u.login.errText.Text)
 		}
 	})
 	if n := b.logoutCount(); n != 1 {
@@ -478,19 +478,19 @@ func TestAdminLocks(t *testing.T) {
 	check := func(when string) {
 		h.t.Helper()
 		h.do(func(u *ui) {
-			if u.server.Text != "acme" || !u.server.Disabled() {
-				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.server.Text, u.server.Disabled())
+			if u.login.server.Text != "acme" || !u.login.server.Disabled() {
+				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.login.server.Text, u.login.server.Disabled())
 			}
-			if hint := u.form.Items[0].HintText; hint != "Fijado por el administrador" {
+			if hint := u.login.form.Items[0].HintText; hint != "Fijado por el administrador" {
 				t.Errorf("%s: server hint %q", when, hint)
 			}
-			if u.kind.Selected != es.T("window.kind_agent") || !u.kind.Disabled() {
-				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.kind.Selected, u.kind.Disabled())
+			if u.login.kind.Selected != es.T("window.kind_agent") || !u.login.kind.Disabled() {
+				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.login.kind.Selected, u.login.kind.Disabled())
 			}
-			if !u.kindFix.Visible() || u.kindFix.Text != "Fijado por el administrador" {
-				t.Errorf("%s: kind note %q, shown %v", when, u.kindFix.Text, u.kindFix.Visible())
+			if !u.login.kindFix.Visible() || u.login.kindFix.Text != "Fijado por el administrador" {
+				t.Errorf("%s: kind note %q, shown %v", when, u.login.kindFix.Text, u.login.kindFix.Visible())
 			}
-			for name, w := range map[string]fyne.Disableable{"user": u.user, "password": u.pass, "remember": u.keep, "button": u.submit} {
+			for name, w := range map[string]fyne.Disableable{"user": u.login.user, "password": u.login.pass, "remember": u.login.keep, "button": u.login.submit} {
 				if w.Disabled() {
 					t.Errorf("%s: %s disabled", when, name)
 				}
@@ -502,10 +502,10 @@ func TestAdminLocks(t *testing.T) {
 		if got := h.focused(); got != "user" {
 			t.Errorf("focus on %s, want user", got)
 		}
-		typeInto(h.win, u.user, "ana")
-		pressEnter(u.user)
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.user, "ana")
+		pressEnter(u.login.user)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	check("after a failed login")
@@ -519,9 +519,9 @@ func TestAdminLocks(t *testing.T) {
 func TestNoLocks(t *testing.T) {
 	h := open(t, &fakeBackend{info: control.Info{Server: "acme", Kind: "agent"}}, es)
 	h.do(func(u *ui) {
-		if u.server.Disabled() || u.kind.Disabled() || u.kindFix.Visible() || u.form.Items[0].HintText != es.T("window.server_hint") {
+		if u.login.server.Disabled() || u.login.kind.Disabled() || u.login.kindFix.Visible() || u.login.form.Items[0].HintText != es.T("window.server_hint") {
 			t.Errorf("server disabled %v, kind disabled %v, kind note %v, hint %q",
-				u.server.Disabled(), u.kind.Disabled(), u.kindFix.Visible(), u.form.Items[0].HintText)
+				u.login.server.Disabled(), u.login.kind.Disabled(), u.login.kindFix.Visible(), u.login.form.Items[0].HintText)
 		}
 	})
 }
@@ -548,7 +548,7 @@ func TestPresetProblemsInTheBanner(t *testing.T) {
 				t.Errorf("banner line %q does not name %q", lines[i+1], want)
 			}
 		}
-		if u.server.Disabled() || u.submit.Disabled() {
+		if u.login.server.Disabled() || u.login.submit.Disabled() {
 			t.Error("the form is disabled")
 		}
 	})
@@ -561,31 +561,31 @@ func TestAutostartCheckbox(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", Autostart: &on}}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		if !u.autostart.Visible() || !u.autostart.Checked || u.autostart.Disabled() || u.autostart.Text != "Iniciar con el sistema" {
-			t.Errorf("autostart %q shown %v, checked %v, disabled %v", u.autostart.Text, u.autostart.Visible(), u.autostart.Checked, u.autostart.Disabled())
+		if !u.login.autostart.check.Visible() || !u.login.autostart.check.Checked || u.login.autostart.check.Disabled() || u.login.autostart.check.Text != "Iniciar con el sistema" {
+			t.Errorf("autostart %q shown %v, checked %v, disabled %v", u.login.autostart.check.Text, u.login.autostart.check.Visible(), u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
-		if u.autostartFix.Visible() {
+		if u.login.autostart.fixed.Visible() {
 			t.Error("the administrator's note is shown")
 		}
-		test.Tap(u.autostart)
-		if !u.autostart.Disabled() {
+		test.Tap(u.login.autostart.check)
+		if !u.login.autostart.check.Disabled() {
 			t.Error("the box can be clicked again before the resident answered")
 		}
 	})
 	h.settle()
 	h.do(func(u *ui) {
-		if u.autostart.Checked || u.autostart.Disabled() {
-			t.Errorf("after unticking: checked %v, disabled %v", u.autostart.Checked, u.autostart.Disabled())
+		if u.login.autostart.check.Checked || u.login.autostart.check.Disabled() {
+			t.Errorf("after unticking: checked %v, disabled %v", u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
-		test.Tap(u.autostart)
+		test.Tap(u.login.autostart.check)
 	})
 	h.settle()
 	if got := b.autostartChanges(); !slices.Equal(got, []bool{false, true}) {
 		t.Errorf("the resident was asked for %v, want [false true]", got)
 	}
 	h.do(func(u *ui) {
-		if !u.autostart.Checked || u.errText.Visible() {
-			t.Errorf("after ticking again: checked %v, error %q", u.autostart.Checked, u.errText.Text)
+		if !u.login.autostart.check.Checked || u.login.errText.Visible() {
+			t.Errorf("after ticking again: checked %v, error %q", u.login.autostart.check.Checked, u.login.errText.Text)
 		}
 	})
 }
@@ -597,15 +597,15 @@ func TestAutostartFails(t *testing.T) {
 		changeErr: errors.New("writing the autostart entry: permission denied"),
 	}
 	h := open(t, b, es)
-	h.do(func(u *ui) { test.Tap(u.autostart) })
+	h.do(func(u *ui) { test.Tap(u.login.autostart.check) })
 	h.settle()
 	h.do(func(u *ui) {
-		if !u.autostart.Checked || u.autostart.Disabled() {
-			t.Errorf("checked %v, disabled %v; want it back on, and usable", u.autostart.Checked, u.autostart.Disabled())
+		if !u.login.autostart.check.Checked || u.login.autostart.check.Disabled() {
+			t.Errorf("checked %v, disabled %v; want it back on, and usable", u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
 		want := "No se pudo cambiar «Iniciar con el sistema»: writing the autostart entry: permission denied"
-		if !u.errText.Visible() || u.errText.Text != want {
-			t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), want)
+		if !u.login.errText.Visible() || u.login.errText.Text != want {
+			t.Errorf("error %q (shown %v), want %q", u.login.errText.Text, u.login.errText.Visible(), want)
 		}
 	})
 	if got := b.autostartChanges(); len(got) != 1 {
@@ -628,13 +628,13 @@ func TestAutostartLockedOrUnavailable(t *testing.T) {
 			b := &fakeBackend{info: tt.info}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				if u.autostart.Visible() != tt.shown || u.autostart.Disabled() != tt.locked || u.autostartFix.Visible() != tt.locked {
-					t.Errorf("box shown %v, disabled %v, note %v", u.autostart.Visible(), u.autostart.Disabled(), u.autostartFix.Visible())
+				if u.login.autostart.check.Visible() != tt.shown || u.login.autostart.check.Disabled() != tt.locked || u.login.autostart.fixed.Visible() != tt.locked {
+					t.Errorf("box shown %v, disabled %v, note %v", u.login.autostart.check.Visible(), u.login.autostart.check.Disabled(), u.login.autostart.fixed.Visible())
 				}
-				if u.autostart.Checked {
+				if u.login.autostart.check.Checked {
 					t.Error("checked")
 				}
-				test.Tap(u.autostart)
+				test.Tap(u.login.autostart.check)
 			})
 			h.settle()
 			if got := b.autostartChanges(); len(got) != 0 {
@@ -647,8 +647,8 @@ func TestAutostartLockedOrUnavailable(t *testing.T) {
 func TestEnglish(t *testing.T) {
 	h := open(t, &fakeBackend{}, i18n.MustNew(i18n.English))
 	h.do(func(u *ui) {
-		if u.submit.Text != "Log in" {
-			t.Errorf("button reads %q", u.submit.Text)
+		if u.login.submit.Text != "Log in" {
+			t.Errorf("button reads %q", u.login.submit.Text)
 		}
 	})
 }
@@ -681,23 +681,23 @@ func TestNoResident(t *testing.T) {
 			}
 			h.settle()
 			h.do(func(u *ui) {
-				if u.errText.Text != tt.want {
-					t.Errorf("error %q, want %q", u.errText.Text, tt.want)
+				if u.login.errText.Text != tt.want {
+					t.Errorf("error %q, want %q", u.login.errText.Text, tt.want)
 				}
-				if strings.Contains(u.errText.Text, "servidor") {
-					t.Errorf("the error blames the server: %q", u.errText.Text)
+				if strings.Contains(u.login.errText.Text, "servidor") {
+					t.Errorf("the error blames the server: %q", u.login.errText.Text)
 				}
-				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+				for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 					if !w.Disabled() {
 						t.Errorf("%T enabled", w)
 					}
 				}
 				// Disabled, not logging in.
-				if u.busy.Visible() || u.submit.Text != es.T("window.login") {
-					t.Errorf("progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+				if u.login.busy.Visible() || u.login.submit.Text != es.T("window.login") {
+					t.Errorf("progress bar shown %v, button %q", u.login.busy.Visible(), u.login.submit.Text)
 				}
-				if !u.reconnect.Visible() || u.reconnect.Disabled() {
-					t.Errorf("no way to try again: shown %v, disabled %v", u.reconnect.Visible(), u.reconnect.Disabled())
+				if !u.login.reconnect.Visible() || u.login.reconnect.Disabled() {
+					t.Errorf("no way to try again: shown %v, disabled %v", u.login.reconnect.Visible(), u.login.reconnect.Disabled())
 				}
 			})
 		})
@@ -715,21 +715,21 @@ func TestReconnect(t *testing.T) {
 	h := start(t, b, es)
 	h.settle()
 	h.do(func(u *ui) {
-		if !u.reconnect.Visible() {
+		if !u.login.reconnect.Visible() {
 			t.Fatal("no way to try again")
 		}
-		test.Tap(u.reconnect)
+		test.Tap(u.login.reconnect)
 	})
 	h.publish(control.StatusOf(session.Snapshot{}))
 	h.settle()
 	h.do(func(u *ui) {
-		if u.reconnect.Visible() || u.errText.Visible() {
-			t.Errorf("after a good answer: reconnect shown %v, error %q shown %v", u.reconnect.Visible(), u.errText.Text, u.errText.Visible())
+		if u.login.reconnect.Visible() || u.login.errText.Visible() {
+			t.Errorf("after a good answer: reconnect shown %v, error %q shown %v", u.login.reconnect.Visible(), u.login.errText.Text, u.login.errText.Visible())
 		}
-		if u.server.Text != "acme" || u.user.Text != "ana" {
-			t.Errorf("form holds %q, %q", u.server.Text, u.user.Text)
+		if u.login.server.Text != "acme" || u.login.user.Text != "ana" {
+			t.Errorf("form holds %q, %q", u.login.server.Text, u.login.user.Text)
 		}
-		for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+		for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 			if w.Disabled() {
 				t.Errorf("%T disabled", w)
 			}
@@ -875,11 +875,11 @@ func (h *harness) focused() string {
 	switch f := h.win.Canvas().Focused(); f {
 	case nil:
 		return "nothing"
-	case h.ui.server:
+	case h.ui.login.server:
 		return "server"
-	case h.ui.user:
+	case h.ui.login.user:
 		return "user"
-	case h.ui.pass:
+	case h.ui.login.pass:
 		return "password"
 	default:
 		return fmt.Sprintf("%T", f)
@@ -907,7 +907,7 @@ func uiGoroutines(all bool) []string {
 		}
 		header, _, _ := strings.Cut(g, "\n")
 		top := g[strings.Index(g, pkg):] // its innermost frame of this package
-		waiting := strings.HasPrefix(top, pkg+"(*ui).connect(") && strings.Contains(header, "[chan receive")
+		waiting := strings.HasPrefix(top, pkg+"(*ui).follow(") && strings.Contains(header, "[chan receive")
 		if all || !waiting {
 			stacks = append(stacks, g)
 		}
@@ -1154,10 +1154,10 @@ func TestAbout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := open(t, &fakeBackend{info: tc.info}, es)
 			h.do(func(u *ui) {
-				if u.about.Disabled() {
+				if u.about.button.Disabled() {
 					t.Fatal("Acerca de is disabled")
 				}
-				test.Tap(u.about)
+				test.Tap(u.about.button)
 				d := h.win.Canvas().Overlays().Top()
 				if d == nil {
 					t.Fatal("no dialog")
@@ -1178,7 +1178,7 @@ func TestAbout(t *testing.T) {
 		h := start(t, &fakeBackend{infoErr: control.ErrNoResident}, es)
 		h.settle()
 		h.do(func(u *ui) {
-			if !u.about.Disabled() {
+			if !u.about.button.Disabled() {
 				t.Error("Acerca de is enabled with nothing to show")
 			}
 		})

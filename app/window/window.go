@@ -49,7 +49,7 @@ func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
 	// content is resized before its first frame, 20 ms later (make bench).
 	w.Resize(fyne.NewSize(460, content.MinSize().Height))
 	w.CenterOnScreen()
-	go ui.connect()
+	ui.watch()
 	w.ShowAndRun()
 	// Cleanup goes here, after Run: Fyne skips Lifecycle().SetOnStopped in
 	// some quits.
