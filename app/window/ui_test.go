@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -184,7 +183,7 @@ func TestLoginInProgress(t *testing.T) {
 		typeInto(h.win, u.login.pass, "pw")
 		pressEnter(u.login.pass)
 	})
-	h.waitFor("the resident to take the login", func(*ui) bool { return len(b.requests()) == 1 })
+	h.waitAtGate("login")
 	h.do(func(u *ui) {
 		for name, w := range map[string]fyne.Disableable{
 			"server": u.login.server, "user": u.login.user, "password": u.login.pass, "kind": u.login.kind, "remember": u.login.keep, "button": u.login.submit,
@@ -384,19 +383,21 @@ func TestLoggedInWithATray(t *testing.T) {
 func TestTrayHostAppearsWhileOpen(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
 	h := open(t, b, es)
-	h.do(func(u *ui) {
-		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
-			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
-		}
-	})
+	checkBanner := func(when string, want bool) {
+		t.Helper()
+		h.do(func(u *ui) {
+			if u.banner.Visible() != want || (want && u.banner.Text != es.T("window.no_tray_host")) {
+				t.Errorf("%s: banner %q (shown %v), want shown %v", when, u.banner.Text, u.banner.Visible(), want)
+			}
+		})
+	}
+	checkBanner("at start", true)
 	h.publishTray("")
-	h.waitFor("the banner to go", func(u *ui) bool { return !u.banner.Visible() })
+	checkBanner("the panel came", false)
 	h.publishTray("no-host")
-	h.waitFor("the banner to come back", func(u *ui) bool {
-		return u.banner.Visible() && u.banner.Text == es.T("window.no_tray_host")
-	})
+	checkBanner("the panel went", true)
 	h.publishTray("")
-	h.waitFor("the banner to go again", func(u *ui) bool { return !u.banner.Visible() })
+	checkBanner("the panel came back", false)
 	h.do(func(u *ui) {
 		typeInto(h.win, u.login.pass, "pw")
 		pressEnter(u.login.pass)
@@ -443,8 +444,11 @@ func TestLoggedInWithoutATray(t *testing.T) {
 		}
 		test.Tap(u.session.end)
 	})
-	h.waitFor("the resident to say it is logging out", func(u *ui) bool { return u.session.state.Text == es.T("status.logging_out") })
+	h.waitAtGate("logout")
 	h.do(func(u *ui) {
+		if u.session.state.Text != es.T("status.logging_out") {
+			t.Errorf("during the logout: state %q", u.session.state.Text)
+		}
 		if !u.session.end.Disabled() || !u.session.busy.Visible() {
 			t.Errorf("during the logout: button disabled %v, progress bar %v", u.session.end.Disabled(), u.session.busy.Visible())
 		}
@@ -679,7 +683,7 @@ func TestNoResident(t *testing.T) {
 			} else {
 				h = start(t, tt.b, es)
 			}
-			h.settle()
+			h.waitPending("the window to give up on the resident", func(calls, watches int) bool { return calls == 0 && watches == 0 })
 			h.do(func(u *ui) {
 				if u.login.errText.Text != tt.want {
 					t.Errorf("error %q, want %q", u.login.errText.Text, tt.want)
@@ -749,7 +753,7 @@ type harness struct {
 	win fyne.Window
 	ui  *ui
 
-	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do and waitFor
+	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do
 	quitCount int         // calls of the quit func, under mu
 	backend   *fakeBackend
 }
@@ -770,12 +774,12 @@ func start(t *testing.T, b *fakeBackend, msg *i18n.Catalog) *harness {
 	h.ui = newUI(ctx, b, msg, slog.New(slog.DiscardHandler), h.win, func() { h.quitCount++ })
 	h.win.SetContent(h.ui.content())
 	h.win.Resize(fyne.NewSize(460, 10))
-	go h.ui.connect()
+	h.ui.watch()
 	t.Cleanup(func() {
 		cancel()
 		b.hangUp()
 		// Nothing of ui may run once the test app is gone.
-		h.waitFor("the window's goroutines to end", func(*ui) bool { return len(uiGoroutines(true)) == 0 })
+		h.waitPending("the window's goroutines to end", func(calls, watches int) bool { return calls == 0 && watches == 0 })
 		h.do(func(*ui) { h.win.Close() })
 	})
 	return h
@@ -799,29 +803,44 @@ func (h *harness) do(f func(*ui)) {
 	f(h.ui)
 }
 
-// waitFor polls cond on the UI thread until it holds.
-func (h *harness) waitFor(what string, cond func(*ui) bool) {
+// waitPending returns once done holds for the window's background work
+// (see pending), woken by each change of it.
+func (h *harness) waitPending(what string, done func(calls, watches int) bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
+	timeout := time.After(waitTimeout)
 	for {
-		h.mu.Lock()
-		ok := cond(h.ui)
-		h.mu.Unlock()
-		if ok {
+		calls, watches, changed := h.ui.pending.now()
+		if done(calls, watches) {
 			return
 		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
+		select {
+		case <-changed:
+		case <-timeout:
+			h.t.Fatalf("timed out waiting for %s: %d calls and %d streams pending", what, calls, watches)
 		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
-// settle waits until the window has done all it was asked to: no goroutine
-// of its is at work, only connect waiting for the next event.
+// settle waits until the window has done all it was asked to: every call
+// delivered, the stream of the resident's state (if any) waiting for the
+// next event.
 func (h *harness) settle() {
 	h.t.Helper()
-	h.waitFor("the window to settle", func(*ui) bool { return len(uiGoroutines(false)) == 0 })
+	h.waitPending("the window to settle", func(calls, _ int) bool { return calls == 0 })
+}
+
+// waitAtGate waits until the fake resident is held at the gate of op
+// ("login" or "logout"), having said what it is doing.
+func (h *harness) waitAtGate(op string) {
+	h.t.Helper()
+	select {
+	case got := <-h.backend.atGate:
+		if got != op {
+			h.t.Fatalf("the resident waits in %s, want %s", got, op)
+		}
+	case <-time.After(waitTimeout):
+		h.t.Fatalf("the resident does not reach the %s gate", op)
+	}
 }
 
 // publish sends a status on the watch stream and returns once the window
@@ -886,35 +905,6 @@ func (h *harness) focused() string {
 	}
 }
 
-// uiGoroutines returns the stacks of the goroutines that ui and start
-// started (connect, a login, a logout…); all says whether to count connect
-// while it waits for the next event.
-func uiGoroutines(all bool) []string {
-	const pkg = "ucontact-tray/app/window."
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var stacks []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if !strings.Contains(g, "created by "+pkg+"(*ui).") && !strings.Contains(g, "created by "+pkg+"start") {
-			continue
-		}
-		header, _, _ := strings.Cut(g, "\n")
-		top := g[strings.Index(g, pkg):] // its innermost frame of this package
-		waiting := strings.HasPrefix(top, pkg+"(*ui).follow(") && strings.Contains(header, "[chan receive")
-		if all || !waiting {
-			stacks = append(stacks, g)
-		}
-	}
-	return stacks
-}
-
 // typeInto focuses e and types text into it, as the user would.
 func typeInto(w fyne.Window, e *widget.Entry, text string) {
 	w.Canvas().Focus(e)
@@ -954,7 +944,9 @@ type fakeBackend struct {
 	loginErr   error         // how a login ends once the server is asked
 	loginGate  chan struct{} // if set, a login waits until it is closed
 	logoutGate chan struct{} // if set, a logout waits until it is closed
-	changeErr  error         // how a change of settings ends
+	// atGate says "login" or "logout" when one waits at its gate.
+	atGate    chan string
+	changeErr error // how a change of settings ends
 
 	// The watch stream. It is unbuffered, so a send returns once connect
 	// has taken the event, that is, once it has applied the one before.
@@ -973,6 +965,7 @@ type fakeBackend struct {
 func (b *fakeBackend) init() {
 	b.events = make(chan control.Event)
 	b.stop = make(chan struct{})
+	b.atGate = make(chan string, 1)
 	b.current = control.StatusOf(session.Snapshot{})
 }
 
@@ -1011,7 +1004,7 @@ func (b *fakeBackend) Login(ctx context.Context, req control.LoginRequest) (cont
 	}
 	snap := session.Snapshot{State: session.LoggingIn, Server: server.String(), User: req.User, Kind: session.Kind(req.Kind)}
 	b.publish(control.StatusOf(snap))
-	if !b.wait(ctx, b.loginGate) {
+	if !b.wait(ctx, "login", b.loginGate) {
 		return b.status(), context.Canceled
 	}
 	if b.loginErr != nil {
@@ -1034,7 +1027,7 @@ func (b *fakeBackend) Logout(ctx context.Context) (control.Status, error) {
 	}
 	st.State = session.LoggingOut.String()
 	b.publish(b.setStatus(st))
-	if !b.wait(ctx, b.logoutGate) {
+	if !b.wait(ctx, "logout", b.logoutGate) {
 		return b.status(), context.Canceled
 	}
 	st = b.setStatus(control.StatusOf(session.Snapshot{}))
@@ -1095,9 +1088,16 @@ func (b *fakeBackend) hangUp() {
 	})
 }
 
-func (b *fakeBackend) wait(ctx context.Context, gate chan struct{}) bool {
+func (b *fakeBackend) wait(ctx context.Context, op string, gate chan struct{}) bool {
 	if gate == nil {
 		return true
+	}
+	select {
+	case b.atGate <- op:
+	case <-ctx.Done():
+		return false
+	case <-b.stop:
+		return false
 	}
 	select {
 	case <-gate:
