@@ -238,6 +238,20 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 	return lines
 }
 
+// Attention is the problem that earns a session the attention icon while
+// it is fine, in one sentence, or "" if there is none: the tray shows it in
+// its tooltip, the window under the session's state. (A pending logout
+// earns the icon too; the tray and the window each say so their own way.)
+func Attention(c *i18n.Catalog, s session.Snapshot) string {
+	switch {
+	case s.TokenFile != "":
+		return c.T("tray.no_keyring")
+	case errors.Is(s.Warning, session.ErrTokenUnreadable):
+		return c.T("warn.token_unreadable")
+	}
+	return ""
+}
+
 // ServerName is how a server's base URL is shown: "acme" for a cloud
 // instance, the host otherwise.
 func ServerName(server string) string {

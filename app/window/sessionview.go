@@ -19,15 +19,18 @@ type sessionView struct {
 
 	loggingOut bool // this window asked for the logout under way
 
-	state  *widget.Label
-	user   *widget.Label
-	server *widget.Label
-	since  *widget.Label
-	kind   *widget.Label
-	err    *widget.Label
-	end    *widget.Button
-	busy   *widget.ProgressBarInfinite
-	box    *fyne.Container
+	state *widget.Label
+	// attention says why the tray shows the attention icon while the
+	// session is fine (its token kept in a file, say).
+	attention *widget.Label
+	user      *widget.Label
+	server    *widget.Label
+	since     *widget.Label
+	kind      *widget.Label
+	err       *widget.Label
+	end       *widget.Button
+	busy      *widget.ProgressBarInfinite
+	box       *fyne.Container
 }
 
 func newSessionView(u *ui) *sessionView {
@@ -35,6 +38,7 @@ func newSessionView(u *ui) *sessionView {
 	v := &sessionView{u: u}
 	label := func() *widget.Label { return widget.NewLabel("") }
 	v.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.attention = note(widget.WarningImportance)
 	v.user, v.server, v.since, v.kind = label(), label(), label(), label()
 	v.err = note(widget.DangerImportance)
 	v.end = widget.NewButton(t("tray.logout"), v.onEnd)
@@ -47,7 +51,7 @@ func newSessionView(u *ui) *sessionView {
 		widget.NewFormItem(t("window.since"), v.since),
 		widget.NewFormItem(t("window.kind"), v.kind),
 	)
-	v.box = container.NewVBox(v.state, details, v.err, v.busy, v.end)
+	v.box = container.NewVBox(v.state, v.attention, details, v.err, v.busy, v.end)
 	return v
 }
 
@@ -72,6 +76,12 @@ func (v *sessionView) show(s session.Snapshot) {
 	default:
 		v.state.SetText(t("window.logged_in"))
 		v.end.SetText(t("tray.logout"))
+	}
+	if why := messages.Attention(msg, s); why != "" {
+		v.attention.SetText(why)
+		v.attention.Show()
+	} else {
+		v.attention.Hide()
 	}
 	if s.LastError != nil && s.State == session.LogoutPending {
 		v.err.SetText(messages.Describe(msg, s.LastError, s) + " " + t("notify.pending"))

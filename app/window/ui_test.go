@@ -468,6 +468,50 @@ func TestLoggedInWithoutATray(t *testing.T) {
 	}
 }
 
+// The session view says why the tray shows the attention icon: a problem
+// of a session that is fine under its state, as the tray's tooltip does; a
+// pending logout in its state, with why it is pending.
+func TestSessionNeedsAttention(t *testing.T) {
+	fine := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindUser, Since: time.Now()}
+	tokenInFile, unreadable, pending := fine, fine, fine
+	tokenInFile.TokenFile = "/home/ana/.local/state/ucontact-tray/token"
+	unreadable.Warning = fmt.Errorf("%w: no keyring", session.ErrTokenUnreadable)
+	pending.State = session.LogoutPending
+	pending.LastError = &ucontact.NetworkError{Op: "CloseSession", Err: errors.New("connection refused")}
+	h := open(t, &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, es)
+	for _, tc := range []struct {
+		name                  string
+		s                     session.Snapshot
+		state, attention, err string // "": not shown
+	}{
+		{"fine", fine, es.T("window.logged_in"), "", ""},
+		{"token in a file", tokenInFile, es.T("window.logged_in"), es.T("tray.no_keyring"), ""},
+		{"token unreadable", unreadable, es.T("window.logged_in"), es.T("warn.token_unreadable"), ""},
+		{
+			"logout pending", pending, "Cierre pendiente: ana @ acme", "",
+			"No se pudo conectar con el servidor acme. Revise la conexión a la red y el nombre del servidor. " + es.T("notify.pending"),
+		},
+		{"fine again", fine, es.T("window.logged_in"), "", ""},
+	} {
+		h.publish(control.StatusOf(tc.s))
+		h.do(func(u *ui) {
+			v := u.session
+			if !v.box.Visible() || v.state.Text != tc.state {
+				t.Errorf("%s: session shown %v, state %q; want %q", tc.name, v.box.Visible(), v.state.Text, tc.state)
+			}
+			for _, l := range []struct {
+				name  string
+				label *widget.Label
+				want  string
+			}{{"attention", v.attention, tc.attention}, {"error", v.err, tc.err}} {
+				if l.label.Visible() != (l.want != "") || (l.want != "" && l.label.Text != l.want) {
+					t.Errorf("%s: %s %q (shown %v), want %q", tc.name, l.name, l.label.Text, l.label.Visible(), l.want)
+				}
+			}
+		})
+	}
+}
+
 // What the administrator locked shows, read-only, with the reason; the
 // login uses it, and it stays read-only after a failed login.
 func TestAdminLocks(t *testing.T) {
