@@ -992,7 +992,7 @@ type fakeBackend struct {
 	atGate    chan string
 	changeErr error // how a change of settings ends
 
-	// The watch stream. It is unbuffered, so a send returns once connect
+	// The watch stream. It is unbuffered, so a send returns once the window
 	// has taken the event, that is, once it has applied the one before.
 	events   chan control.Event
 	stop     chan struct{} // closed when the resident goes away
