@@ -6,6 +6,11 @@ WINDOW   := bin/ucontact-tray-window
 VERSION  ?= $(shell scripts/appinfo.sh Version)+$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 FUZZTIME ?= 30s
+# The window opts in to Fyne's fyneDo threading model (FyneApp.toml's
+# [Migrations]); this is the build tag `fyne build` passes for it, which
+# drops Fyne's checks of the calling thread and the locks of some of its
+# internal structures, which the fyneDo model makes needless.
+WINDOW_TAGS := migrated_fynedo
 # The packages that need cgo to build for Windows and FreeBSD (Fyne's OpenGL).
 WINDOWS_CGO := ucontact-tray/app/window ucontact-tray/cmd/ucontact-tray-window ucontact-tray/bench/floor/fyne
 # What builds for macOS without cgo (systray and Fyne need it there).
@@ -20,7 +25,7 @@ all: build
 # it (cgo, for OpenGL).
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
+	$(GO) build -trimpath -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
 
 # The Windows build, cross-compiled with mingw (the first build takes
 # minutes), each program with its icon and version information (the .syso
@@ -37,7 +42,7 @@ windows-resident:
 windows-window:
 	scripts/winres.sh cmd/ucontact-tray-window/rsrc_windows_amd64.syso ucontact-tray-window "uContact Tray (window)" "$(VERSION)"
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
+	  $(GO) build -trimpath -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
 
 # dist/: a Linux archive (binaries, desktop entry, icon), a Windows zip
 # (both .exe) and a Windows installer (.msi, built with wixl); see

@@ -231,6 +231,37 @@ func TestWarnings(t *testing.T) {
 	}
 }
 
+// What earns a session the attention icon is said in words, also once the
+// snapshot has crossed the control socket, as the window gets it.
+func TestAttention(t *testing.T) {
+	c := i18n.MustNew(i18n.Spanish)
+	loggedIn := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com"}
+	tokenInFile, unreadable, notSaved := loggedIn, loggedIn, loggedIn
+	tokenInFile.TokenFile = "/home/ana/.local/state/ucontact-tray/token"
+	unreadable.Warning = fmt.Errorf("%w: no keyring", session.ErrTokenUnreadable)
+	notSaved.Warning = session.ErrPasswordNotSaved
+	pending := session.Snapshot{State: session.LogoutPending, User: "ana", Server: "https://acme.ucontactcloud.com",
+		LastError: &ucontact.StatusError{Op: "ending session", Status: 503}}
+	for _, tc := range []struct {
+		name string
+		s    session.Snapshot
+		want string
+	}{
+		{"token in a file", tokenInFile, c.T("tray.no_keyring")},
+		{"token unreadable", unreadable, c.T("warn.token_unreadable")},
+		{"fine", loggedIn, ""},
+		{"a warning that needs no attention", notSaved, ""},
+		{"a pending logout: why it failed", pending, Describe(c, pending.LastError, pending)},
+	} {
+		if got := Attention(c, tc.s); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+		if got := Attention(c, control.StatusOf(tc.s).Snapshot()); got != tc.want {
+			t.Errorf("%s, across the socket: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestServerName(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://acme.ucontactcloud.com": "acme",

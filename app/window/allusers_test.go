@@ -16,15 +16,15 @@ func TestAutostartForAllUsers(t *testing.T) {
 	}}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		if !u.autostart.Visible() || !u.autostart.Checked || !u.autostart.Disabled() {
-			t.Errorf("box shown %v, checked %v, disabled %v", u.autostart.Visible(), u.autostart.Checked, u.autostart.Disabled())
+		if !u.login.autostart.check.Visible() || !u.login.autostart.check.Checked || !u.login.autostart.check.Disabled() {
+			t.Errorf("box shown %v, checked %v, disabled %v", u.login.autostart.check.Visible(), u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
 		want := "Activado por el administrador para todos los usuarios de este equipo"
-		if !u.autostartFix.Visible() || u.autostartFix.Text != want {
-			t.Errorf("note %q (shown %v), want %q", u.autostartFix.Text, u.autostartFix.Visible(), want)
+		if !u.login.autostart.fixed.Visible() || u.login.autostart.fixed.Text != want {
+			t.Errorf("note %q (shown %v), want %q", u.login.autostart.fixed.Text, u.login.autostart.fixed.Visible(), want)
 		}
-		if u.kindFix.Text != "Fijado por el administrador" {
-			t.Errorf("the other notes changed too: %q", u.kindFix.Text)
+		if u.login.kindFix.Text != "Fijado por el administrador" {
+			t.Errorf("the other notes changed too: %q", u.login.kindFix.Text)
 		}
 	})
 }

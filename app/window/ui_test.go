@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -64,14 +63,14 @@ func TestPrefillFromInfo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h := open(t, &fakeBackend{info: tt.info}, es)
 			h.do(func(u *ui) {
-				if u.server.Text != tt.info.Server || u.user.Text != tt.info.User {
-					t.Errorf("server, user = %q, %q; want %q, %q", u.server.Text, u.user.Text, tt.info.Server, tt.info.User)
+				if u.login.server.Text != tt.info.Server || u.login.user.Text != tt.info.User {
+					t.Errorf("server, user = %q, %q; want %q, %q", u.login.server.Text, u.login.user.Text, tt.info.Server, tt.info.User)
 				}
-				if u.kind.Selected != tt.wantKind {
-					t.Errorf("kind = %q, want %q", u.kind.Selected, tt.wantKind)
+				if u.login.kind.Selected != tt.wantKind {
+					t.Errorf("kind = %q, want %q", u.login.kind.Selected, tt.wantKind)
 				}
-				if u.keep.Checked != tt.wantKeep || u.keep.Disabled() {
-					t.Errorf("remember checked %v, disabled %v; want checked %v, enabled", u.keep.Checked, u.keep.Disabled(), tt.wantKeep)
+				if u.login.keep.Checked != tt.wantKeep || u.login.keep.Disabled() {
+					t.Errorf("remember checked %v, disabled %v; want checked %v, enabled", u.login.keep.Checked, u.login.keep.Disabled(), tt.wantKeep)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
@@ -80,10 +79,10 @@ func TestPrefillFromInfo(t *testing.T) {
 				if tt.info.SavedPassword {
 					wantHint = es.T("window.password_saved")
 				}
-				if u.pass.PlaceHolder != wantHint {
-					t.Errorf("password placeholder %q, want %q", u.pass.PlaceHolder, wantHint)
+				if u.login.pass.PlaceHolder != wantHint {
+					t.Errorf("password placeholder %q, want %q", u.login.pass.PlaceHolder, wantHint)
 				}
-				if u.banner.Visible() || u.errText.Visible() || u.keepWhy.Visible() {
+				if u.banner.Visible() || u.login.errText.Visible() || u.login.keepWhy.Visible() {
 					t.Error("a banner, error or keyring note is shown")
 				}
 			})
@@ -128,16 +127,16 @@ func TestEnterSubmitsOneLogin(t *testing.T) {
 			b := &fakeBackend{info: tt.info, loginErr: ucontact.ErrWrongCredentials}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				typeInto(h.win, u.server, tt.server)
-				typeInto(h.win, u.user, tt.user)
-				typeInto(h.win, u.pass, tt.pass)
+				typeInto(h.win, u.login.server, tt.server)
+				typeInto(h.win, u.login.user, tt.user)
+				typeInto(h.win, u.login.pass, tt.pass)
 				if tt.agent {
-					u.kind.SetSelected(es.T("window.kind_agent"))
+					u.login.kind.SetSelected(es.T("window.kind_agent"))
 				}
 				if tt.keep {
-					u.keep.SetChecked(true)
+					u.login.keep.SetChecked(true)
 				}
-				pressEnter(u.pass)
+				pressEnter(u.login.pass)
 			})
 			h.settle()
 			if got := b.requests(); len(got) != 1 || got[0] != tt.want {
@@ -151,21 +150,21 @@ func TestEnterMovesToTheNextEmptyField(t *testing.T) {
 	b := &fakeBackend{loginErr: ucontact.ErrWrongCredentials}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.server, "acme")
-		pressEnter(u.server)
+		typeInto(h.win, u.login.server, "acme")
+		pressEnter(u.login.server)
 		if got := h.focused(); got != "user" {
 			t.Errorf("Enter in the server field: focus on %s, want user", got)
 		}
-		typeInto(h.win, u.user, "ana")
-		pressEnter(u.user)
+		typeInto(h.win, u.login.user, "ana")
+		pressEnter(u.login.user)
 		if got := h.focused(); got != "password" {
 			t.Errorf("Enter in the user field: focus on %s, want password", got)
 		}
-		if u.submit.Disabled() {
+		if u.login.submit.Disabled() {
 			t.Error("a login started without a password")
 		}
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.server) // all filled in: Enter anywhere logs in
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.server) // all filled in: Enter anywhere logs in
 	})
 	h.settle()
 	if got := b.requests(); len(got) != 1 {
@@ -181,33 +180,33 @@ func TestLoginInProgress(t *testing.T) {
 	}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
-	h.waitFor("the resident to take the login", func(*ui) bool { return len(b.requests()) == 1 })
+	h.waitAtGate("login")
 	h.do(func(u *ui) {
 		for name, w := range map[string]fyne.Disableable{
-			"server": u.server, "user": u.user, "password": u.pass, "kind": u.kind, "remember": u.keep, "button": u.submit,
+			"server": u.login.server, "user": u.login.user, "password": u.login.pass, "kind": u.login.kind, "remember": u.login.keep, "button": u.login.submit,
 		} {
 			if !w.Disabled() {
 				t.Errorf("%s enabled during the login", name)
 			}
 		}
-		if want := "Iniciando sesión…"; u.submit.Text != want {
-			t.Errorf("button reads %q, want %q", u.submit.Text, want)
+		if want := "Iniciando sesión…"; u.login.submit.Text != want {
+			t.Errorf("button reads %q, want %q", u.login.submit.Text, want)
 		}
-		if !u.busy.Visible() {
+		if !u.login.busy.Visible() {
 			t.Error("no progress bar")
 		}
 		// Asking again does nothing.
-		pressEnter(u.pass)
-		test.Tap(u.submit)
+		pressEnter(u.login.pass)
+		test.Tap(u.login.submit)
 	})
 	close(b.loginGate)
 	h.settle()
 	h.do(func(u *ui) {
-		if u.busy.Visible() || u.submit.Text != es.T("window.login") {
-			t.Errorf("after the login: progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+		if u.login.busy.Visible() || u.login.submit.Text != es.T("window.login") {
+			t.Errorf("after the login: progress bar shown %v, button %q", u.login.busy.Visible(), u.login.submit.Text)
 		}
 	})
 	if got := b.requests(); len(got) != 1 {
@@ -261,26 +260,26 @@ func TestLoginFails(t *testing.T) {
 			b := &fakeBackend{info: control.Info{Server: tt.server, User: "ana"}, loginErr: tt.err}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				typeInto(h.win, u.pass, "pw")
-				pressEnter(u.pass)
+				typeInto(h.win, u.login.pass, "pw")
+				pressEnter(u.login.pass)
 			})
 			h.settle()
 			h.do(func(u *ui) {
-				if u.errText.Text != tt.wantText {
-					t.Errorf("error %q, want %q", u.errText.Text, tt.wantText)
+				if u.login.errText.Text != tt.wantText {
+					t.Errorf("error %q, want %q", u.login.errText.Text, tt.wantText)
 				}
-				if u.server.Text != tt.server || u.user.Text != "ana" || u.pass.Text != tt.wantPass {
-					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.server.Text, u.user.Text, u.pass.Text, tt.server, tt.wantPass)
+				if u.login.server.Text != tt.server || u.login.user.Text != "ana" || u.login.pass.Text != tt.wantPass {
+					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.login.server.Text, u.login.user.Text, u.login.pass.Text, tt.server, tt.wantPass)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
 				}
-				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+				for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 					if w.Disabled() {
 						t.Errorf("%T disabled after the failure", w)
 					}
 				}
-				if u.busy.Visible() {
+				if u.login.busy.Visible() {
 					t.Error("progress bar still shown")
 				}
 			})
@@ -316,16 +315,16 @@ func TestEmptyFields(t *testing.T) {
 			h := open(t, b, es)
 			h.do(func(u *ui) {
 				if tt.info.SavedPassword {
-					u.user.SetText("bea")
+					u.login.user.SetText("bea")
 				}
-				test.Tap(u.submit)
-				if !u.errText.Visible() || u.errText.Text != tt.wantText {
-					t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), tt.wantText)
+				test.Tap(u.login.submit)
+				if !u.login.errText.Visible() || u.login.errText.Text != tt.wantText {
+					t.Errorf("error %q (shown %v), want %q", u.login.errText.Text, u.login.errText.Visible(), tt.wantText)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
 				}
-				if u.submit.Disabled() {
+				if u.login.submit.Disabled() {
 					t.Error("the form is busy")
 				}
 			})
@@ -344,19 +343,19 @@ func TestKeyringUnavailable(t *testing.T) {
 	h := open(t, b, es)
 	check := func(when string) {
 		h.do(func(u *ui) {
-			if u.keep.Checked || !u.keep.Disabled() {
-				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.keep.Checked, u.keep.Disabled())
+			if u.login.keep.Checked || !u.login.keep.Disabled() {
+				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.login.keep.Checked, u.login.keep.Disabled())
 			}
 			want := es.T("window.remember_unavailable") + " " + es.T("err.keyring_unavailable")
-			if !u.keepWhy.Visible() || u.keepWhy.Text != want {
-				t.Errorf("%s: reason %q (shown %v), want %q", when, u.keepWhy.Text, u.keepWhy.Visible(), want)
+			if !u.login.keepWhy.Visible() || u.login.keepWhy.Text != want {
+				t.Errorf("%s: reason %q (shown %v), want %q", when, u.login.keepWhy.Text, u.login.keepWhy.Visible(), want)
 			}
 		})
 	}
 	check("at start")
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	check("after a login")
@@ -369,8 +368,8 @@ func TestLoggedInWithATray(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	if n := h.quits(); n != 1 {
@@ -384,22 +383,24 @@ func TestLoggedInWithATray(t *testing.T) {
 func TestTrayHostAppearsWhileOpen(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
 	h := open(t, b, es)
-	h.do(func(u *ui) {
-		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
-			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
-		}
-	})
+	checkBanner := func(when string, want bool) {
+		t.Helper()
+		h.do(func(u *ui) {
+			if u.banner.Visible() != want || (want && u.banner.Text != es.T("window.no_tray_host")) {
+				t.Errorf("%s: banner %q (shown %v), want shown %v", when, u.banner.Text, u.banner.Visible(), want)
+			}
+		})
+	}
+	checkBanner("at start", true)
 	h.publishTray("")
-	h.waitFor("the banner to go", func(u *ui) bool { return !u.banner.Visible() })
+	checkBanner("the panel came", false)
 	h.publishTray("no-host")
-	h.waitFor("the banner to come back", func(u *ui) bool {
-		return u.banner.Visible() && u.banner.Text == es.T("window.no_tray_host")
-	})
+	checkBanner("the panel went", true)
 	h.publishTray("")
-	h.waitFor("the banner to go again", func(u *ui) bool { return !u.banner.Visible() })
+	checkBanner("the panel came back", false)
 	h.do(func(u *ui) {
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	if n := h.quits(); n != 1 {
@@ -417,43 +418,46 @@ func TestLoggedInWithoutATray(t *testing.T) {
 		if !u.banner.Visible() || u.banner.Text != es.T("window.no_tray_host") {
 			t.Errorf("banner %q (shown %v), want the no-tray text", u.banner.Text, u.banner.Visible())
 		}
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	h.do(func(u *ui) {
-		if u.login.Visible() {
+		if u.login.box.Visible() {
 			t.Error("the login form is still shown")
 		}
 		if !u.banner.Visible() {
 			t.Error("the banner is gone")
 		}
-		if u.sesUser.Text != "ana" || u.sesServer.Text != "acme" || u.sesKind.Text != es.T("kind.agent") {
-			t.Errorf("session shows %q @ %q (%q)", u.sesUser.Text, u.sesServer.Text, u.sesKind.Text)
+		if u.session.user.Text != "ana" || u.session.server.Text != "acme" || u.session.kind.Text != es.T("kind.agent") {
+			t.Errorf("session shows %q @ %q (%q)", u.session.user.Text, u.session.server.Text, u.session.kind.Text)
 		}
-		if u.endButton.Text != "Finalizar Sesión" || u.endButton.Disabled() {
-			t.Errorf("end button %q, disabled %v", u.endButton.Text, u.endButton.Disabled())
+		if u.session.end.Text != "Finalizar Sesión" || u.session.end.Disabled() {
+			t.Errorf("end button %q, disabled %v", u.session.end.Text, u.session.end.Disabled())
 		}
 		if got := h.win.Title(); got != es.T("window.session_title") {
 			t.Errorf("title %q", got)
 		}
-		test.Tap(u.endButton)
-		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
-			t.Errorf("while logging out: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		test.Tap(u.session.end)
+		if !u.session.end.Disabled() || !u.session.busy.Visible() {
+			t.Errorf("while logging out: button disabled %v, progress bar %v", u.session.end.Disabled(), u.session.busy.Visible())
 		}
-		test.Tap(u.endButton)
+		test.Tap(u.session.end)
 	})
-	h.waitFor("the resident to say it is logging out", func(u *ui) bool { return u.sesState.Text == es.T("status.logging_out") })
+	h.waitAtGate("logout")
 	h.do(func(u *ui) {
-		if !u.endButton.Disabled() || !u.sesBusy.Visible() {
-			t.Errorf("during the logout: button disabled %v, progress bar %v", u.endButton.Disabled(), u.sesBusy.Visible())
+		if u.session.state.Text != es.T("status.logging_out") {
+			t.Errorf("during the logout: state %q", u.session.state.Text)
+		}
+		if !u.session.end.Disabled() || !u.session.busy.Visible() {
+			t.Errorf("during the logout: button disabled %v, progress bar %v", u.session.end.Disabled(), u.session.busy.Visible())
 		}
 	})
 	close(b.logoutGate)
 	h.settle()
 	h.do(func(u *ui) {
-		if u.session.Visible() || u.sesError.Visible() || u.errText.Visible() {
-			t.Errorf("after the logout: session shown %v, errors %q %q", u.session.Visible(), u.sesError.Text, u.errText.Text)
+		if u.session.box.Visible() || u.session.err.Visible() || u.login.errText.Visible() {
+			t.Errorf("after the logout: session shown %v, errors %q %q", u.session.box.Visible(), u.session.err.Text, u.login.errText.Text)
 		}
 	})
 	if n := b.logoutCount(); n != 1 {
@@ -461,6 +465,50 @@ func TestLoggedInWithoutATray(t *testing.T) {
 	}
 	if n := h.quits(); n != 0 {
 		t.Errorf("quit %d times, want none: the window stands in for the tray", n)
+	}
+}
+
+// The session view says why the tray shows the attention icon: a problem
+// of a session that is fine under its state, as the tray's tooltip does; a
+// pending logout in its state, with why it is pending.
+func TestSessionNeedsAttention(t *testing.T) {
+	fine := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindUser, Since: time.Now()}
+	tokenInFile, unreadable, pending := fine, fine, fine
+	tokenInFile.TokenFile = "/home/ana/.local/state/ucontact-tray/token"
+	unreadable.Warning = fmt.Errorf("%w: no keyring", session.ErrTokenUnreadable)
+	pending.State = session.LogoutPending
+	pending.LastError = &ucontact.NetworkError{Op: "CloseSession", Err: errors.New("connection refused")}
+	h := open(t, &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, es)
+	for _, tc := range []struct {
+		name                  string
+		s                     session.Snapshot
+		state, attention, err string // "": not shown
+	}{
+		{"fine", fine, es.T("window.logged_in"), "", ""},
+		{"token in a file", tokenInFile, es.T("window.logged_in"), es.T("tray.no_keyring"), ""},
+		{"token unreadable", unreadable, es.T("window.logged_in"), es.T("warn.token_unreadable"), ""},
+		{
+			"logout pending", pending, "Cierre pendiente: ana @ acme", "",
+			"No se pudo conectar con el servidor acme. Revise la conexión a la red y el nombre del servidor. " + es.T("notify.pending"),
+		},
+		{"fine again", fine, es.T("window.logged_in"), "", ""},
+	} {
+		h.publish(control.StatusOf(tc.s))
+		h.do(func(u *ui) {
+			v := u.session
+			if !v.box.Visible() || v.state.Text != tc.state {
+				t.Errorf("%s: session shown %v, state %q; want %q", tc.name, v.box.Visible(), v.state.Text, tc.state)
+			}
+			for _, l := range []struct {
+				name  string
+				label *widget.Label
+				want  string
+			}{{"attention", v.attention, tc.attention}, {"error", v.err, tc.err}} {
+				if l.label.Visible() != (l.want != "") || (l.want != "" && l.label.Text != l.want) {
+					t.Errorf("%s: %s %q (shown %v), want %q", tc.name, l.name, l.label.Text, l.label.Visible(), l.want)
+				}
+			}
+		})
 	}
 }
 
@@ -478,19 +526,19 @@ func TestAdminLocks(t *testing.T) {
 	check := func(when string) {
 		h.t.Helper()
 		h.do(func(u *ui) {
-			if u.server.Text != "acme" || !u.server.Disabled() {
-				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.server.Text, u.server.Disabled())
+			if u.login.server.Text != "acme" || !u.login.server.Disabled() {
+				t.Errorf("%s: server %q, disabled %v; want acme, read-only", when, u.login.server.Text, u.login.server.Disabled())
 			}
-			if hint := u.form.Items[0].HintText; hint != "Fijado por el administrador" {
+			if hint := u.login.form.Items[0].HintText; hint != "Fijado por el administrador" {
 				t.Errorf("%s: server hint %q", when, hint)
 			}
-			if u.kind.Selected != es.T("window.kind_agent") || !u.kind.Disabled() {
-				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.kind.Selected, u.kind.Disabled())
+			if u.login.kind.Selected != es.T("window.kind_agent") || !u.login.kind.Disabled() {
+				t.Errorf("%s: kind %q, disabled %v; want agent, read-only", when, u.login.kind.Selected, u.login.kind.Disabled())
 			}
-			if !u.kindFix.Visible() || u.kindFix.Text != "Fijado por el administrador" {
-				t.Errorf("%s: kind note %q, shown %v", when, u.kindFix.Text, u.kindFix.Visible())
+			if !u.login.kindFix.Visible() || u.login.kindFix.Text != "Fijado por el administrador" {
+				t.Errorf("%s: kind note %q, shown %v", when, u.login.kindFix.Text, u.login.kindFix.Visible())
 			}
-			for name, w := range map[string]fyne.Disableable{"user": u.user, "password": u.pass, "remember": u.keep, "button": u.submit} {
+			for name, w := range map[string]fyne.Disableable{"user": u.login.user, "password": u.login.pass, "remember": u.login.keep, "button": u.login.submit} {
 				if w.Disabled() {
 					t.Errorf("%s: %s disabled", when, name)
 				}
@@ -502,10 +550,10 @@ func TestAdminLocks(t *testing.T) {
 		if got := h.focused(); got != "user" {
 			t.Errorf("focus on %s, want user", got)
 		}
-		typeInto(h.win, u.user, "ana")
-		pressEnter(u.user)
-		typeInto(h.win, u.pass, "pw")
-		pressEnter(u.pass)
+		typeInto(h.win, u.login.user, "ana")
+		pressEnter(u.login.user)
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
 	})
 	h.settle()
 	check("after a failed login")
@@ -519,9 +567,9 @@ func TestAdminLocks(t *testing.T) {
 func TestNoLocks(t *testing.T) {
 	h := open(t, &fakeBackend{info: control.Info{Server: "acme", Kind: "agent"}}, es)
 	h.do(func(u *ui) {
-		if u.server.Disabled() || u.kind.Disabled() || u.kindFix.Visible() || u.form.Items[0].HintText != es.T("window.server_hint") {
+		if u.login.server.Disabled() || u.login.kind.Disabled() || u.login.kindFix.Visible() || u.login.form.Items[0].HintText != es.T("window.server_hint") {
 			t.Errorf("server disabled %v, kind disabled %v, kind note %v, hint %q",
-				u.server.Disabled(), u.kind.Disabled(), u.kindFix.Visible(), u.form.Items[0].HintText)
+				u.login.server.Disabled(), u.login.kind.Disabled(), u.login.kindFix.Visible(), u.login.form.Items[0].HintText)
 		}
 	})
 }
@@ -548,7 +596,7 @@ func TestPresetProblemsInTheBanner(t *testing.T) {
 				t.Errorf("banner line %q does not name %q", lines[i+1], want)
 			}
 		}
-		if u.server.Disabled() || u.submit.Disabled() {
+		if u.login.server.Disabled() || u.login.submit.Disabled() {
 			t.Error("the form is disabled")
 		}
 	})
@@ -561,31 +609,31 @@ func TestAutostartCheckbox(t *testing.T) {
 	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", Autostart: &on}}
 	h := open(t, b, es)
 	h.do(func(u *ui) {
-		if !u.autostart.Visible() || !u.autostart.Checked || u.autostart.Disabled() || u.autostart.Text != "Iniciar con el sistema" {
-			t.Errorf("autostart %q shown %v, checked %v, disabled %v", u.autostart.Text, u.autostart.Visible(), u.autostart.Checked, u.autostart.Disabled())
+		if !u.login.autostart.check.Visible() || !u.login.autostart.check.Checked || u.login.autostart.check.Disabled() || u.login.autostart.check.Text != "Iniciar con el sistema" {
+			t.Errorf("autostart %q shown %v, checked %v, disabled %v", u.login.autostart.check.Text, u.login.autostart.check.Visible(), u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
-		if u.autostartFix.Visible() {
+		if u.login.autostart.fixed.Visible() {
 			t.Error("the administrator's note is shown")
 		}
-		test.Tap(u.autostart)
-		if !u.autostart.Disabled() {
+		test.Tap(u.login.autostart.check)
+		if !u.login.autostart.check.Disabled() {
 			t.Error("the box can be clicked again before the resident answered")
 		}
 	})
 	h.settle()
 	h.do(func(u *ui) {
-		if u.autostart.Checked || u.autostart.Disabled() {
-			t.Errorf("after unticking: checked %v, disabled %v", u.autostart.Checked, u.autostart.Disabled())
+		if u.login.autostart.check.Checked || u.login.autostart.check.Disabled() {
+			t.Errorf("after unticking: checked %v, disabled %v", u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
-		test.Tap(u.autostart)
+		test.Tap(u.login.autostart.check)
 	})
 	h.settle()
 	if got := b.autostartChanges(); !slices.Equal(got, []bool{false, true}) {
 		t.Errorf("the resident was asked for %v, want [false true]", got)
 	}
 	h.do(func(u *ui) {
-		if !u.autostart.Checked || u.errText.Visible() {
-			t.Errorf("after ticking again: checked %v, error %q", u.autostart.Checked, u.errText.Text)
+		if !u.login.autostart.check.Checked || u.login.errText.Visible() {
+			t.Errorf("after ticking again: checked %v, error %q", u.login.autostart.check.Checked, u.login.errText.Text)
 		}
 	})
 }
@@ -597,15 +645,15 @@ func TestAutostartFails(t *testing.T) {
 		changeErr: errors.New("writing the autostart entry: permission denied"),
 	}
 	h := open(t, b, es)
-	h.do(func(u *ui) { test.Tap(u.autostart) })
+	h.do(func(u *ui) { test.Tap(u.login.autostart.check) })
 	h.settle()
 	h.do(func(u *ui) {
-		if !u.autostart.Checked || u.autostart.Disabled() {
-			t.Errorf("checked %v, disabled %v; want it back on, and usable", u.autostart.Checked, u.autostart.Disabled())
+		if !u.login.autostart.check.Checked || u.login.autostart.check.Disabled() {
+			t.Errorf("checked %v, disabled %v; want it back on, and usable", u.login.autostart.check.Checked, u.login.autostart.check.Disabled())
 		}
 		want := "No se pudo cambiar «Iniciar con el sistema»: writing the autostart entry: permission denied"
-		if !u.errText.Visible() || u.errText.Text != want {
-			t.Errorf("error %q (shown %v), want %q", u.errText.Text, u.errText.Visible(), want)
+		if !u.login.errText.Visible() || u.login.errText.Text != want {
+			t.Errorf("error %q (shown %v), want %q", u.login.errText.Text, u.login.errText.Visible(), want)
 		}
 	})
 	if got := b.autostartChanges(); len(got) != 1 {
@@ -628,13 +676,13 @@ func TestAutostartLockedOrUnavailable(t *testing.T) {
 			b := &fakeBackend{info: tt.info}
 			h := open(t, b, es)
 			h.do(func(u *ui) {
-				if u.autostart.Visible() != tt.shown || u.autostart.Disabled() != tt.locked || u.autostartFix.Visible() != tt.locked {
-					t.Errorf("box shown %v, disabled %v, note %v", u.autostart.Visible(), u.autostart.Disabled(), u.autostartFix.Visible())
+				if u.login.autostart.check.Visible() != tt.shown || u.login.autostart.check.Disabled() != tt.locked || u.login.autostart.fixed.Visible() != tt.locked {
+					t.Errorf("box shown %v, disabled %v, note %v", u.login.autostart.check.Visible(), u.login.autostart.check.Disabled(), u.login.autostart.fixed.Visible())
 				}
-				if u.autostart.Checked {
+				if u.login.autostart.check.Checked {
 					t.Error("checked")
 				}
-				test.Tap(u.autostart)
+				test.Tap(u.login.autostart.check)
 			})
 			h.settle()
 			if got := b.autostartChanges(); len(got) != 0 {
@@ -647,8 +695,8 @@ func TestAutostartLockedOrUnavailable(t *testing.T) {
 func TestEnglish(t *testing.T) {
 	h := open(t, &fakeBackend{}, i18n.MustNew(i18n.English))
 	h.do(func(u *ui) {
-		if u.submit.Text != "Log in" {
-			t.Errorf("button reads %q", u.submit.Text)
+		if u.login.submit.Text != "Log in" {
+			t.Errorf("button reads %q", u.login.submit.Text)
 		}
 	})
 }
@@ -679,25 +727,25 @@ func TestNoResident(t *testing.T) {
 			} else {
 				h = start(t, tt.b, es)
 			}
-			h.settle()
+			h.waitPending("the window to give up on the resident", func(calls, watches int) bool { return calls == 0 && watches == 0 })
 			h.do(func(u *ui) {
-				if u.errText.Text != tt.want {
-					t.Errorf("error %q, want %q", u.errText.Text, tt.want)
+				if u.login.errText.Text != tt.want {
+					t.Errorf("error %q, want %q", u.login.errText.Text, tt.want)
 				}
-				if strings.Contains(u.errText.Text, "servidor") {
-					t.Errorf("the error blames the server: %q", u.errText.Text)
+				if strings.Contains(u.login.errText.Text, "servidor") {
+					t.Errorf("the error blames the server: %q", u.login.errText.Text)
 				}
-				for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+				for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 					if !w.Disabled() {
 						t.Errorf("%T enabled", w)
 					}
 				}
 				// Disabled, not logging in.
-				if u.busy.Visible() || u.submit.Text != es.T("window.login") {
-					t.Errorf("progress bar shown %v, button %q", u.busy.Visible(), u.submit.Text)
+				if u.login.busy.Visible() || u.login.submit.Text != es.T("window.login") {
+					t.Errorf("progress bar shown %v, button %q", u.login.busy.Visible(), u.login.submit.Text)
 				}
-				if !u.reconnect.Visible() || u.reconnect.Disabled() {
-					t.Errorf("no way to try again: shown %v, disabled %v", u.reconnect.Visible(), u.reconnect.Disabled())
+				if !u.login.reconnect.Visible() || u.login.reconnect.Disabled() {
+					t.Errorf("no way to try again: shown %v, disabled %v", u.login.reconnect.Visible(), u.login.reconnect.Disabled())
 				}
 			})
 		})
@@ -715,21 +763,21 @@ func TestReconnect(t *testing.T) {
 	h := start(t, b, es)
 	h.settle()
 	h.do(func(u *ui) {
-		if !u.reconnect.Visible() {
+		if !u.login.reconnect.Visible() {
 			t.Fatal("no way to try again")
 		}
-		test.Tap(u.reconnect)
+		test.Tap(u.login.reconnect)
 	})
 	h.publish(control.StatusOf(session.Snapshot{}))
 	h.settle()
 	h.do(func(u *ui) {
-		if u.reconnect.Visible() || u.errText.Visible() {
-			t.Errorf("after a good answer: reconnect shown %v, error %q shown %v", u.reconnect.Visible(), u.errText.Text, u.errText.Visible())
+		if u.login.reconnect.Visible() || u.login.errText.Visible() {
+			t.Errorf("after a good answer: reconnect shown %v, error %q shown %v", u.login.reconnect.Visible(), u.login.errText.Text, u.login.errText.Visible())
 		}
-		if u.server.Text != "acme" || u.user.Text != "ana" {
-			t.Errorf("form holds %q, %q", u.server.Text, u.user.Text)
+		if u.login.server.Text != "acme" || u.login.user.Text != "ana" {
+			t.Errorf("form holds %q, %q", u.login.server.Text, u.login.user.Text)
 		}
-		for _, w := range []fyne.Disableable{u.server, u.user, u.pass, u.kind, u.keep, u.submit} {
+		for _, w := range []fyne.Disableable{u.login.server, u.login.user, u.login.pass, u.login.kind, u.login.keep, u.login.submit} {
 			if w.Disabled() {
 				t.Errorf("%T disabled", w)
 			}
@@ -749,7 +797,7 @@ type harness struct {
 	win fyne.Window
 	ui  *ui
 
-	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do and waitFor
+	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do
 	quitCount int         // calls of the quit func, under mu
 	backend   *fakeBackend
 }
@@ -770,12 +818,12 @@ func start(t *testing.T, b *fakeBackend, msg *i18n.Catalog) *harness {
 	h.ui = newUI(ctx, b, msg, slog.New(slog.DiscardHandler), h.win, func() { h.quitCount++ })
 	h.win.SetContent(h.ui.content())
 	h.win.Resize(fyne.NewSize(460, 10))
-	go h.ui.connect()
+	h.ui.watch()
 	t.Cleanup(func() {
 		cancel()
 		b.hangUp()
 		// Nothing of ui may run once the test app is gone.
-		h.waitFor("the window's goroutines to end", func(*ui) bool { return len(uiGoroutines(true)) == 0 })
+		h.waitPending("the window's goroutines to end", func(calls, watches int) bool { return calls == 0 && watches == 0 })
 		h.do(func(*ui) { h.win.Close() })
 	})
 	return h
@@ -799,29 +847,44 @@ func (h *harness) do(f func(*ui)) {
 	f(h.ui)
 }
 
-// waitFor polls cond on the UI thread until it holds.
-func (h *harness) waitFor(what string, cond func(*ui) bool) {
+// waitPending returns once done holds for the window's background work
+// (see pending), woken by each change of it.
+func (h *harness) waitPending(what string, done func(calls, watches int) bool) {
 	h.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
+	timeout := time.After(waitTimeout)
 	for {
-		h.mu.Lock()
-		ok := cond(h.ui)
-		h.mu.Unlock()
-		if ok {
+		calls, watches, changed := h.ui.pending.now()
+		if done(calls, watches) {
 			return
 		}
-		if time.Now().After(deadline) {
-			h.t.Fatalf("timed out waiting for %s", what)
+		select {
+		case <-changed:
+		case <-timeout:
+			h.t.Fatalf("timed out waiting for %s: %d calls and %d streams pending", what, calls, watches)
 		}
-		time.Sleep(time.Millisecond)
 	}
 }
 
-// settle waits until the window has done all it was asked to: no goroutine
-// of its is at work, only connect waiting for the next event.
+// settle waits until the window has done all it was asked to: every call
+// delivered, the stream of the resident's state (if any) waiting for the
+// next event.
 func (h *harness) settle() {
 	h.t.Helper()
-	h.waitFor("the window to settle", func(*ui) bool { return len(uiGoroutines(false)) == 0 })
+	h.waitPending("the window to settle", func(calls, _ int) bool { return calls == 0 })
+}
+
+// waitAtGate waits until the fake resident is held at the gate of op
+// ("login" or "logout"), having said what it is doing.
+func (h *harness) waitAtGate(op string) {
+	h.t.Helper()
+	select {
+	case got := <-h.backend.atGate:
+		if got != op {
+			h.t.Fatalf("the resident waits in %s, want %s", got, op)
+		}
+	case <-time.After(waitTimeout):
+		h.t.Fatalf("the resident does not reach the %s gate", op)
+	}
 }
 
 // publish sends a status on the watch stream and returns once the window
@@ -875,44 +938,15 @@ func (h *harness) focused() string {
 	switch f := h.win.Canvas().Focused(); f {
 	case nil:
 		return "nothing"
-	case h.ui.server:
+	case h.ui.login.server:
 		return "server"
-	case h.ui.user:
+	case h.ui.login.user:
 		return "user"
-	case h.ui.pass:
+	case h.ui.login.pass:
 		return "password"
 	default:
 		return fmt.Sprintf("%T", f)
 	}
-}
-
-// uiGoroutines returns the stacks of the goroutines that ui and start
-// started (connect, a login, a logout…); all says whether to count connect
-// while it waits for the next event.
-func uiGoroutines(all bool) []string {
-	const pkg = "ucontact-tray/app/window."
-	buf := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(buf, true)
-		if n < len(buf) {
-			buf = buf[:n]
-			break
-		}
-		buf = make([]byte, 2*len(buf))
-	}
-	var stacks []string
-	for _, g := range strings.Split(string(buf), "\n\n") {
-		if !strings.Contains(g, "created by "+pkg+"(*ui).") && !strings.Contains(g, "created by "+pkg+"start") {
-			continue
-		}
-		header, _, _ := strings.Cut(g, "\n")
-		top := g[strings.Index(g, pkg):] // its innermost frame of this package
-		waiting := strings.HasPrefix(top, pkg+"(*ui).connect(") && strings.Contains(header, "[chan receive")
-		if all || !waiting {
-			stacks = append(stacks, g)
-		}
-	}
-	return stacks
 }
 
 // typeInto focuses e and types text into it, as the user would.
@@ -954,9 +988,11 @@ type fakeBackend struct {
 	loginErr   error         // how a login ends once the server is asked
 	loginGate  chan struct{} // if set, a login waits until it is closed
 	logoutGate chan struct{} // if set, a logout waits until it is closed
-	changeErr  error         // how a change of settings ends
+	// atGate says "login" or "logout" when one waits at its gate.
+	atGate    chan string
+	changeErr error // how a change of settings ends
 
-	// The watch stream. It is unbuffered, so a send returns once connect
+	// The watch stream. It is unbuffered, so a send returns once the window
 	// has taken the event, that is, once it has applied the one before.
 	events   chan control.Event
 	stop     chan struct{} // closed when the resident goes away
@@ -973,6 +1009,7 @@ type fakeBackend struct {
 func (b *fakeBackend) init() {
 	b.events = make(chan control.Event)
 	b.stop = make(chan struct{})
+	b.atGate = make(chan string, 1)
 	b.current = control.StatusOf(session.Snapshot{})
 }
 
@@ -1011,7 +1048,7 @@ func (b *fakeBackend) Login(ctx context.Context, req control.LoginRequest) (cont
 	}
 	snap := session.Snapshot{State: session.LoggingIn, Server: server.String(), User: req.User, Kind: session.Kind(req.Kind)}
 	b.publish(control.StatusOf(snap))
-	if !b.wait(ctx, b.loginGate) {
+	if !b.wait(ctx, "login", b.loginGate) {
 		return b.status(), context.Canceled
 	}
 	if b.loginErr != nil {
@@ -1034,7 +1071,7 @@ func (b *fakeBackend) Logout(ctx context.Context) (control.Status, error) {
 	}
 	st.State = session.LoggingOut.String()
 	b.publish(b.setStatus(st))
-	if !b.wait(ctx, b.logoutGate) {
+	if !b.wait(ctx, "logout", b.logoutGate) {
 		return b.status(), context.Canceled
 	}
 	st = b.setStatus(control.StatusOf(session.Snapshot{}))
@@ -1095,9 +1132,16 @@ func (b *fakeBackend) hangUp() {
 	})
 }
 
-func (b *fakeBackend) wait(ctx context.Context, gate chan struct{}) bool {
+func (b *fakeBackend) wait(ctx context.Context, op string, gate chan struct{}) bool {
 	if gate == nil {
 		return true
+	}
+	select {
+	case b.atGate <- op:
+	case <-ctx.Done():
+		return false
+	case <-b.stop:
+		return false
 	}
 	select {
 	case <-gate:
@@ -1154,10 +1198,10 @@ func TestAbout(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			h := open(t, &fakeBackend{info: tc.info}, es)
 			h.do(func(u *ui) {
-				if u.about.Disabled() {
+				if u.about.button.Disabled() {
 					t.Fatal("Acerca de is disabled")
 				}
-				test.Tap(u.about)
+				test.Tap(u.about.button)
 				d := h.win.Canvas().Overlays().Top()
 				if d == nil {
 					t.Fatal("no dialog")
@@ -1178,7 +1222,7 @@ func TestAbout(t *testing.T) {
 		h := start(t, &fakeBackend{infoErr: control.ErrNoResident}, es)
 		h.settle()
 		h.do(func(u *ui) {
-			if !u.about.Disabled() {
+			if !u.about.button.Disabled() {
 				t.Error("Acerca de is enabled with nothing to show")
 			}
 		})

@@ -33,9 +33,19 @@ type Backend interface {
 	ChangeSettings(ctx context.Context, req control.SettingsRequest) error
 }
 
+// metadata is what Fyne knows of the app. It opts in to the fyneDo
+// migration: the window changes its widgets on Fyne's thread only, from
+// callbacks or through fyne.Do, so Fyne need not check that each call is
+// on it. A `go build` does not read FyneApp.toml, where `fyne build` finds
+// the same setting, so the window says it here.
+func metadata() fyne.AppMetadata {
+	return fyne.AppMetadata{ID: AppID, Migrations: map[string]bool{"fyneDo": true}}
+}
+
 // Run shows the window until the user closes it or logs in, and returns
 // when the Fyne app has stopped.
 func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
+	app.SetMetadata(metadata()) // before Fyne first reads it
 	a := app.NewWithID(AppID)
 	a.SetIcon(fyne.NewStaticResource("app.png", icons.AppPNG))
 	w := a.NewWindow(msg.T("window.title"))
@@ -49,7 +59,7 @@ func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
 	// content is resized before its first frame, 20 ms later (make bench).
 	w.Resize(fyne.NewSize(460, content.MinSize().Height))
 	w.CenterOnScreen()
-	go ui.connect()
+	ui.watch()
 	w.ShowAndRun()
 	// Cleanup goes here, after Run: Fyne skips Lifecycle().SetOnStopped in
 	// some quits.
