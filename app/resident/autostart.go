@@ -160,3 +160,20 @@ func (r *Resident) setAutostart(on bool) error {
 	}
 	return r.cfg.Autostart.Disable()
 }
+
+// effective are the settings in force: the user's, under the
+// administrator's presets.
+func (r *Resident) effective() settings.Effective {
+	return settings.Merge(r.cfg.Presets, r.userSettings())
+}
+
+// userSettings reads the user's settings; ones that cannot be read are the
+// defaults. The file was read at start, and a damaged one reported then
+// (see reportSettings): one damaged since is set aside and logged.
+func (r *Resident) userSettings() settings.Settings {
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("settings not read; using the defaults", "err", err)
+	}
+	return s
+}
