@@ -68,7 +68,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 	}
 	kctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := r.store.Probe(kctx); err != nil {
+	if err := r.m.CheckKeyring(kctx); err != nil {
 		info.KeyringError = session.ErrorCode(err)
 	} else if info.Server != "" && info.User != "" {
 		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, session.Kind(info.Kind))

@@ -71,7 +71,6 @@ type Config struct {
 // Resident is the running tray app.
 type Resident struct {
 	cfg    Config
-	store  *secrets.Store
 	m      *session.Manager
 	server *control.Server
 	// iconShown is closed once the tray icon is up, or at once without a
@@ -112,7 +111,7 @@ func Run(ctx context.Context, cfg Config) error {
 	// file has a single writer (see internal/logfile).
 	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
-	r := &Resident{cfg: cfg, store: secrets.NewStore(cfg.Keyring, cfg.StateDir), refresh: make(chan struct{}, 1)}
+	r := &Resident{cfg: cfg, refresh: make(chan struct{}, 1)}
 	for _, p := range cfg.Presets.Problems {
 		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
 	}
@@ -142,7 +141,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	r.m, err = session.Open(ctx, session.Config{
 		Dir:     cfg.StateDir,
-		Secrets: r.store,
+		Secrets: secrets.NewStore(cfg.Keyring, cfg.StateDir),
 		Client: func(u *url.URL) *ucontact.Client {
 			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs, Logger: cfg.Log})
 		},
