@@ -94,13 +94,17 @@ func (r *Resident) autostartByDefault(s *settings.Settings) {
 // every start: a locked "yes" survives an entry removed by hand or a
 // program moved by an upgrade. When the administrator starts the app for
 // every user, it removes the user's own entry, which would start it a
-// second time at sign-in.
-func (r *Resident) applyLockedAutostart() {
+// second time at sign-in. A resident that stops first leaves it to the
+// next start.
+func (r *Resident) applyLockedAutostart(ctx context.Context) {
 	if r.cfg.Autostart == nil {
 		return
 	}
 	r.settingsMu.Lock()
 	defer r.settingsMu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
 	if all, err := r.cfg.Autostart.ForAllUsers(); err != nil {
 		r.cfg.Log.Warn("reading the all-users autostart entry", "err", err)
 	} else if all {

@@ -29,7 +29,7 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 		return err
 	}
 	// The choices only prefill the next login: saved after the answer.
-	go r.rememberChoices(req)
+	r.tasks.Go(func() { r.rememberChoices(req) })
 	return nil
 }
 

@@ -14,12 +14,22 @@ import (
 // followSession holds the OS back while a session is open, and tells the
 // user of what changed without their asking: a logout that failed and is
 // pending, and a pending one that completed.
-func (r *Resident) followSession(ctx context.Context, osWatch *shutdown.Watcher) {
+func (r *Resident) followSession(ctx context.Context, osWatch osNotices) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	prev := <-updates
 	osWatch.Hold(prev.State != session.LoggedOut)
-	for s := range updates {
+	for {
+		var s session.Snapshot
+		select {
+		case next, ok := <-updates:
+			if !ok {
+				return
+			}
+			s = next
+		case <-ctx.Done():
+			return
+		}
 		osWatch.Hold(s.State != session.LoggedOut)
 		if s.State != session.LoggedOut {
 			r.setRelogin(nil) // a session is open: nothing to offer again
@@ -43,7 +53,7 @@ func (r *Resident) followSession(ctx context.Context, osWatch *shutdown.Watcher)
 // to sleep, within the time the OS gives, using the connection the manager
 // already holds. What cannot be ended in time stays on record and is ended
 // at the next start.
-func (r *Resident) followOS(ctx context.Context, osWatch *shutdown.Watcher) {
+func (r *Resident) followOS(ctx context.Context, osWatch osNotices) {
 	for {
 		select {
 		case n := <-osWatch.Notices():
@@ -57,12 +67,12 @@ func (r *Resident) followOS(ctx context.Context, osWatch *shutdown.Watcher) {
 func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 	switch n.Kind {
 	case shutdown.SessionEnding:
-		r.endBefore(n)
+		r.endBefore(ctx, n)
 		r.stop() // the OS session is going: so is the app, without another try
 	case shutdown.Suspending:
 		if snap := r.m.Snapshot(); r.effective().EndOnSuspend() && snap.State != session.LoggedOut {
 			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: string(snap.Kind)}
-			if r.endBefore(n) {
+			if r.endBefore(ctx, n) {
 				r.setRelogin(&offer)
 			}
 		}
@@ -79,10 +89,11 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 }
 
 // endBefore ends the session, if any, before n's deadline, then tells the
-// OS it may go on. It reports whether a session was ended.
-func (r *Resident) endBefore(n shutdown.Notice) bool {
+// OS it may go on. It reports whether a session was ended. The OS's
+// deadline alone bounds it: the resident stopping meanwhile does not.
+func (r *Resident) endBefore(ctx context.Context, n shutdown.Notice) bool {
 	defer n.Done()
-	ctx, cancel := context.WithDeadline(context.Background(), n.Deadline)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), n.Deadline)
 	defer cancel()
 	// The OS may go on once the server has confirmed: the keyring's
 	// forgetting of the token follows while it does.
@@ -110,14 +121,14 @@ func (r *Resident) setRelogin(offer *settings.Settings) {
 
 // loginAgain logs in again as the session a suspend ended: with the
 // remembered password if there is one, through the window otherwise.
-func (r *Resident) loginAgain() {
+func (r *Resident) loginAgain(ctx context.Context) {
 	r.mu.Lock()
 	offer := r.relogin
 	r.mu.Unlock()
 	if offer == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	kind := session.Kind(offer.Kind)
 	if !r.m.HasSavedPassword(ctx, offer.Server, offer.User, kind) {
@@ -129,4 +140,13 @@ func (r *Resident) loginAgain() {
 		r.cfg.Log.Warn("logging in again", "err", err)
 		r.showWindow(ctx)
 	}
+}
+
+// osNotices are the OS's notices (shutdown.Watcher).
+type osNotices interface {
+	Notices() <-chan shutdown.Notice
+	// Hold says whether a session is open, for the OS to be held back
+	// while there is one to end.
+	Hold(open bool)
+	Close()
 }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
-	"os/exec"
 	"sync"
 	"time"
 
@@ -71,29 +70,58 @@ type Config struct {
 // Resident is the running tray app.
 type Resident struct {
 	cfg    Config
+	desk   desktop
 	m      *session.Manager
 	server *control.Server
+	// ctx is the resident's own: it ends when the resident stops, and
+	// every goroutine the resident starts is given it. The control
+	// handler's Show and Quit, which have no context of their own, use it.
+	ctx   context.Context
+	stop  context.CancelFunc
+	tasks tasks
 	// iconShown is closed once the tray icon is up, or at once without a
 	// tray: notifications wait for it.
 	iconShown    chan struct{}
 	showIconOnce sync.Once
-	stop         context.CancelFunc
 	quitting     sync.Once
 
 	refresh chan struct{} // redraw the tray: something besides the session changed
 
 	mu         sync.Mutex
 	noTray     string             // why there is no tray icon; empty when there is one
-	window     *exec.Cmd          // the window process, while it runs
+	window     windowProcess      // the window process, while it runs
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
 
 	settingsMu sync.Mutex // one change at a time to the settings file and the autostart entry
 }
 
+// desktop is what the resident drives outside itself, besides the
+// session: the tray, the window program and the OS's notices.
+type desktop struct {
+	tray        trayUI
+	startWindow func(path string) (windowProcess, error)
+	watchOS     func(ctx context.Context, log *slog.Logger) osNotices
+}
+
+// systemDesktop is the user's desktop: fyne.io/systray, the window
+// program run as a process, and the OS's own notices.
+func systemDesktop() desktop {
+	return desktop{
+		tray:        systrayUI{},
+		startWindow: startWindowProcess,
+		watchOS: func(ctx context.Context, log *slog.Logger) osNotices {
+			return shutdown.Watch(ctx, log)
+		},
+	}
+}
+
 // Run runs the resident until ctx ends or the user quits. It must be called
-// from the main goroutine: the tray needs it on some platforms.
-func Run(ctx context.Context, cfg Config) error {
+// from the main goroutine: the tray needs it on some platforms. When it
+// returns, everything the resident started has finished.
+func Run(ctx context.Context, cfg Config) error { return run(ctx, cfg, systemDesktop()) }
+
+func run(ctx context.Context, cfg Config, desk desktop) error {
 	l, err := control.Listen(cfg.SocketDir)
 	if errors.Is(err, control.ErrAlreadyRunning) {
 		showCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
@@ -111,33 +139,50 @@ func Run(ctx context.Context, cfg Config) error {
 	// file has a single writer (see internal/logfile).
 	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
-	r := &Resident{cfg: cfg, refresh: make(chan struct{}, 1)}
+	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1)}
 	for _, p := range cfg.Presets.Problems {
 		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
 	}
-	ctx, r.stop = context.WithCancel(ctx)
-	defer r.stop()
+	r.ctx, r.stop = context.WithCancel(ctx)
+	ctx = r.ctx
 	// Serve at once, answer once the session is open: a client may connect
 	// from the moment the socket exists.
 	ready := make(chan struct{})
 	r.server = control.NewServer(r, cfg.Log, ready)
 	served := make(chan error, 1)
-	go func() { served <- r.server.Serve(ctx, l) }()
+	r.tasks.Go(func() { served <- r.server.Serve(ctx, l) })
+	var osWatch osNotices
 	defer func() {
 		r.stop()
 		r.closeWindow()
 		if err := <-served; err != nil {
 			cfg.Log.Error("control socket", "err", err)
 		}
+		// No client can ask for anything now. What the resident started
+		// (a login's settings, a logout before quitting) finishes before
+		// the session manager and the OS's notices it uses are closed.
+		r.tasks.Wait()
+		if osWatch != nil {
+			osWatch.Close()
+		}
+		if r.m != nil {
+			r.m.Close()
+		}
 	}()
 
 	// Before ready: the window asks for it.
 	itemUp := make(chan struct{})
-	noTray, trayChanges := followTrayHost(ctx, cfg.Log, itemUp)
+	noTray, trayChanges := desk.tray.followHost(ctx, cfg.Log, itemUp)
 	r.setNoTray(noTray)
 	r.iconShown = make(chan struct{})
 	if noTray != "" {
 		r.iconUp()
+	}
+	// The changes are followed from here, so that Run waits for their
+	// source however it returns, and acted on once the tray runs.
+	trayRuns := make(chan struct{})
+	if trayChanges != nil {
+		r.tasks.Go(func() { r.followTray(ctx, trayRuns, trayChanges) })
 	}
 	r.m, err = session.Open(ctx, session.Config{
 		Dir:     cfg.StateDir,
@@ -152,20 +197,18 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	defer r.m.Close()
 	close(ready)
 
-	osWatch := shutdown.Watch(ctx, cfg.Log)
-	defer osWatch.Close()
-	go r.followSession(ctx, osWatch)
-	go r.followOS(ctx, osWatch)
-	go r.recover(ctx)
-	go r.applyLockedAutostart()
+	osWatch = desk.watchOS(ctx, cfg.Log)
+	r.tasks.Go(func() { r.followSession(ctx, osWatch) })
+	r.tasks.Go(func() { r.followOS(ctx, osWatch) })
+	r.tasks.Go(func() { r.recover(ctx) })
+	r.tasks.Go(func() { r.applyLockedAutostart(ctx) })
 	if cfg.CAFileProblem != nil {
-		go r.reportCAFile(ctx)
+		r.tasks.Go(func() { r.reportCAFile(ctx) })
 	}
 	if cfg.SettingsProblem != nil {
-		go r.reportSettings(ctx, cfg.SettingsProblem)
+		r.tasks.Go(func() { r.reportSettings(ctx, cfg.SettingsProblem) })
 	}
 
 	if noTray != "" {
@@ -182,7 +225,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	// The tray runs without a host too: a panel that starts later finds
 	// the icon ready, and the window steps back.
-	go r.followTray(ctx, trayChanges)
+	close(trayRuns)
 	r.runTray(ctx, itemUp)
 	return nil
 }
@@ -191,17 +234,47 @@ func Run(ctx context.Context, cfg Config) error {
 // protect the agent), and then stops the resident.
 func (r *Resident) Quit() {
 	r.quitting.Do(func() {
-		go func() {
-			defer r.stop()
-			if r.m.Snapshot().State == session.LoggedOut {
-				return
-			}
-			ctx, cancel := context.WithTimeout(context.Background(), quitLogoutTimeout)
-			defer cancel()
-			if err := r.m.Logout(ctx); err != nil && !errors.Is(err, session.ErrNotLoggedIn) {
-				// The record stays: the next start ends the session.
-				r.cfg.Log.Warn("logout before quitting failed; it is kept pending", "err", err)
-			}
-		}()
+		r.tasks.Go(func() { r.quit(r.ctx) })
 	})
+}
+
+func (r *Resident) quit(ctx context.Context) {
+	defer r.stop()
+	if r.m.Snapshot().State == session.LoggedOut {
+		return
+	}
+	// Not cut short if the resident is being stopped meanwhile: Run waits
+	// for it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), quitLogoutTimeout)
+	defer cancel()
+	if err := r.m.Logout(ctx); err != nil && !errors.Is(err, session.ErrNotLoggedIn) {
+		// The record stays: the next start ends the session.
+		r.cfg.Log.Warn("logout before quitting failed; it is kept pending", "err", err)
+	}
+}
+
+// tasks are the goroutines the resident starts, for Run to wait for: none
+// may write a file or call the session manager once Run has returned.
+type tasks struct {
+	mu     sync.Mutex
+	closed bool
+	wg     sync.WaitGroup
+}
+
+// Go runs f in a goroutine of its own, unless Wait has been called: the
+// resident has stopped, and what is asked of it then is not done.
+func (t *tasks) Go(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.closed {
+		t.wg.Go(f)
+	}
+}
+
+// Wait waits for every task, and refuses new ones from then on.
+func (t *tasks) Wait() {
+	t.mu.Lock()
+	t.closed = true
+	t.mu.Unlock()
+	t.wg.Wait()
 }

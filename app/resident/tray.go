@@ -3,6 +3,7 @@ package resident
 import (
 	"context"
 	"errors"
+	"log/slog"
 
 	"ucontact-tray/app/messages"
 	"ucontact-tray/app/tray"
@@ -15,10 +16,18 @@ const (
 	noTrayHost = "no-host" // no status-notifier host: the icon would be invisible
 )
 
-// followTray follows the desktop's tray host: the window takes the icon's
-// place while there is none.
-func (r *Resident) followTray(ctx context.Context, changes <-chan string) {
+// followTray follows the desktop's tray host, once runs is closed: the
+// window takes the icon's place while there is none. It returns once
+// changes is closed, which its source does after ctx has ended.
+func (r *Resident) followTray(ctx context.Context, runs <-chan struct{}, changes <-chan string) {
+	select {
+	case <-runs:
+	case <-ctx.Done():
+	}
 	for reason := range changes {
+		if ctx.Err() != nil {
+			continue // stopping: only wait for the source to end
+		}
 		r.setNoTray(reason)
 		if reason == "" {
 			r.cfg.Log.Info("tray icon available; the window is no longer needed open")
@@ -51,8 +60,8 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 	updates, cancel := r.m.Subscribe()
 	defer cancel()
 	first := r.model(<-updates)
-	tray.Run(first, tray.Handlers{
-		Ready: func(t *tray.Tray) {
+	r.desk.tray.run(first, trayHandlers{
+		Ready: func(apply func(tray.Model) error) {
 			r.cfg.Log.Info("tray ready")
 			r.iconUp()
 			close(itemUp)
@@ -60,25 +69,26 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 			// the tray shows at once, without sharing the CPU with it.
 			// Without a host it is open already.
 			if r.m.Snapshot().State == session.LoggedOut && r.trayMissing() == "" {
-				go r.showWindow(ctx)
+				r.tasks.Go(func() { r.showWindow(ctx) })
 			}
 			// One goroutine applies and quits: nothing is applied to a tray
-			// that is gone.
-			go func() {
-				defer tray.Quit()
+			// that is gone. (Ready comes while Run is in runTray: the task
+			// cannot be refused.)
+			r.tasks.Go(func() {
+				defer r.desk.tray.quit()
 				feed := trayFeed{
 					updates: updates, refresh: r.refresh, model: r.model,
 					apply: func(m tray.Model) {
-						if err := t.Apply(m); err != nil {
+						if err := apply(m); err != nil {
 							r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
 						}
 					},
 					busyDelay: busyDelay, settleAfter: settleAfter, settle: settle,
 				}
 				feed.run(ctx, r.m.Snapshot())
-			}()
+			})
 		},
-		Action:  r.onAction,
+		Action:  func(a tray.Action) { r.onAction(ctx, a) },
 		Tapped:  func() { r.Show() }, //nolint:errcheck // logged in Show
 		Problem: func(err error) { r.cfg.Log.Warn("tray", "err", err) },
 	})
@@ -114,20 +124,62 @@ func (r *Resident) attention(s session.Snapshot) string {
 	return ""
 }
 
-func (r *Resident) onAction(a tray.Action) {
+func (r *Resident) onAction(ctx context.Context, a tray.Action) {
 	r.cfg.Log.Info("tray action", "action", a)
 	switch a {
 	case tray.ActionLogin, tray.ActionOpen:
-		r.showWindow(context.Background())
+		r.showWindow(ctx)
 	case tray.ActionLogout, tray.ActionRetry:
-		go func() {
-			if err := r.m.Logout(context.Background()); err != nil {
+		r.tasks.Go(func() {
+			// The user asked for it: it is not cut short if the resident
+			// stops meanwhile, and Run waits for it.
+			if err := r.m.Logout(context.WithoutCancel(ctx)); err != nil {
 				r.cfg.Log.Warn("logout", "err", err)
 			}
-		}()
+		})
 	case tray.ActionRelogin:
-		go r.loginAgain()
+		r.tasks.Go(func() { r.loginAgain(ctx) })
 	case tray.ActionQuit:
 		r.Quit()
 	}
 }
+
+// trayUI is the tray icon and its menu (app/tray on fyne.io/systray), and
+// the following of the desktop's tray host.
+type trayUI interface {
+	// followHost says why no tray icon can be shown now ("" if one can),
+	// and sends each change of that reason on changes (nil if there will
+	// be none), which it closes once ctx has ended. Once itemUp is closed
+	// the icon is up.
+	followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}) (reason string, changes <-chan string)
+	// run shows first and blocks until quit is called.
+	run(first tray.Model, h trayHandlers)
+	quit()
+}
+
+// trayHandlers are what the tray calls back, from any goroutine.
+type trayHandlers struct {
+	// Ready receives, once the icon is up, what shows the next models.
+	Ready   func(apply func(tray.Model) error)
+	Action  func(tray.Action)
+	Tapped  func()
+	Problem func(error)
+}
+
+// systrayUI is the tray of app/tray.
+type systrayUI struct{}
+
+func (systrayUI) followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}) (string, <-chan string) {
+	return followTrayHost(ctx, log, itemUp)
+}
+
+func (systrayUI) run(first tray.Model, h trayHandlers) {
+	tray.Run(first, tray.Handlers{
+		Ready:   func(t *tray.Tray) { h.Ready(t.Apply) },
+		Action:  h.Action,
+		Tapped:  h.Tapped,
+		Problem: h.Problem,
+	})
+}
+
+func (systrayUI) quit() { tray.Quit() }

@@ -14,18 +14,21 @@ import (
 func (r *Resident) Show() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		return nil // stopping: a window started now would outlive the resident
+	}
 	if r.window != nil {
 		r.cfg.Log.Info("window raised", "watching", r.server.Raise())
 		return nil
 	}
-	cmd := exec.Command(r.cfg.Window)
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	if err := cmd.Start(); err != nil {
+	w, err := r.desk.startWindow(r.cfg.Window)
+	if err != nil {
 		return &WindowError{Path: r.cfg.Window, Err: err}
 	}
-	r.cfg.Log.Info("window started", "pid", cmd.Process.Pid)
-	r.window, r.windowDone = cmd, make(chan struct{})
-	go r.waitWindow(cmd, r.windowDone)
+	r.cfg.Log.Info("window started", "pid", w.pid())
+	done := make(chan struct{})
+	r.window, r.windowDone = w, done
+	r.tasks.Go(func() { r.waitWindow(w, done) }) // not refused: that comes after the resident stopped
 	return nil
 }
 
@@ -48,7 +51,9 @@ func (r *Resident) showWindow(ctx context.Context) {
 		return
 	}
 	r.cfg.Log.Error("starting the window", "err", err)
-	go r.notify(ctx, r.cfg.Msg.T("notify.window_title"), r.cfg.Msg.T("window.missing", "Path", r.cfg.Window))
+	r.tasks.Go(func() {
+		r.notify(ctx, r.cfg.Msg.T("notify.window_title"), r.cfg.Msg.T("window.missing", "Path", r.cfg.Window))
+	})
 }
 
 // closeWindow makes the window process go (without the resident it can do
@@ -56,25 +61,25 @@ func (r *Resident) showWindow(ctx context.Context) {
 // (a window still starting up can miss the polite request).
 func (r *Resident) closeWindow() {
 	r.mu.Lock()
-	cmd, done := r.window, r.windowDone
+	w, done := r.window, r.windowDone
 	r.mu.Unlock()
-	if cmd == nil {
+	if w == nil {
 		return
 	}
 	r.cfg.Log.Info("closing the window")
-	if err := stopProcess(cmd.Process); err != nil {
+	if err := w.stop(); err != nil {
 		r.cfg.Log.Warn("closing the window", "err", err)
 	}
 	select {
 	case <-done:
 	case <-time.After(time.Second):
-		cmd.Process.Kill() //nolint:errcheck // it may just have ended
+		w.kill() //nolint:errcheck // it may just have ended
 		<-done
 	}
 }
 
-func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
-	err := cmd.Wait()
+func (r *Resident) waitWindow(w windowProcess, done chan struct{}) {
+	err := w.wait()
 	r.mu.Lock()
 	r.window = nil
 	r.mu.Unlock()
@@ -91,3 +96,30 @@ func (r *Resident) waitWindow(cmd *exec.Cmd, done chan struct{}) {
 		r.stop()
 	}
 }
+
+// windowProcess is the window program, running.
+type windowProcess interface {
+	pid() int
+	stop() error // asks it to end
+	kill() error
+	wait() error // waits for it to end
+}
+
+// execWindow is the window program as a process of its own.
+type execWindow struct{ cmd *exec.Cmd }
+
+// startWindowProcess starts the window program at path, its output going
+// to the resident's.
+func startWindowProcess(path string) (windowProcess, error) {
+	cmd := exec.Command(path)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return execWindow{cmd}, nil
+}
+
+func (w execWindow) pid() int    { return w.cmd.Process.Pid }
+func (w execWindow) stop() error { return stopProcess(w.cmd.Process) }
+func (w execWindow) kill() error { return w.cmd.Process.Kill() }
+func (w execWindow) wait() error { return w.cmd.Wait() }
