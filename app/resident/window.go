@@ -28,7 +28,9 @@ func (r *Resident) Show() error {
 	r.cfg.Log.Info("window started", "pid", w.pid())
 	done := make(chan struct{})
 	r.window, r.windowDone = w, done
-	r.tasks.Go(func() { r.waitWindow(w, done) }) // not refused: that comes after the resident stopped
+	// Never refused here: tasks are refused only once the resident has
+	// stopped, and Show then returned above.
+	r.tasks.Go(func() { r.waitWindow(w, done) })
 	return nil
 }
 
