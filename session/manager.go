@@ -481,6 +481,11 @@ func (m *Manager) HasSavedPassword(ctx context.Context, server, user string, kin
 	return err == nil
 }
 
+// CheckKeyring reports why passwords cannot be remembered now (the
+// keyring does not answer, or is missing), or nil if they can: for a UI to
+// say so before the user asks.
+func (m *Manager) CheckKeyring(ctx context.Context) error { return m.cfg.Secrets.Probe(ctx) }
+
 // Logout ends the session. Concurrent and repeated calls are safe: one
 // request reaches the server and every caller gets its result; a logout
 // during a login waits for the login and then ends what it opened.

@@ -621,6 +621,23 @@ func TestRememberPassword(t *testing.T) {
 	}
 }
 
+// Whether passwords can be remembered follows the keyring, with no session
+// needed.
+func TestCheckKeyring(t *testing.T) {
+	h := newHarness(t, fake.Variant{})
+	m := h.open(HolderResident, Backoff{})
+	if err := m.CheckKeyring(context.Background()); err != nil {
+		t.Errorf("CheckKeyring with a keyring = %v", err)
+	}
+	h.keyring.SetAvailable(false)
+	if err := m.CheckKeyring(context.Background()); !errors.Is(err, secrets.ErrUnavailable) {
+		t.Errorf("CheckKeyring without a keyring = %v, want ErrUnavailable", err)
+	}
+	if len(h.keyring.Items()) != 0 {
+		t.Errorf("checking stored something: %v", h.keyring.Items())
+	}
+}
+
 func TestKeyringUnavailableAtStartThenBack(t *testing.T) {
 	h := newHarness(t, fake.Variant{})
 	if err := h.open(HolderCommand, Backoff{}).Login(context.Background(), h.request(KindUser)); err != nil {

@@ -273,6 +273,47 @@ func TestNoResident(t *testing.T) {
 	}
 }
 
+// slowClose is a listener whose Close, once it has stopped the accepting,
+// takes until Accept has returned: as removing a socket file can.
+type slowClose struct {
+	net.Listener
+	acceptEnded chan struct{}
+	closeDone   atomic.Bool
+}
+
+func (l *slowClose) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		close(l.acceptEnded)
+	}
+	return c, err
+}
+
+func (l *slowClose) Close() error {
+	err := l.Listener.Close()
+	<-l.acceptEnded
+	l.closeDone.Store(true)
+	return err
+}
+
+// When Serve returns, the listener is closed, socket file and all: a
+// resident started next must not have its socket removed.
+func TestServeReturnsOnceTheListenerIsClosed(t *testing.T) {
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &slowClose{Listener: inner, acceptEnded: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := NewServer(&managerHandler{}, slog.New(slog.DiscardHandler), nil).Serve(ctx, l); err != nil {
+		t.Fatalf("Serve = %v", err)
+	}
+	if !l.closeDone.Load() {
+		t.Error("Serve returned while its listener was still closing")
+	}
+}
+
 func TestMalformedRequestsDoNotStopTheServer(t *testing.T) {
 	r := newRig(t)
 	for _, raw := range []string{"not json\n", `{"op":"nope"}` + "\n", `{"op":"login"}` + "\n", strings.Repeat("x", maxRequest+10)} {

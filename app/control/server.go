@@ -112,8 +112,19 @@ func NewServer(handler Handler, log *slog.Logger, ready <-chan struct{}) *Server
 // (no file descriptors left) is retried, after a pause that grows from 5
 // ms to 1 s while it lasts.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
-	stop := context.AfterFunc(ctx, func() { l.Close() })
-	defer stop()
+	// The listener's closing is waited for: it removes the socket file,
+	// which must not happen once Serve has returned (the next resident's
+	// may be there by then).
+	closed := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		defer close(closed)
+		l.Close()
+	})
+	defer func() {
+		if !stop() {
+			<-closed
+		}
+	}()
 	defer s.wg.Wait()
 	defer s.dropIdle()
 	var delay time.Duration

@@ -93,13 +93,17 @@ func (r *Resident) autostartByDefault(s *settings.Settings) {
 // every start: a locked "yes" survives an entry removed by hand or a
 // program moved by an upgrade. When the administrator starts the app for
 // every user, it removes the user's own entry, which would start it a
-// second time at sign-in.
-func (r *Resident) applyLockedAutostart() {
+// second time at sign-in. A resident that stops first leaves it to the
+// next start.
+func (r *Resident) applyLockedAutostart(ctx context.Context) {
 	if r.cfg.Autostart == nil {
 		return
 	}
 	r.settingsMu.Lock()
 	defer r.settingsMu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
 	if all, err := r.cfg.Autostart.ForAllUsers(); err != nil {
 		r.cfg.Log.Warn("reading the all-users autostart entry", "err", err)
 	} else if all {
@@ -158,4 +162,21 @@ func (r *Resident) setAutostart(on bool) error {
 		return r.cfg.Autostart.Enable()
 	}
 	return r.cfg.Autostart.Disable()
+}
+
+// effective are the settings in force: the user's, under the
+// administrator's presets.
+func (r *Resident) effective() settings.Effective {
+	return settings.Merge(r.cfg.Presets, r.userSettings())
+}
+
+// userSettings reads the user's settings; ones that cannot be read are the
+// defaults. The file was read at start, and a damaged one reported then
+// (see reportSettings): one damaged since is set aside and logged.
+func (r *Resident) userSettings() settings.Settings {
+	s, err := settings.Load(r.cfg.StateDir)
+	if err != nil {
+		r.cfg.Log.Warn("settings not read; using the defaults", "err", err)
+	}
+	return s
 }

@@ -55,7 +55,7 @@ func newAutostartResident(t *testing.T, a *fakeAutostart, presets settings.Prese
 func TestAutostartForAllUsers(t *testing.T) {
 	a := &fakeAutostart{user: true, allUsers: true}
 	r := newAutostartResident(t, a, settings.Presets{})
-	r.applyLockedAutostart()
+	r.applyLockedAutostart(context.Background())
 	if a.user || !slices.Equal(a.calls, []string{"enable"}) {
 		t.Errorf("at start: user entry %v, calls %v; want it gone", a.user, a.calls)
 	}
@@ -83,7 +83,7 @@ func TestAutostartForAllUsers(t *testing.T) {
 func TestAutostartForOneUser(t *testing.T) {
 	a := &fakeAutostart{user: true}
 	r := newAutostartResident(t, a, settings.Presets{})
-	r.applyLockedAutostart()
+	r.applyLockedAutostart(context.Background())
 	if !a.user || len(a.calls) != 0 || r.autostartForAllUsers() {
 		t.Errorf("at start: user entry %v, calls %v", a.user, a.calls)
 	}

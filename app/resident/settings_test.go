@@ -15,14 +15,18 @@ import (
 )
 
 type notes struct {
-	mu   sync.Mutex
-	seen []string // "summary: body"
+	mu    sync.Mutex
+	seen  []string    // "summary: body"
+	added chan string // if not nil, receives each as it comes
 }
 
 func (n *notes) Notify(_ context.Context, summary, body string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.seen = append(n.seen, summary+": "+body)
+	if n.added != nil {
+		n.added <- summary + ": " + body
+	}
 	return nil
 }
 

@@ -54,6 +54,16 @@ type Notice struct {
 	done     func()
 }
 
+// NewNotice makes a notice of kind from source, for a source of notices
+// other than the OS's (a stand-in for the OS where there is none). done,
+// if not nil, is what the first call of Done runs.
+func NewNotice(kind Kind, source string, deadline time.Time, done func()) Notice {
+	if done != nil {
+		done = once(done)
+	}
+	return Notice{Kind: kind, Source: source, Deadline: deadline, done: done}
+}
+
 // Done tells the OS the app is ready: it releases the lock or returns from
 // the message that held the OS back. Call it once the session is ended, or
 // has failed to end in time. Calling it more than once is harmless.

@@ -1,0 +1,76 @@
+package resident
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"ucontact-tray/app/control"
+	"ucontact-tray/internal/settings"
+	"ucontact-tray/session"
+)
+
+// The control.Handler side: what the window and the commands ask of the
+// resident over the control socket. Show and Quit are with the window and
+// the run.
+
+// Login opens a session for a client, and remembers the choices for the
+// next time the window opens.
+func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
+	if err := r.effective().Conflict(req.Server, req.Kind); err != nil {
+		return err
+	}
+	err := r.m.Login(ctx, session.LoginRequest{
+		Server: req.Server, User: req.User, Password: req.Password, Kind: req.Kind,
+		Remember: req.Remember, UseSavedPassword: req.UseSavedPassword,
+	})
+	if err != nil {
+		return err
+	}
+	// The choices only prefill the next login: saved after the answer.
+	r.tasks.Go(func() { r.rememberChoices(req) })
+	return nil
+}
+
+func (r *Resident) rememberChoices(req control.LoginRequest) {
+	err := r.updateSettings(func(s *settings.Settings) error {
+		s.Server, s.User, s.Kind, s.Remember = strings.TrimSpace(req.Server), strings.TrimSpace(req.User), req.Kind, req.Remember
+		r.autostartByDefault(s)
+		return nil
+	})
+	if err != nil {
+		r.cfg.Log.Warn("saving settings", "err", err)
+	}
+}
+
+func (r *Resident) Logout(ctx context.Context) error { return r.m.Logout(ctx) }
+func (r *Resident) Snapshot() session.Snapshot       { return r.m.Snapshot() }
+func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {
+	return r.m.Subscribe()
+}
+
+// Info is what the window needs to prefill its form.
+func (r *Resident) Info(ctx context.Context) control.Info {
+	s := r.effective()
+	info := control.Info{
+		Server: s.Server, User: s.User, Kind: s.Kind, Remember: s.Remember,
+		Demo: r.cfg.Demo, NoTray: r.trayMissing(), Version: r.cfg.Version, CAFile: r.cfg.CAFile,
+		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
+		Autostart: r.autostartState(s), LogPath: r.cfg.LogPath,
+	}
+	if r.autostartForAllUsers() {
+		on := true
+		info.Autostart, info.AutostartForAllUsers, info.Locked.Autostart = &on, true, true
+	}
+	if r.cfg.Demo != nil && info.Server == "" {
+		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
+	}
+	kctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := r.m.CheckKeyring(kctx); err != nil {
+		info.KeyringError = session.ErrorCode(err)
+	} else if info.Server != "" && info.User != "" {
+		info.SavedPassword = r.m.HasSavedPassword(kctx, info.Server, info.User, info.Kind)
+	}
+	return info
+}

@@ -1,0 +1,103 @@
+package resident
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"ucontact-tray/app/control"
+	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
+	"ucontact-tray/session/ucontact"
+)
+
+// A client logs in, sees the session, and logs out, through the control
+// socket: the session is opened and ended on the server, and the password
+// kept in the keyring when asked to.
+func TestControlLoginStatusLogout(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(nil)
+	if st := r.status(); st.State != session.LoggedOut.String() {
+		t.Fatalf("at start: %+v", st)
+	}
+
+	st, err := r.client.Login(context.Background(), control.LoginRequest{Server: h.srv.URL(), User: testUser, Password: "wrong"})
+	if !errors.Is(err, ucontact.ErrWrongCredentials) || st.State != session.LoggedOut.String() {
+		t.Errorf("Login with a wrong password = %+v, %v", st, err)
+	}
+
+	r.login(true)
+	st = r.status()
+	if st.State != session.LoggedIn.String() || st.User != testUser || st.Server != h.srv.URL() || st.SecretStore != "keyring" {
+		t.Errorf("Status after login: %+v", st)
+	}
+	if open := h.srv.OpenSessions(); len(open) != 1 || open[0].User != testUser {
+		t.Errorf("sessions on the server: %+v", open)
+	}
+	if !keeps(h, "password/") {
+		t.Errorf("password not kept in the keyring: %v", keys(h))
+	}
+
+	st, err = r.client.Logout(context.Background())
+	if err != nil || st.State != session.LoggedOut.String() {
+		t.Errorf("Logout = %+v, %v", st, err)
+	}
+	if open := h.srv.OpenSessions(); len(open) != 0 {
+		t.Errorf("sessions still open on the server: %+v", open)
+	}
+	if _, err := r.client.Logout(context.Background()); !errors.Is(err, session.ErrNotLoggedIn) {
+		t.Errorf("second Logout = %v, want ErrNotLoggedIn", err)
+	}
+	if st := r.status(); st.State != session.LoggedOut.String() {
+		t.Errorf("Status after logout: %+v", st)
+	}
+}
+
+// The window's form is prefilled with the last login's choices, and says
+// whether its password is kept, and whether one can be: the session
+// manager asks the keyring.
+func TestControlInfo(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(nil)
+	r.login(true)
+	r.client.Quit(context.Background()) //nolint:errcheck // Run's return is what counts
+	if err := r.wait(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+
+	r = h.start(nil)
+	info, err := r.client.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Server != h.srv.URL() || info.User != testUser || !info.Remember || !info.SavedPassword || info.KeyringError != "" {
+		t.Errorf("Info = %+v; want the last login's choices, a saved password and a keyring", info)
+	}
+
+	h.keyring.SetAvailable(false)
+	info, err = r.client.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := session.ErrorCode(secrets.ErrUnavailable); info.KeyringError != want || info.SavedPassword {
+		t.Errorf("Info without a keyring: KeyringError %q, SavedPassword %v; want %q, false", info.KeyringError, info.SavedPassword, want)
+	}
+}
+
+func keeps(h *harness, prefix string) bool {
+	for k := range h.keyring.Items() {
+		if strings.HasPrefix(strings.TrimPrefix(k, secrets.Service+"/"), prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+func keys(h *harness) []string {
+	var ks []string
+	for k := range h.keyring.Items() {
+		ks = append(ks, k)
+	}
+	return ks
+}
