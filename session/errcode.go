@@ -374,10 +374,14 @@ func breakRefusedCode(end bool) func(error) (Code, bool) {
 		if !ok || be.End != end {
 			return "", false
 		}
+		code := CodeBreakRefused
 		if end {
-			return CodeBreakEndRefused.With(be.Motive), true
+			code = CodeBreakEndRefused
 		}
-		return CodeBreakRefused.With(be.Motive), true
+		if be.Motive == "" { // none is ever sent: the bare code reads back as itself
+			return code, true
+		}
+		return code.With(be.Motive), true
 	}
 }
 
