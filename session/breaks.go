@@ -77,7 +77,10 @@ func (m *Manager) StartBreak(ctx context.Context, motive string) error {
 			}
 			return nil
 		},
-		done: func(rec *record) { rec.Break = &Break{Motive: motive, Since: time.Now()} },
+		done: func(rec *record) {
+			rec.Break = &Break{Motive: motive, Since: time.Now()}
+			m.cfg.Log.Info("break started", "motive", motive)
+		},
 	})
 }
 
@@ -102,7 +105,10 @@ func (m *Manager) EndBreak(ctx context.Context) error {
 			}
 			return nil
 		},
-		done: func(rec *record) { rec.Break = nil },
+		done: func(rec *record) {
+			m.cfg.Log.Info("break ended", "motive", rec.Break.Motive, "lasted", time.Since(rec.Break.Since).Round(time.Second))
+			rec.Break = nil
+		},
 	})
 }
 
@@ -112,7 +118,8 @@ type breakCall struct {
 	check func(rec *record) error
 	// call makes it, on the session's break b (nil if none).
 	call func(ctx context.Context, client *ucontact.Client, s ucontact.AgentSession, b *Break) error
-	// done changes the record as the server's confirmation says.
+	// done changes the record as the server's confirmation says, and logs
+	// it.
 	done func(rec *record)
 }
 
@@ -151,6 +158,9 @@ func (m *Manager) breakCall(ctx context.Context, c breakCall) error {
 	token, err = m.sessionToken(callCtx, &rec, token)
 	if err == nil {
 		err = c.call(callCtx, client, agentSession(&rec, token), rec.Break)
+	}
+	if err != nil {
+		m.cfg.Log.Warn("break call failed", "err", err)
 	}
 	switch {
 	case err == nil:

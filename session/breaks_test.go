@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,6 +105,17 @@ func TestStartAndEndBreak(t *testing.T) {
 	}
 	if s := m.Snapshot(); s.LastError != nil || s.Warning != nil || s.NoBreaks {
 		t.Errorf("snapshot %+v", s)
+	}
+	log := h.log.String()
+	for _, want := range []string{`msg="break started" motive=Almuerzo`, `msg="break ended" motive=Almuerzo lasted=`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %q:\n%s", want, log)
+		}
+	}
+	for _, secret := range append(h.srv.Tokens(), password) {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log has %q", secret)
+		}
 	}
 }
 
