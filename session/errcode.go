@@ -54,6 +54,14 @@ const (
 	// "setting:value". Its Go type lives with the presets, above this
 	// package (see ErrorCoder).
 	CodeLocked Code = "locked"
+	// The break calls' ("pausas").
+	CodeNotAgent        Code = "not-agent"
+	CodeOnBreak         Code = "on-break"
+	CodeNotOnBreak      Code = "not-on-break"
+	CodeNoBreaks        Code = "no-breaks"
+	CodeNoMotive        Code = "no-motive"
+	CodeBreakRefused    Code = "break-refused"     // argument: the motive
+	CodeBreakEndRefused Code = "break-end-refused" // argument: the motive
 )
 
 // The codes of warnings only.
@@ -209,6 +217,14 @@ var codings = []coding{
 		},
 		decode: func(_ Code, text string) error { return &ucontact.ProtocolError{Op: "remote", Detail: text} },
 	},
+	{code: CodeNotAgent, sentinel: ErrNotAgent},
+	{code: CodeOnBreak, sentinel: ErrOnBreak},
+	{code: CodeNotOnBreak, sentinel: ErrNotOnBreak},
+	{code: CodeNoBreaks, sentinel: ucontact.ErrNoBreaks},
+	{code: CodeNoMotive, sentinel: ucontact.ErrNoMotive},
+	// Before CodeRefused: a refused break is one, and says which.
+	{code: CodeBreakRefused, encode: breakRefusedCode(false), decode: breakRefusedError(false)},
+	{code: CodeBreakEndRefused, encode: breakRefusedCode(true), decode: breakRefusedError(true)},
 	{code: CodeRefused, sentinel: ucontact.ErrRefused},
 	{code: CodeSessionOver, sentinel: ucontact.ErrSessionOver},
 	{code: CodeKeyringTimeout, sentinel: secrets.ErrTimeout},
@@ -348,6 +364,31 @@ func kinds(in use) []Code {
 		}
 	}
 	return codes
+}
+
+// breakRefusedCode codes a BreakRefusedError of a break's start, or of its
+// end, with its motive.
+func breakRefusedCode(end bool) func(error) (Code, bool) {
+	return func(err error) (Code, bool) {
+		be, ok := errors.AsType[*BreakRefusedError](err)
+		if !ok || be.End != end {
+			return "", false
+		}
+		code := CodeBreakRefused
+		if end {
+			code = CodeBreakEndRefused
+		}
+		if be.Motive == "" { // none is ever sent: the bare code reads back as itself
+			return code, true
+		}
+		return code.With(be.Motive), true
+	}
+}
+
+func breakRefusedError(end bool) func(Code, string) error {
+	return func(c Code, _ string) error {
+		return &BreakRefusedError{Motive: c.Arg(), End: end, Err: ucontact.ErrRefused}
+	}
 }
 
 // certificateArg puts what a message about an untrusted certificate needs

@@ -53,6 +53,16 @@ func codedErrors() map[Code][]error {
 		CodeKeyring:        {fmt.Errorf("%w: no bus", secrets.ErrUnavailable)},
 		CodeCancelled:      {context.Canceled},
 		CodeLocked:         {ownCode("locked:server:https://uc.example.com:8443"), ownCode("locked:autostart:")},
+		CodeNotAgent:       {ErrNotAgent},
+		CodeOnBreak:        {fmt.Errorf("%w (%q since 12:03:00)", ErrOnBreak, "Almuerzo")},
+		CodeNotOnBreak:     {ErrNotOnBreak},
+		CodeNoBreaks:       {fmt.Errorf("starting break: AgentBreak: %w", ucontact.ErrNoBreaks)},
+		CodeNoMotive:       {fmt.Errorf("starting a break: %w", ucontact.ErrNoMotive)},
+		CodeBreakRefused: {
+			&BreakRefusedError{Motive: "Almuerzo", Err: fmt.Errorf("AgentBreak: %w", ucontact.ErrRefused)},
+			&BreakRefusedError{Motive: "Capacitación: 2ª parte", Err: ucontact.ErrRefused},
+		},
+		CodeBreakEndRefused: {fmt.Errorf("x: %w", &BreakRefusedError{Motive: "Baño", End: true, Err: ucontact.ErrRefused})},
 	}
 }
 

@@ -116,7 +116,7 @@ type Manager struct {
 	token   ucontact.Token
 	key     string // where the secret store keeps token
 	client  *ucontact.Client
-	flight  *flight // the login or logout under way
+	flight  *flight // the login, logout or break call under way
 	subs    map[chan Snapshot]struct{}
 	retry   *time.Timer
 	closed  bool
@@ -124,9 +124,11 @@ type Manager struct {
 }
 
 type flight struct {
-	login bool
-	done  chan struct{}
-	err   error
+	op   operation
+	done chan struct{}
+	err  error
+	// cancel, in a break call, gives it up: a logout does not wait for one.
+	cancel context.CancelFunc
 	// ended is closed, in a logout, once the server has confirmed the end
 	// and the record is gone: before the keyring has forgotten the token.
 	ended chan struct{}
@@ -333,7 +335,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 	}
 	if f := m.flight; f != nil {
 		m.mu.Unlock()
-		if !f.login {
+		if f.op != opLogin {
 			return ErrBusy
 		}
 		return f.wait(ctx)
@@ -346,7 +348,7 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 		m.mu.Unlock()
 		return ErrLogoutPending
 	}
-	f := m.begin(true)
+	f := m.begin(opLogin)
 	m.snap = Snapshot{State: LoggingIn, Server: server.String(), User: req.User, Kind: req.Kind}
 	logChange := m.publish()
 	m.mu.Unlock()
@@ -512,10 +514,15 @@ func (m *Manager) LogoutThen(ctx context.Context, ended func()) error {
 			break
 		}
 		m.mu.Unlock()
-		if !f.login {
+		switch f.op {
+		case opLogout:
 			return f.waitEnded(ctx, ended)
+		case opBreak:
+			// The session's end ends its break too: a logout (at shutdown,
+			// at suspend) is never held up by a server slow to answer one.
+			f.cancel()
 		}
-		f.wait(ctx) //nolint:errcheck // the login's outcome is not the logout's
+		f.wait(ctx) //nolint:errcheck // the login's or break's outcome is not the logout's
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -524,7 +531,7 @@ func (m *Manager) LogoutThen(ctx context.Context, ended func()) error {
 		m.mu.Unlock()
 		return ErrNotLoggedIn
 	}
-	f := m.begin(false)
+	f := m.begin(opLogout)
 	if m.retry != nil {
 		m.retry.Stop()
 		m.retry = nil
@@ -548,47 +555,71 @@ func (m *Manager) LogoutThen(ctx context.Context, ended func()) error {
 // logout ends the session of rec, and calls ended once the server has
 // confirmed it and the record is gone.
 func (m *Manager) logout(ctx context.Context, rec *record, token ucontact.Token, client *ucontact.Client, ended func()) error {
-	key := m.keyOf()
-	if token == "" {
-		// The keyring may not have answered at start; ask again.
-		tok, k, loc, err := m.loadToken(ctx, rec)
-		switch {
-		case errors.Is(err, secrets.ErrNotFound):
-			// Nothing can ever end this session from here: say so once and
-			// stop guarding it, rather than retry forever.
-			removeRecord(m.cfg.Dir) //nolint:errcheck // reported by the next Open if it stays
-			m.setLoggedOut(ErrTokenLost)
-			return ErrTokenLost
-		case err != nil:
-			return m.logoutFailed(rec, fmt.Errorf("reading the session token: %w", err))
-		}
-		token, key = tok, k
-		m.mu.Lock()
-		m.token, m.key, m.snap.TokenFile = token, key, loc.File
-		m.mu.Unlock()
+	token, err := m.sessionToken(ctx, rec, token)
+	switch {
+	case errors.Is(err, ErrTokenLost):
+		// Nothing can ever end this session from here: say so once and
+		// stop guarding it, rather than retry forever.
+		removeRecord(m.cfg.Dir) //nolint:errcheck // reported by the next Open if it stays
+		m.setLoggedOut(nil, ErrTokenLost)
+		return ErrTokenLost
+	case err != nil:
+		return m.logoutFailed(rec, err)
 	}
 	deadline, cancel := withDefaultDeadline(ctx)
 	defer cancel()
-	err := endSession(deadline, client, rec, token, m.cfg.LogoffMessage)
+	err = endSession(deadline, client, rec, token, m.cfg.LogoffMessage)
 	if err != nil && !errors.Is(err, ucontact.ErrSessionOver) {
 		return m.logoutFailed(rec, err)
 	}
-	// The session is over. Clean up; a failure here is reported, not
-	// retried: there is nothing left to end.
-	warning := forgetRecord(m.cfg.Dir)
-	ended()
-	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), key); derr != nil {
-		warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrTokenNotDeleted, derr))
-	}
-	m.setLoggedOut(warning)
+	m.forget(ctx, nil, ended)
 	return nil
 }
 
-func (m *Manager) setLoggedOut(warning error) {
+// sessionToken is the token of rec's session: token, the one the manager
+// holds, or if it holds none (the keyring did not answer at start), the
+// secret store's, read again now. ErrTokenLost means the store has none.
+func (m *Manager) sessionToken(ctx context.Context, rec *record, token ucontact.Token) (ucontact.Token, error) {
+	if token != "" {
+		return token, nil
+	}
+	tok, key, loc, err := m.loadToken(ctx, rec)
+	switch {
+	case errors.Is(err, secrets.ErrNotFound):
+		return "", ErrTokenLost
+	case err != nil:
+		return "", fmt.Errorf("reading the session token: %w", err)
+	}
+	m.mu.Lock()
+	m.token, m.key, m.snap.TokenFile = tok, key, loc.File
+	if errors.Is(m.snap.Warning, ErrTokenUnreadable) {
+		m.snap.Warning = nil // it was read after all
+	}
+	m.mu.Unlock()
+	return tok, nil
+}
+
+// forget lets go of a session that is over on the server: its record, then
+// (after calling ended, if not nil) its token. A failure here is reported,
+// not retried: there is nothing left to end. why, if not nil, is why the
+// session ended without a logout.
+func (m *Manager) forget(ctx context.Context, why error, ended func()) {
+	key := m.keyOf()
+	warning := forgetRecord(m.cfg.Dir)
+	if ended != nil {
+		ended()
+	}
+	if derr := m.cfg.Secrets.Delete(context.WithoutCancel(ctx), key); derr != nil {
+		warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrTokenNotDeleted, derr))
+	}
+	m.setLoggedOut(why, warning)
+}
+
+func (m *Manager) setLoggedOut(why, warning error) {
 	m.mu.Lock()
 	client := m.client
 	m.rec, m.token, m.key, m.client = nil, "", "", nil
-	m.snap = Snapshot{State: LoggedOut, Warning: warning}
+	m.snap = Snapshot{State: LoggedOut, LastError: why, Warning: warning}
 	m.mu.Unlock()
 	// Nothing more to say to that server; don't keep its connection open.
 	if client != nil {
@@ -605,6 +636,9 @@ func (m *Manager) logoutFailed(rec *record, cause error) error {
 	}
 	rec.Attempts++
 	rec.LastError, rec.LastFailure = cause.Error(), ErrorCode(cause)
+	// The server ends a break with the session: what is pending now is
+	// the end of both.
+	rec.Break = nil
 	saveErr := saveRecord(m.cfg.Dir, rec)
 
 	m.mu.Lock()
@@ -642,9 +676,14 @@ func (m *Manager) retryLogout() {
 // endSession makes the call that ends rec's session.
 func endSession(ctx context.Context, client *ucontact.Client, rec *record, token ucontact.Token, message string) error {
 	if rec.Kind == KindAgent {
-		return client.EndAgentSession(ctx, ucontact.AgentSession{Agent: rec.User, Token: token, Extension: rec.Extension}, message)
+		return client.EndAgentSession(ctx, agentSession(rec, token), message)
 	}
 	return client.EndUserSession(ctx, ucontact.UserSession{User: rec.User, Token: token})
+}
+
+// agentSession is the agent session of rec, for the calls on it.
+func agentSession(rec *record, token ucontact.Token) ucontact.AgentSession {
+	return ucontact.AgentSession{Agent: rec.User, Token: token, Extension: rec.Extension}
 }
 
 // Snapshot returns the current state.
@@ -754,9 +793,18 @@ func (m *Manager) usable() error {
 	return nil
 }
 
+// operation is what a flight does.
+type operation int
+
+const (
+	opLogin operation = iota
+	opLogout
+	opBreak // starting or ending a break
+)
+
 // begin starts an operation. m.mu must be held.
-func (m *Manager) begin(login bool) *flight {
-	m.flight = &flight{login: login, done: make(chan struct{}), ended: make(chan struct{})}
+func (m *Manager) begin(op operation) *flight {
+	m.flight = &flight{op: op, done: make(chan struct{}), ended: make(chan struct{})}
 	return m.flight
 }
 
@@ -809,6 +857,7 @@ func (m *Manager) snapshotOf(rec *record, base Snapshot) Snapshot {
 	s := base
 	s.State = LoggedIn
 	s.Server, s.User, s.Kind, s.Since, s.Extension = rec.Server, rec.User, rec.Kind, rec.Since, rec.Extension
+	s.Break, s.NoBreaks = rec.Break, rec.NoBreaks
 	if rec.PendingSince != nil {
 		s.State = LogoutPending
 		s.PendingSince = *rec.PendingSince

@@ -509,7 +509,7 @@ func TestRetryComesAfterTheFailedLogout(t *testing.T) {
 
 	// Logout's steps, with time between the failure and the end.
 	m.mu.Lock()
-	f := m.begin(false)
+	f := m.begin(opLogout)
 	rec, token, client := *m.rec, m.token, m.client
 	m.mu.Unlock()
 	err := m.logout(ctx, &rec, token, client, func() { close(f.ended) })

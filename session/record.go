@@ -43,6 +43,11 @@ type record struct {
 	// LastFailure classifies LastError (see ErrorCode), so that the next
 	// process can describe it in the user's language.
 	LastFailure Code `json:"last_failure,omitempty"`
+	// Break is the break the agent is on, as the server confirmed it; a
+	// record without it (any written before breaks) is no break.
+	Break *Break `json:"break,omitempty"`
+	// NoBreaks: the server answered that it has no break calls.
+	NoBreaks bool `json:"no_breaks,omitempty"`
 	// Ended marks the record of a session that was ended but whose file
 	// could not be removed (a folder made read-only): it is no session.
 	Ended bool `json:"ended,omitempty"`

@@ -47,6 +47,13 @@ type Snapshot struct {
 	Since     time.Time
 	Extension string // agent sessions: the phone extension
 
+	// Break, in an agent session, is the break the agent is on; nil when
+	// not on one. It is never changed in place: a new break is a new value.
+	Break *Break
+	// NoBreaks means the server said it has no breaks (see
+	// ucontact.ErrNoBreaks): a break is not offered in this session.
+	NoBreaks bool
+
 	// While a logout is pending.
 	PendingSince time.Time
 	Attempts     int

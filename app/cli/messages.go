@@ -27,6 +27,13 @@ var exitCodes = map[session.Code]int{
 	session.CodeProtocol:         ExitServer,
 	session.CodeRefused:          ExitServer,
 	session.CodeSessionOver:      ExitServer,
+	session.CodeNotAgent:         ExitUsage,
+	session.CodeNoMotive:         ExitUsage,
+	session.CodeOnBreak:          ExitNothingToDo,
+	session.CodeNotOnBreak:       ExitNothingToDo,
+	session.CodeNoBreaks:         ExitServer,
+	session.CodeBreakRefused:     ExitServer,
+	session.CodeBreakEndRefused:  ExitServer,
 }
 
 // describe turns an error into one line in the user's language and the exit

@@ -97,6 +97,20 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 		return c.T("err.refused")
 	case session.CodeSessionOver:
 		return c.T("err.session_over", "Server", server)
+	case session.CodeNotAgent:
+		return c.T("err.not_agent")
+	case session.CodeOnBreak:
+		return c.T("err.on_break")
+	case session.CodeNotOnBreak:
+		return c.T("err.not_on_break")
+	case session.CodeNoBreaks:
+		return c.T("err.no_breaks", "Server", server)
+	case session.CodeNoMotive:
+		return c.T("err.no_motive")
+	case session.CodeBreakRefused:
+		return c.T("err.break_refused", "Motive", code.Arg())
+	case session.CodeBreakEndRefused:
+		return c.T("err.break_end_refused", "Motive", code.Arg())
 	case session.CodeKeyringTimeout:
 		return c.T("err.keyring_timeout")
 	case session.CodeKeyring:
