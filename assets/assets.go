@@ -1,5 +1,5 @@
-// Package assets holds the files embedded in the binary: translations now,
-// icons later.
+// Package assets holds the translations embedded in the programs (the
+// icons are in assets/icons).
 package assets
 
 import "embed"
