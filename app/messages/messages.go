@@ -5,6 +5,7 @@ package messages
 import (
 	"errors"
 	"io/fs"
+	"strings"
 
 	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
@@ -48,79 +49,25 @@ func Describe(c *i18n.Catalog, err error, s session.Snapshot) string {
 	if fe := (*ucontact.CAFileError)(nil); errors.As(err, &fe) {
 		return describeCAFile(c, fe)
 	}
-	server := ServerName(s.Server)
 	code := session.ErrorCode(err)
 	switch code.Kind() {
-	case session.CodeWrongCredentials:
-		return c.T("err.wrong_credentials")
-	case session.CodeInvalidServer:
-		return c.T("err.invalid_server")
-	case session.CodeEmptyUser:
-		return c.T("err.empty_user")
-	case session.CodeEmptyPassword:
-		return c.T("err.empty_password")
-	case session.CodeInvalidKind:
-		return c.T("err.invalid_kind")
-	case session.CodeAlreadyLoggedIn:
-		return c.T("err.already_logged_in", "User", s.User, "Server", server)
-	case session.CodeNotLoggedIn:
-		return c.T("err.not_logged_in")
-	case session.CodeLogoutPending:
-		return c.T("err.logout_pending", "User", s.User, "Server", server)
-	case session.CodeBusy:
-		return c.T("err.busy")
-	case session.CodeTokenLost:
-		return c.T("err.token_lost")
-	case session.CodeStoring:
-		return c.T("err.storing", "Reason", err.Error())
-	case session.CodeLoginInterrupted:
-		return c.T("err.login_interrupted")
-	case session.CodeDamagedRecord:
-		return c.T("err.damaged_record")
+	case "":
+		return c.T("err.unexpected", "Reason", err.Error())
 	case session.CodeLocked:
 		return locked(c, settings.LockedFromArg(code.Arg()))
-	case session.CodeRedirect:
-		return c.T("err.redirect", "Server", server, "Location", code.Arg())
 	case session.CodeCertificate:
 		var ce *ucontact.CertificateError
 		errors.As(err, &ce) // the code says it is one
 		return describeCertificate(c, ce)
-	case session.CodeStatus:
-		return c.T("err.server_status", "Server", server, "Status", code.Arg())
-	case session.CodeTimeout:
-		return c.T("err.timeout", "Server", server)
-	case session.CodeUnreachable:
-		return c.T("err.unreachable", "Server", server)
-	case session.CodeProtocol:
-		return c.T("err.protocol", "Server", server)
-	case session.CodeRefused:
-		return c.T("err.refused")
-	case session.CodeSessionOver:
-		return c.T("err.session_over", "Server", server)
-	case session.CodeNotAgent:
-		return c.T("err.not_agent")
-	case session.CodeOnBreak:
-		return c.T("err.on_break")
-	case session.CodeNotOnBreak:
-		return c.T("err.not_on_break")
-	case session.CodeNoBreaks:
-		return c.T("err.no_breaks", "Server", server)
-	case session.CodeNoMotive:
-		return c.T("err.no_motive")
-	case session.CodeBreakRefused:
-		return c.T("err.break_refused", "Motive", code.Arg())
-	case session.CodeBreakEndRefused:
-		return c.T("err.break_end_refused", "Motive", code.Arg())
-	case session.CodeKeyringTimeout:
-		return c.T("err.keyring_timeout")
-	case session.CodeKeyring:
-		return c.T("err.keyring_unavailable")
-	case session.CodeCancelled:
-		return c.T("err.cancelled")
-	case session.CodeClosed:
-		return c.T("err.closed")
 	}
-	return c.T("err.unexpected", "Reason", err.Error())
+	// The catalogs hold one sentence per code, "err." and the code with
+	// underscores (TestEveryCodeHasASentence): a new code needs only its
+	// sentences. Each gets what any of them may name.
+	id := "err." + strings.ReplaceAll(string(code.Kind()), "-", "_")
+	if !c.Has(id) {
+		return c.T("err.unexpected", "Reason", err.Error())
+	}
+	return c.T(id, "User", s.User, "Server", ServerName(s.Server), "Detail", code.Arg(), "Reason", err.Error())
 }
 
 func locked(c *i18n.Catalog, le *settings.LockedError) string {
@@ -240,25 +187,17 @@ func Warnings(c *i18n.Catalog, s session.Snapshot) []string {
 	}
 	var lines []string
 	for _, code := range session.WarningCodes(s.Warning) {
-		switch code.Kind() {
-		case session.CodeDamagedRecord:
-			if code.Arg() == "" { // kept in place, for the keyring to answer
-				lines = append(lines, c.T("warn.damaged_record_kept"))
-				continue
-			}
-			lines = append(lines, c.T("warn.damaged_record", "Path", code.Arg()))
-		case session.CodeTokenLost:
-			lines = append(lines, c.T("err.token_lost"))
-		case session.CodeTokenInFile:
-			lines = append(lines, c.T("warn.token_file", "Path", s.TokenFile))
-		case session.CodePasswordNotSaved:
-			lines = append(lines, c.T("warn.password_not_saved"))
-		case session.CodeTokenNotDeleted:
-			lines = append(lines, c.T("warn.token_not_deleted"))
-		case session.CodeRecordNotRemoved:
-			lines = append(lines, c.T("warn.record_not_removed"))
-		case session.CodeTokenUnreadable:
-			lines = append(lines, c.T("warn.token_unreadable"))
+		// As for errors: "warn." and the code, in every catalog.
+		id := "warn." + strings.ReplaceAll(string(code.Kind()), "-", "_")
+		path := code.Arg()
+		switch {
+		case code.Kind() == session.CodeTokenInFile:
+			path = s.TokenFile
+		case code.Kind() == session.CodeDamagedRecord && path == "":
+			id = "warn.damaged_record_kept" // for the keyring to answer
+		}
+		if c.Has(id) {
+			lines = append(lines, c.T(id, "Path", path))
 		}
 	}
 	if len(lines) == 0 {

@@ -346,7 +346,7 @@ func TestKeyringUnavailable(t *testing.T) {
 			if u.login.keep.Checked || !u.login.keep.Disabled() {
 				t.Errorf("%s: remember checked %v, disabled %v; want unchecked and disabled", when, u.login.keep.Checked, u.login.keep.Disabled())
 			}
-			want := es.T("window.remember_unavailable") + " " + es.T("err.keyring_unavailable")
+			want := es.T("window.remember_unavailable") + " " + es.T("err.keyring")
 			if !u.login.keepWhy.Visible() || u.login.keepWhy.Text != want {
 				t.Errorf("%s: reason %q (shown %v), want %q", when, u.login.keepWhy.Text, u.login.keepWhy.Visible(), want)
 			}
