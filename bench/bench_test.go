@@ -58,11 +58,7 @@ const (
 func TestMain(m *testing.M) {
 	testenv.MarkRun()
 	code := m.Run()
-	if left := testenv.KillLeftovers(10 * time.Second); len(left) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: the bench left %d processes running (now killed):\n", len(left))
-		for _, l := range left {
-			fmt.Fprintln(os.Stderr, "  ", l)
-		}
+	if !testenv.LeftNothing("the bench", 10*time.Second) {
 		code = 1
 	}
 	os.Exit(code)
