@@ -8,9 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/zalando/go-keyring"
 
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
@@ -92,8 +95,9 @@ func (b *bed) timeFirstFrame(env []string, path string) time.Duration {
 
 // measureLogins: a login from the window's submit to the logged-in answer,
 // less the server's own time, with the peak of the resident's private
-// memory while it logs in. The floor is one round trip of the login request
-// on a warm connection.
+// memory while it logs in. The floor is what a login must add to the
+// server's time: storing the token, a bare go-keyring Set of a secret of
+// the token's size on the same keyring.
 func measureLogins(b *bed, app binaries) [][]string {
 	res := b.startResident(app)
 	defer res.Stop(stepTimeout)
@@ -102,7 +106,10 @@ func measureLogins(b *bed, app binaries) [][]string {
 	// agent's first login of the day, not the common case measured here.
 	res.login(server)
 	res.logout()
-	var extra []time.Duration
+	tokens := b.plain.Tokens()
+	floor := newKeyringFloor(b, len(tokens[len(tokens)-1]))
+	floor.set() // the first one connects, as the app's first login did
+	var extra, sets []time.Duration
 	peak := 0
 	for range latencyRuns {
 		// An agent's logins are hours apart: each starts from a resident
@@ -114,14 +121,45 @@ func measureLogins(b *bed, app binaries) [][]string {
 		stop()
 		extra = append(extra, took-serverTime(b.plain.Requests()[from:]))
 		res.logout()
+		sets = append(sets, floor.set())
 	}
-	rtt := warmRoundTrip(b, b.plain, ucontact.PathGetUserToken)
+	took, flo := median(extra), median(sets)
 	return [][]string{
-		row("login: submit → logged in, less server time (ms)", spread(extra), ms(rtt),
-			"+"+ms(median(extra)-rtt), fmt.Sprintf("≤ server +%d ms", maxLoginExtra.Milliseconds()),
-			median(extra) <= maxLoginExtra),
+		row("login: submit → logged in, less server time (ms)", spread(extra), spread(sets),
+			"+"+ms(took-flo), fmt.Sprintf("≤ server + keyring +%d ms", maxLoginExtra.Milliseconds()),
+			took <= flo+maxLoginExtra),
 		row("peak Anonymous during a login (kB)", itoa(peak), "", "", "", false),
 	}
+}
+
+// keyringFloor stores a secret the size of a session token in the bench's
+// keyring with a bare go-keyring Set, as the app stores its token at a
+// login: the least a login that keeps its token in the keyring takes.
+type keyringFloor struct {
+	t      *testing.T
+	secret string
+}
+
+// floorService is the keyring service the floor's secret is stored under,
+// apart from the app's.
+const floorService = "ucontact-tray-bench-floor"
+
+func newKeyringFloor(b *bed, size int) *keyringFloor {
+	// go-keyring speaks to the session bus of this process's environment.
+	b.t.Setenv("DBUS_SESSION_BUS_ADDRESS", b.Bus)
+	b.t.Cleanup(func() { keyring.Delete(floorService, user) }) //nolint:errcheck // the keyring goes with the bench
+	return &keyringFloor{t: b.t, secret: strings.Repeat("t", size)}
+}
+
+// set stores the secret, replacing the last one, and returns how long
+// that took.
+func (f *keyringFloor) set() time.Duration {
+	f.t.Helper()
+	began := time.Now()
+	if err := keyring.Set(floorService, user, f.secret); err != nil {
+		f.t.Fatalf("floor keyring Set: %v", err)
+	}
+	return time.Since(began)
 }
 
 // serverTime is how long the server spent on reqs.
