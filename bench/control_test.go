@@ -39,7 +39,7 @@ func TestBenchControlSocket(t *testing.T) {
 // it ran out of are free.
 func measureControlSocket(b *bed, app binaries) [][]string {
 	res := b.startResident(app)
-	defer res.stop()
+	defer res.Stop(stepTimeout)
 	client := res.client()
 	quiet := statusTimes(b.t, client)
 	quietMem := must(b.t, res, readMemory)
@@ -95,7 +95,7 @@ func statusTimes(t *testing.T, client *control.Client) []time.Duration {
 }
 
 func socketPath(t *testing.T, p *proc) string {
-	dir, err := control.Dir(p.getenv)
+	dir, err := control.Dir(p.Getenv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +105,7 @@ func socketPath(t *testing.T, p *proc) string {
 // openFiles is how many file descriptors p has open.
 func openFiles(t *testing.T, p *proc) int {
 	t.Helper()
-	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.pid()))
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", p.PID()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,12 +119,12 @@ func openFiles(t *testing.T, p *proc) int {
 func timeBackAfterExhaustion(t *testing.T, res *proc, client *control.Client, path string) time.Duration {
 	t.Helper()
 	var old unix.Rlimit
-	if err := unix.Prlimit(res.pid(), unix.RLIMIT_NOFILE, nil, &old); err != nil {
+	if err := unix.Prlimit(res.PID(), unix.RLIMIT_NOFILE, nil, &old); err != nil {
 		t.Fatal(err)
 	}
 	// The soft limit alone: raising it back needs no privilege.
 	low := unix.Rlimit{Cur: uint64(openFiles(t, res) + 8), Max: old.Max}
-	if err := unix.Prlimit(res.pid(), unix.RLIMIT_NOFILE, &low, nil); err != nil {
+	if err := unix.Prlimit(res.PID(), unix.RLIMIT_NOFILE, &low, nil); err != nil {
 		t.Fatal(err)
 	}
 	var conns []net.Conn
@@ -144,10 +144,10 @@ func timeBackAfterExhaustion(t *testing.T, res *proc, client *control.Client, pa
 	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
 	defer cancel()
 	if _, err := client.Status(ctx); err != nil {
-		t.Fatalf("status after the descriptors were freed: %v\n%s", err, res.out.String())
+		t.Fatalf("status after the descriptors were freed: %v\n%s", err, res.Output())
 	}
 	took := time.Since(began)
-	if err := unix.Prlimit(res.pid(), unix.RLIMIT_NOFILE, &old, nil); err != nil {
+	if err := unix.Prlimit(res.PID(), unix.RLIMIT_NOFILE, &old, nil); err != nil {
 		t.Fatal(err)
 	}
 	return took

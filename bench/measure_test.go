@@ -19,9 +19,9 @@ import (
 // must reads a figure of p, failing the test if it cannot.
 func must[T any](t *testing.T, p *proc, read func(pid int) (T, error)) T {
 	t.Helper()
-	v, err := read(p.pid())
+	v, err := read(p.PID())
 	if err != nil {
-		t.Fatalf("measuring %s: %v\n%s", p.name, err, p.out.String())
+		t.Fatalf("measuring %s: %v\n%s", p.Name, err, p.Output())
 	}
 	return v
 }

@@ -16,7 +16,7 @@ import (
 // as user: the first login's autostart is settled by then.
 func (d *desk) waitLoginSaved(user string) {
 	d.t.Helper()
-	path := filepath.Join(d.home, ".config", "ucontact-tray", "settings.json")
+	path := filepath.Join(d.home.Dir, ".config", "ucontact-tray", "settings.json")
 	testenv.WaitFor(d.t, stepTimeout, "the login's settings to be saved", func() bool {
 		b, err := os.ReadFile(path)
 		return err == nil && strings.Contains(string(b), `"user": "`+user+`"`)
@@ -27,7 +27,7 @@ func (d *desk) waitLoginSaved(user string) {
 // tray app is there, and that it starts this binary.
 func (d *desk) assertAutostart(want bool) {
 	d.t.Helper()
-	path := filepath.Join(d.home, ".config", "autostart", "ucontact-tray.desktop")
+	path := filepath.Join(d.home.Dir, ".config", "autostart", "ucontact-tray.desktop")
 	b, err := os.ReadFile(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -48,7 +48,7 @@ func TestPrivateCA(t *testing.T) {
 	}
 	d.assertEndedOnce()
 
-	missing := filepath.Join(d.home, "no-such-ca.pem")
+	missing := filepath.Join(d.home.Dir, "no-such-ca.pem")
 	r := d.login("user", "--ca-file", missing)
 	if r.code != 2 || !strings.Contains(r.stderr, missing) {
 		t.Fatalf("a missing CA file: exit %d, want 2 naming it: %s", r.code, r.stderr)
@@ -64,10 +64,10 @@ func TestPrivateCAThroughTheTrayApp(t *testing.T) {
 	res := d.start()
 	d.trayOf("Sin sesión")
 	d.assertCertificateRefused(d.login("user"))
-	if err := syscall.Kill(res.cmd.Process.Pid, syscall.SIGTERM); err != nil {
+	if err := res.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if code := res.exited(stepTimeout); code != 0 {
+	if code := res.Exited(stepTimeout); code != 0 {
 		t.Fatalf("tray app exited %d", code)
 	}
 

@@ -122,7 +122,7 @@ func TestSlowServerAnswersWithinDeadline(t *testing.T) {
 func assertNoTokenOnDisk(t *testing.T, d *desk, keyring bool) {
 	t.Helper()
 	tokens := d.srv.Tokens()
-	filepath.WalkDir(d.home, func(path string, e os.DirEntry, err error) error {
+	filepath.WalkDir(d.home.Dir, func(path string, e os.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return nil
 		}

@@ -24,8 +24,8 @@ func TestCrashIsKeptInTheLogFolder(t *testing.T) {
 	d := newDesk(t, deskOptions{display: true, tray: true})
 	d.wantLog = []string{`msg="tray app started"`, `msg="window started"`}
 	res := d.start()
-	res.waitLog(`msg="tray app started"`, startTimeout)
-	pid, err := strconv.Atoi(res.waitLog(`msg="window started" pid=(\d+)`, startTimeout)[1])
+	res.WaitLog(`msg="tray app started"`, startTimeout)
+	pid, err := strconv.Atoi(res.WaitLog(`msg="window started" pid=(\d+)`, startTimeout)[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,13 +37,13 @@ func TestCrashIsKeptInTheLogFolder(t *testing.T) {
 	}
 	d.waitCrash(logfile.WindowCrash, "ucontact-tray/app/window")
 
-	if !res.running() {
-		t.Fatalf("the tray app ended with its window:\n%s", res.out.String())
+	if !res.Running() {
+		t.Fatalf("the tray app ended with its window:\n%s", res.Output())
 	}
-	if err := syscall.Kill(res.cmd.Process.Pid, syscall.SIGQUIT); err != nil {
+	if err := res.Signal(syscall.SIGQUIT); err != nil {
 		t.Fatal(err)
 	}
-	if code := res.exited(stepTimeout); code != 2 {
+	if code := res.Exited(stepTimeout); code != 2 {
 		t.Fatalf("tray app exited %d on SIGQUIT, want 2 (the runtime's crash)", code)
 	}
 	d.waitCrash(logfile.TrayAppCrash, "ucontact-tray/app/resident")

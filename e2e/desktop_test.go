@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -31,20 +30,14 @@ const (
 // keyring, a tray host, a notification server), perhaps a display, and the
 // fake uContact server.
 type desk struct {
-	t       *testing.T
-	bin     string // the ucontact-tray it runs: binary, unless a test moved it
-	home    string
-	runtime string
-	bus     string
-	display string
-	watcher *testenv.Watcher
-	notes   *testenv.Notifications
-	system  string              // DBUS_SYSTEM_BUS_ADDRESS
-	logind  *testenv.FakeLogind // on the system bus, when asked for
-	srv     *fake.Server
-	addr    string
-	ca      *testenv.CA // the server's CA, when it speaks TLS
-	shots   string
+	*testenv.Desktop
+	t     *testing.T
+	bin   string // the ucontact-tray it runs: binary, unless a test moved it
+	home  testenv.Home
+	srv   *fake.Server
+	addr  string
+	ca    *testenv.CA // the server's CA, when it speaks TLS
+	shots string
 	// logDir holds the app's log files, checked when the test ends (see
 	// checkLogs), and wantLog what they must say.
 	logDir  string
@@ -65,30 +58,15 @@ type deskOptions struct {
 
 func newDesk(t *testing.T, o deskOptions) *desk {
 	t.Helper()
-	d := &desk{t: t, bin: binary, home: t.TempDir(), runtime: shortDir(t)}
-	if o.keyring || o.tray || o.display {
-		d.bus = testenv.StartBus(t)
-		d.notes = testenv.StartNotifications(t, d.bus)
-	} else {
-		// A bus address where nothing listens: no Secret Service at all.
-		d.bus = "unix:path=" + filepath.Join(d.home, "no-bus")
-	}
-	if o.keyring {
-		testenv.StartKeyring(t, d.bus)
-	}
-	if o.tray {
-		d.watcher = testenv.StartWatcher(t, d.bus)
-	}
-	if o.display {
-		d.display = testenv.StartXvfb(t)
-	}
-	// Never the machine's own system bus: a private one with a fake logind,
-	// or one where nothing listens.
-	d.system = "unix:path=" + filepath.Join(d.home, "no-system-bus")
-	if o.logind > 0 {
-		d.system = testenv.StartBus(t)
-		d.logind = testenv.StartFakeLogind(t, d.system, o.logind)
-	}
+	d := &desk{t: t, bin: binary, home: testenv.NewHome(t)}
+	d.Desktop = testenv.StartDesktop(t, testenv.DesktopOptions{
+		// Without any of these, no bus at all: no Secret Service either.
+		NoBus:   !o.keyring && !o.tray && !o.display,
+		Keyring: o.keyring,
+		Tray:    o.tray,
+		Display: o.display,
+		Logind:  o.logind,
+	})
 	d.srv = fake.New(fake.Variant{})
 	d.srv.AddUser(user, password)
 	d.srv.AddAgent(user, password)
@@ -107,7 +85,7 @@ func newDesk(t *testing.T, o deskOptions) *desk {
 	_, d.addr, _ = strings.Cut(base, "://")
 	t.Cleanup(func() { d.srv.Close() })
 	d.shots = filepath.Join(outputDir(), strings.ReplaceAll(t.Name(), "/", "_"))
-	d.logDir = filepath.Join(d.home, ".cache", "ucontact-tray")
+	d.logDir = filepath.Join(d.home.Dir, ".cache", "ucontact-tray")
 	d.wantLog = []string{
 		`level=INFO msg="uContact request" method=POST host=` + regexp.QuoteMeta(d.addr) + ` path=/Integra/\S+ duration=\S+ status=200`,
 		`level=INFO msg="session state" state=logged-in was=logging-in user=`,
@@ -172,50 +150,15 @@ func outputDir() string {
 	return filepath.Join("..", "test-output")
 }
 
-// shortDir is a directory whose path fits in a unix socket address.
-func shortDir(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "uce2e")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
+func (d *desk) env() []string { return d.Env(d.home) }
 
-func (d *desk) env() []string {
-	env := []string{
-		"HOME=" + d.home,
-		"XDG_CONFIG_HOME=" + filepath.Join(d.home, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(d.home, ".cache"),
-		"XDG_DATA_HOME=" + filepath.Join(d.home, ".local", "share"),
-		"XDG_RUNTIME_DIR=" + d.runtime,
-		// The administrator's presets: never the machine's own.
-		"UCONTACT_TRAY_SYSTEM_DIR=" + d.systemDir(),
-		"DBUS_SESSION_BUS_ADDRESS=" + d.bus,
-		"DBUS_SYSTEM_BUS_ADDRESS=" + d.system,
-		"PATH=" + os.Getenv("PATH"),
-		"LANG=es_ES.UTF-8",
-		"NO_AT_BRIDGE=1",
-		testenv.RunMark(),
-	}
-	if d.display != "" {
-		env = append(env, "DISPLAY="+d.display)
-	}
-	return env
-}
-
-// systemDir is where the app reads the administrator's presets (see
-// writePresets); nothing is there unless a test puts it.
-func (d *desk) systemDir() string { return filepath.Join(d.home, "system") }
-
-// writePresets writes the administrator's presets file.
+// writePresets writes the administrator's presets file, where the app
+// reads it.
 func (d *desk) writePresets(text string) string {
 	d.t.Helper()
-	path := filepath.Join(d.systemDir(), "presets.conf")
-	if err := os.MkdirAll(d.systemDir(), 0o755); err != nil {
+	dir := d.home.SystemDir()
+	path := filepath.Join(dir, "presets.conf")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		d.t.Fatal(err)
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
@@ -262,80 +205,18 @@ func (d *desk) assertNoSecret(text string) {
 	}
 }
 
-// proc is a long-running process of the app (the resident, the window).
-type proc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	out  *testenv.Buffer
-	done chan struct{}
-	err  error
-}
-
-// start starts the app with args and keeps it running until the test ends.
-func (d *desk) start(args ...string) *proc {
+// start starts the app with args and keeps it running until the test
+// ends; a window it starts is stopped with it.
+func (d *desk) start(args ...string) *testenv.Process {
 	d.t.Helper()
-	p := &proc{t: d.t, out: &testenv.Buffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(d.bin, args...)
-	p.cmd.Env = d.env()
-	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
-	// A window the app started shares its output: don't wait on it forever.
-	p.cmd.WaitDelay = 2 * time.Second
-	// Its own process group, so a window it starts is stopped with it.
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := p.cmd.Start(); err != nil {
-		d.t.Fatal(err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
+	cmd := exec.Command(d.bin, args...)
+	cmd.Env = d.env()
+	p := testenv.StartProcess(d.t, cmd)
 	d.t.Cleanup(func() {
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
-		<-p.done
-		d.assertNoSecret(p.out.String())
-		if d.t.Failed() {
-			d.t.Logf("output of %v:\n%s", args, p.out.String())
-		}
+		p.Kill() // so that its output is whole
+		d.assertNoSecret(p.Output())
 	})
 	return p
-}
-
-// waitLog waits until the process has printed a line matching re.
-func (p *proc) waitLog(re string, timeout time.Duration) []string {
-	p.t.Helper()
-	rx := regexp.MustCompile(re)
-	var m []string
-	testenv.WaitFor(p.t, timeout, "log line "+re, func() bool {
-		m = rx.FindStringSubmatch(p.out.String())
-		return m != nil
-	})
-	return m
-}
-
-// exited waits for the process to end and returns its exit code.
-func (p *proc) exited(timeout time.Duration) int {
-	p.t.Helper()
-	select {
-	case <-p.done:
-	case <-time.After(timeout):
-		p.t.Fatalf("still running after %v", timeout)
-	}
-	if ee, ok := p.err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	}
-	if p.err != nil {
-		p.t.Fatal(p.err)
-	}
-	return 0
-}
-
-func (p *proc) running() bool {
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
 }
 
 // screenshot saves the screen as name.png in the test's output folder.
@@ -344,7 +225,7 @@ func (d *desk) screenshot(name string) {
 	if err := os.MkdirAll(d.shots, 0o755); err != nil {
 		d.t.Fatal(err)
 	}
-	testenv.Screenshot(d.t, d.display, filepath.Join(d.shots, name+".png"))
+	testenv.Screenshot(d.t, d.Display, filepath.Join(d.shots, name+".png"))
 }
 
 // assertEndedOnce fails unless the server opened exactly one session and
@@ -360,7 +241,7 @@ func (d *desk) assertEndedOnce() {
 // by an earlier run was ended at start.
 func (d *desk) waitRecoveredNotice() {
 	d.t.Helper()
-	d.notes.Wait(d.t, stepTimeout, func(n testenv.Notification) bool {
+	d.Notes.Wait(d.t, stepTimeout, func(n testenv.Notification) bool {
 		return n.Summary == "Sesión anterior cerrada" && strings.Contains(n.Body, user)
 	})
 }

@@ -70,14 +70,13 @@ func TestTrayAppKilledAfterTheAnswer(t *testing.T) {
 	d.wantLog = d.wantLog[:1] // a killed login may never log its success
 	log := watchLog(t, filepath.Join(d.logDir, "ucontact-tray.log"))
 	app := d.start()
-	app.waitLog(`tray ready`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
 	var rows []killRow
 	for i := range killsPerProcess {
 		delay := killDelay(i)
 		login := d.startLogin()
-		row := killAfterAnswer(t, log, app.cmd.Process.Pid, delay)
-		syscall.Kill(-app.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck // and the window it may have started
-		app.exited(stepTimeout)
+		row := killAfterAnswer(t, log, app.PID(), delay)
+		app.Kill()   // and the window it may have started
 		login.Wait() //nolint:errcheck // its tray app was killed
 		row.left = d.leftOnDisk()
 
@@ -89,9 +88,9 @@ func TestTrayAppKilledAfterTheAnswer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("kill %d at %v (left %s): the next start did not end the session", i, row.after, row.left)
 		}
-		d.notes.Wait(t, stepTimeout, func(testenv.Notification) bool { return d.recoveredNotices() > i })
+		d.Notes.Wait(t, stepTimeout, func(testenv.Notification) bool { return d.recoveredNotices() > i })
 		row.found = "ended at start"
-		app.waitLog(`tray ready`, startTimeout)
+		app.WaitLog(`tray ready`, startTimeout)
 		rows = append(rows, row)
 	}
 	reportKills(t, "tray app", rows, len(d.srv.Sessions()))
@@ -153,7 +152,7 @@ func (d *desk) leftOnDisk() string {
 // ended at start.
 func (d *desk) recoveredNotices() int {
 	n := 0
-	for _, note := range d.notes.All() {
+	for _, note := range d.Notes.All() {
 		if note.Summary == "Sesión anterior cerrada" {
 			n++
 		}

@@ -55,11 +55,7 @@ func run(m *testing.M) int {
 		}
 	}
 	code := m.Run()
-	if left := testenv.KillLeftovers(10 * time.Second); len(left) > 0 {
-		fmt.Fprintf(os.Stderr, "FAIL: the tests left %d processes running (now killed):\n", len(left))
-		for _, l := range left {
-			fmt.Fprintln(os.Stderr, "  ", l)
-		}
+	if !testenv.LeftNothing("the tests", 10*time.Second) {
 		return 1
 	}
 	return code

@@ -170,8 +170,8 @@ func (m *msiDesk) useInstalledApp() {
 	// Started as Windows starts it at sign-in; the window it opens shows
 	// the form.
 	app := m.w.start(exe)
-	app.waitLog(`tray ready`, startTimeout)
-	app.waitLog(`msg="login form ready"`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
+	app.WaitLog(`msg="login form ready"`, startTimeout)
 	m.w.waitFields()
 	m.w.screenshot("1-installed-app-window")
 
@@ -198,7 +198,7 @@ func (m *msiDesk) useInstalledApp() {
 
 	// The upgrade replaces the programs: stop them, as signing out would.
 	m.w.end()
-	app.exited(stepTimeout)
+	app.Exited(stepTimeout)
 }
 
 // buildLater makes the installer of a later version than version, with

@@ -83,11 +83,11 @@ func TestLinuxPackage(t *testing.T) {
 	}
 	res := d.start()
 	d.trayOf("Sin sesión")
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-installed-login-window")
-	if !res.running() {
-		t.Fatalf("the installed app is gone:\n%s", res.out.String())
+	if !res.Running() {
+		t.Fatalf("the installed app is gone:\n%s", res.Output())
 	}
 }
 

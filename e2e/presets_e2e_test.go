@@ -20,7 +20,7 @@ func TestAdminPresetLocksTheServer(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
 	d.writePresets("# Acme's desks\nserver = http://" + d.addr + "\nautostart = no\nlock = server, autostart\n")
 	// The user's own last server was another: the locked one wins.
-	dir := filepath.Join(d.home, ".config", "ucontact-tray")
+	dir := filepath.Join(d.home.Dir, ".config", "ucontact-tray")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -29,7 +29,7 @@ func TestAdminPresetLocksTheServer(t *testing.T) {
 	}
 	res := d.start()
 	item, _ := d.trayOf("Sin sesión")
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-locked-server")
 	// The cursor starts in Usuario: the server needs nothing.
@@ -60,12 +60,12 @@ func TestMalformedPresetsStillStart(t *testing.T) {
 	d.wantLog = []string{`msg="tray app started"`, regexp.QuoteMeta(path + " line 4: ")}
 	res := d.start()
 	d.trayOf("Sin sesión")
-	res.waitLog(regexp.QuoteMeta(path+" line 4: ")+`.*not key = value`, startTimeout)
-	res.waitLog(regexp.QuoteMeta(path+" line 3: lock names kind"), stepTimeout)
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(regexp.QuoteMeta(path+" line 4: ")+`.*not key = value`, startTimeout)
+	res.WaitLog(regexp.QuoteMeta(path+" line 3: lock names kind"), stepTimeout)
+	res.WaitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-malformed-presets")
-	if !res.running() {
+	if !res.Running() {
 		t.Fatal("the resident stopped")
 	}
 	// What could be read is used: the server is locked, and so is
@@ -75,7 +75,7 @@ func TestMalformedPresetsStillStart(t *testing.T) {
 		t.Errorf("login on another server: %d %q", r.code, r.stderr)
 	}
 	testenv.WaitFor(t, stepTimeout, "the autostart entry", func() bool {
-		_, err := os.Stat(filepath.Join(d.home, ".config", "autostart", "ucontact-tray.desktop"))
+		_, err := os.Stat(filepath.Join(d.home.Dir, ".config", "autostart", "ucontact-tray.desktop"))
 		return err == nil
 	})
 	d.assertAutostart(true)

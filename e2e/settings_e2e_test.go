@@ -54,11 +54,11 @@ func TestDamagedSettingsAtTrayStart(t *testing.T) {
 	path := d.damageSettings()
 	d.wantLog = []string{`msg="tray app started"`, `level=WARN msg="settings not read; using the defaults" err=.*` + regexp.QuoteMeta(path)}
 	res := d.start()
-	d.notes.Wait(t, startTimeout, func(n testenv.Notification) bool {
+	d.Notes.Wait(t, startTimeout, func(n testenv.Notification) bool {
 		return n.Summary == "Configuración no leída" && strings.Contains(n.Body, path+" estaba dañado")
 	})
 	d.trayOf("Sin sesión")
-	if !res.running() {
-		t.Fatalf("the tray app stopped:\n%s", res.out.String())
+	if !res.Running() {
+		t.Fatalf("the tray app stopped:\n%s", res.Output())
 	}
 }

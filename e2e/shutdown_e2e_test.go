@@ -53,9 +53,9 @@ func TestShutdownEndsTheSessionBeforeTheLockIsReleased(t *testing.T) {
 				d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: logindDelay})
 				res := d.start()
 				item, _ := d.trayOf("Sin sesión")
-				res.waitLog(`logind: watching" inhibit_delay_max=5s`, stepTimeout)
+				res.WaitLog(`logind: watching" inhibit_delay_max=5s`, stepTimeout)
 				time.Sleep(300 * time.Millisecond) // a lock taken by mistake would show by now
-				if locks := d.logind.Locks(); len(locks) != 0 {
+				if locks := d.Logind.Locks(); len(locks) != 0 {
 					t.Fatalf("locks taken while logged out: %+v", locks)
 				}
 
@@ -63,9 +63,9 @@ func TestShutdownEndsTheSessionBeforeTheLockIsReleased(t *testing.T) {
 					t.Fatalf("login: %d %s", r.code, r.stderr)
 				}
 				waitTitle(t, item, "Conectado: "+user)
-				d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
-				d.logind.WaitHeld(t, "sleep", 1, stepTimeout)
-				for _, l := range d.logind.Locks() {
+				d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+				d.Logind.WaitHeld(t, "sleep", 1, stepTimeout)
+				for _, l := range d.Logind.Locks() {
 					if l.Mode != "delay" || l.Who != "ucontact-tray" || l.Why == "" {
 						t.Errorf("lock %+v: want a delay lock by ucontact-tray, with a reason", l)
 					}
@@ -74,15 +74,15 @@ func TestShutdownEndsTheSessionBeforeTheLockIsReleased(t *testing.T) {
 					d.srv.Inject(endPath(kind), fakeLatency(answer))
 				}
 
-				sent, err := d.logind.PrepareForShutdown(true)
+				sent, err := d.Logind.PrepareForShutdown(true)
 				if err != nil {
 					t.Fatal(err)
 				}
-				released, err := d.logind.WaitReleased("shutdown", logindDelay+time.Second)
+				released, err := d.Logind.WaitReleased("shutdown", logindDelay+time.Second)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if code := res.exited(stepTimeout); code != 0 {
+				if code := res.Exited(stepTimeout); code != 0 {
 					t.Fatalf("resident exited %d after the shutdown", code)
 				}
 				d.endedWhileHeld(kind, sent, released, answer)
@@ -92,11 +92,11 @@ func TestShutdownEndsTheSessionBeforeTheLockIsReleased(t *testing.T) {
 				if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 1 {
 					t.Errorf("server sessions %+v", s)
 				}
-				if n := len(d.logind.Locks()); n != 2 {
-					t.Errorf("%d locks taken in all, want 2 (shutdown, sleep): %+v", n, d.logind.Locks())
+				if n := len(d.Logind.Locks()); n != 2 {
+					t.Errorf("%d locks taken in all, want 2 (shutdown, sleep): %+v", n, d.Logind.Locks())
 				}
-				d.logind.WaitHeld(t, "sleep", 0, stepTimeout)
-				res.waitLog(`session ended for the OS" notice=session-ending source=logind`, time.Second)
+				d.Logind.WaitHeld(t, "sleep", 0, stepTimeout)
+				res.WaitLog(`session ended for the OS" notice=session-ending source=logind`, time.Second)
 				if d.hasRecord() {
 					t.Error("the session record outlived the session")
 				}
@@ -128,18 +128,18 @@ func TestShutdownWithTheServerDown(t *testing.T) {
 			t.Run(tc.name+"/"+kind, func(t *testing.T) {
 				d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: tc.delay})
 				res, _ := d.startLoggedIn(kind)
-				d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+				d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
 				if tc.hang {
 					d.srv.Inject(endPath(kind), fake.Fault{Latency: time.Minute})
 				} else {
 					d.srv.Close()
 				}
 
-				sent, err := d.logind.PrepareForShutdown(true)
+				sent, err := d.Logind.PrepareForShutdown(true)
 				if err != nil {
 					t.Fatal(err)
 				}
-				released, err := d.logind.WaitReleased("shutdown", tc.delay+time.Second)
+				released, err := d.Logind.WaitReleased("shutdown", tc.delay+time.Second)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -151,7 +151,7 @@ func TestShutdownWithTheServerDown(t *testing.T) {
 				if tc.hang && took < deadline/2 {
 					t.Errorf("the lock was released after %v: the app gave up on the server well before its %v deadline", took, deadline)
 				}
-				if code := res.exited(stepTimeout); code != 0 {
+				if code := res.Exited(stepTimeout); code != 0 {
 					t.Fatalf("resident exited %d after the shutdown", code)
 				}
 				if s := d.srv.Sessions(); len(s) != 1 || s[0].Ended != 0 {
@@ -176,8 +176,8 @@ func TestShutdownWithTheServerDown(t *testing.T) {
 				d.waitRecoveredNotice()
 				d.assertEndedOnce()
 				testenv.WaitFor(t, stepTimeout, "the record to go", func() bool { return !d.hasRecord() })
-				d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
-				if !again.running() {
+				d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout)
+				if !again.Running() {
 					t.Fatal("the next start did not stay running")
 				}
 			})
@@ -192,36 +192,36 @@ func TestShutdownCancelledKeepsTheLock(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: logindDelay})
 			res, item := d.startLoggedIn(kind)
-			d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
 
-			if _, err := d.logind.PrepareForShutdown(false); err != nil {
+			if _, err := d.Logind.PrepareForShutdown(false); err != nil {
 				t.Fatal(err)
 			}
 			time.Sleep(500 * time.Millisecond) // an end of session, or a lock let go, would show by now
-			if n := d.logind.Held("shutdown"); n != 1 {
+			if n := d.Logind.Held("shutdown"); n != 1 {
 				t.Fatalf("%d shutdown locks held after a cancelled shutdown, want 1", n)
 			}
 			if n := d.endRequests(); n != 0 {
 				t.Fatalf("%d ends of session for a cancelled shutdown", n)
 			}
 			waitTitle(t, item, "Conectado: "+user)
-			if !res.running() {
+			if !res.Running() {
 				t.Fatal("the resident quit for a cancelled shutdown")
 			}
 
 			// Signals on one connection arrive in order: this one comes
 			// after the cancellation has been handled.
 			d.srv.Inject(endPath(kind), fakeLatency(slowAnswer))
-			sent, err := d.logind.PrepareForShutdown(true)
+			sent, err := d.Logind.PrepareForShutdown(true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			released, err := d.logind.WaitReleased("shutdown", logindDelay+time.Second)
+			released, err := d.Logind.WaitReleased("shutdown", logindDelay+time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			d.endedWhileHeld(kind, sent, released, slowAnswer)
-			if code := res.exited(stepTimeout); code != 0 {
+			if code := res.Exited(stepTimeout); code != 0 {
 				t.Fatalf("resident exited %d", code)
 			}
 		})
@@ -243,33 +243,33 @@ func TestSleepEndsTheSessionAndOffersItBack(t *testing.T) {
 				t.Fatalf("login: %d %s", r.code, r.stderr)
 			}
 			waitTitle(t, item, "Conectado: "+user)
-			d.logind.WaitHeld(t, "sleep", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "sleep", 1, stepTimeout)
 
 			d.srv.Inject(endPath(kind), fakeLatency(slowAnswer))
-			sent, err := d.logind.PrepareForSleep(true)
+			sent, err := d.Logind.PrepareForSleep(true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			released, err := d.logind.WaitReleased("sleep", logindDelay+time.Second)
+			released, err := d.Logind.WaitReleased("sleep", logindDelay+time.Second)
 			if err != nil {
 				t.Fatal(err)
 			}
 			d.endedWhileHeld(kind, sent, released, slowAnswer)
 			waitTitle(t, item, "Sin sesión")
-			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout) // nothing left to protect
+			d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout) // nothing left to protect
 
-			if _, err := d.logind.PrepareForSleep(false); err != nil {
+			if _, err := d.Logind.PrepareForSleep(false); err != nil {
 				t.Fatal(err)
 			}
-			d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
+			d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
 				return n.Summary == "Sesión finalizada durante la suspensión" && strings.Contains(n.Body, user+" @ "+d.addr)
 			})
 			relogin := "Volver a iniciar sesión (" + user + " @ " + d.addr + ")"
 			waitMenu(t, item, "Sin sesión.", relogin, "Iniciar sesión…", "Salir")
-			if n := d.logind.Held("sleep"); n != 0 {
+			if n := d.Logind.Held("sleep"); n != 0 {
 				t.Errorf("%d sleep locks taken on resume with no session open", n)
 			}
-			if !res.running() {
+			if !res.Running() {
 				t.Fatal("the resident quit on suspend")
 			}
 
@@ -281,8 +281,8 @@ func TestSleepEndsTheSessionAndOffersItBack(t *testing.T) {
 			if s := d.srv.Sessions(); len(s) != 2 || s[0].Ended != 1 || s[1].Ended != 0 || s[1].Kind != kind {
 				t.Fatalf("server sessions after logging in again: %+v", s)
 			}
-			d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
-			d.logind.WaitHeld(t, "sleep", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "sleep", 1, stepTimeout)
 			if r := d.run("", "logout"); r.code != 0 {
 				t.Fatalf("logout: %d %s", r.code, r.stderr)
 			}
@@ -298,22 +298,22 @@ func TestSleepWithLogoutOnSuspendOff(t *testing.T) {
 			d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: logindDelay})
 			d.mergeSettings(map[string]any{"logout_on_suspend": false})
 			res, item := d.startLoggedIn(kind)
-			d.logind.WaitHeld(t, "sleep", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "sleep", 1, stepTimeout)
 
-			sent, err := d.logind.PrepareForSleep(true)
+			sent, err := d.Logind.PrepareForSleep(true)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// Held until the deadline would mean nobody said Done.
-			released, err := d.logind.WaitReleased("sleep", appDeadline)
+			released, err := d.Logind.WaitReleased("sleep", appDeadline)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Logf("sleep lock released %v after the suspend", released.Sub(sent).Round(time.Millisecond))
-			if _, err := d.logind.PrepareForSleep(false); err != nil {
+			if _, err := d.Logind.PrepareForSleep(false); err != nil {
 				t.Fatal(err)
 			}
-			d.logind.WaitHeld(t, "sleep", 1, stepTimeout) // ready for the next suspend
+			d.Logind.WaitHeld(t, "sleep", 1, stepTimeout) // ready for the next suspend
 
 			if n := d.endRequests(); n != 0 {
 				t.Fatalf("%d ends of session on suspend with logout_on_suspend off", n)
@@ -326,7 +326,7 @@ func TestSleepWithLogoutOnSuspendOff(t *testing.T) {
 			if s := d.srv.OpenSessions(); len(s) != 1 {
 				t.Fatalf("open server sessions %+v", s)
 			}
-			for _, n := range d.notes.All() {
+			for _, n := range d.Notes.All() {
 				if n.Summary == "Sesión finalizada durante la suspensión" {
 					t.Errorf("told the user the session ended, and it did not: %q", n.Body)
 				}
@@ -336,10 +336,10 @@ func TestSleepWithLogoutOnSuspendOff(t *testing.T) {
 			if v, ok := d.settings()["logout_on_suspend"]; !ok || v != false {
 				t.Errorf("logout_on_suspend after login = %v (present %v), want false", v, ok)
 			}
-			if !res.running() {
+			if !res.Running() {
 				t.Fatal("the resident quit on suspend")
 			}
-			d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
 		})
 	}
 }
@@ -352,21 +352,21 @@ func TestSignalEndsTheSession(t *testing.T) {
 			t.Run(sigName(sig)+"/"+kind, func(t *testing.T) {
 				d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: logindDelay})
 				res, _ := d.startLoggedIn(kind)
-				d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+				d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
 
-				if err := syscall.Kill(res.cmd.Process.Pid, sig); err != nil { // the resident only, not its group
+				if err := res.Signal(sig); err != nil { // the resident only, not its group
 					t.Fatal(err)
 				}
-				if code := res.exited(stepTimeout); code != 0 {
+				if code := res.Exited(stepTimeout); code != 0 {
 					t.Fatalf("resident exited %d on %v", code, sig)
 				}
 				d.oneEnd(kind)
 				d.assertEndedOnce()
-				res.waitLog(`session ended for the OS" notice=session-ending source=`+sig.String(), time.Second)
+				res.WaitLog(`session ended for the OS" notice=session-ending source=`+sig.String(), time.Second)
 				if d.hasRecord() {
 					t.Error("the session record outlived the session")
 				}
-				d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
+				d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 			})
 		}
 	}
@@ -380,13 +380,13 @@ func TestKillThenRestartEndsTheSession(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			d := newDesk(t, deskOptions{keyring: true, display: true, tray: true, logind: logindDelay})
 			res, _ := d.startLoggedIn(kind)
-			d.logind.WaitHeld(t, "shutdown", 1, stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 1, stepTimeout)
 
-			if err := syscall.Kill(res.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+			if err := res.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			res.exited(stepTimeout)
-			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
+			res.Exited(stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 			if n := d.endRequests(); n != 0 {
 				t.Fatalf("%d ends of session from a killed app", n)
 			}
@@ -400,8 +400,8 @@ func TestKillThenRestartEndsTheSession(t *testing.T) {
 			d.oneEnd(kind)
 			d.assertEndedOnce()
 			waitMenu(t, item, "Sin sesión.", "Iniciar sesión…", "Salir")
-			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
-			if !again.running() {
+			d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout)
+			if !again.Running() {
 				t.Fatal("the second start did not stay running")
 			}
 		})
@@ -417,9 +417,9 @@ func TestDisplayLostKeepsTheSession(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			d := newDesk(t, deskOptions{keyring: true, tray: true, logind: logindDelay})
 			var xvfb *os.Process
-			d.display, xvfb = testenv.StartXvfbProcess(t)
+			d.Display, xvfb = testenv.StartXvfbProcess(t)
 			res, item := d.startLoggedIn(kind)
-			res.waitLog(`window started`, stepTimeout)
+			res.WaitLog(`window started`, stepTimeout)
 			d.waitWindow() // the window is an X client when the display goes
 
 			if err := xvfb.Kill(); err != nil {
@@ -430,22 +430,22 @@ func TestDisplayLostKeepsTheSession(t *testing.T) {
 			}
 			testenv.WaitFor(t, stepTimeout, "the window to end", func() bool { return windowsEnded(res) == 1 })
 			select {
-			case <-res.done:
-				t.Fatalf("the resident ended with the display (%v)", res.err)
+			case <-res.Done():
+				t.Fatalf("the resident ended with the display (%v)", res.Err())
 			case <-time.After(500 * time.Millisecond):
 			}
 
 			second := d.start()
-			if code := second.exited(stepTimeout); code != 0 {
+			if code := second.Exited(stepTimeout); code != 0 {
 				t.Fatalf("restart exited %d", code)
 			}
-			second.waitLog(`ya está en marcha`, time.Second)
+			second.WaitLog(`ya está en marcha`, time.Second)
 			// The resident tries to show its window, which cannot open.
 			testenv.WaitFor(t, startTimeout, "the second window to end", func() bool {
-				return strings.Count(res.out.String(), "window started") == 2 && windowsEnded(res) == 2
+				return strings.Count(res.Output(), "window started") == 2 && windowsEnded(res) == 2
 			})
 
-			if !res.running() {
+			if !res.Running() {
 				t.Fatal("the resident died with the display")
 			}
 			waitTitle(t, item, "Conectado: "+user)
@@ -458,7 +458,7 @@ func TestDisplayLostKeepsTheSession(t *testing.T) {
 			if s := d.srv.OpenSessions(); len(s) != 1 {
 				t.Fatalf("open server sessions %+v", s)
 			}
-			if n := d.logind.Held("shutdown"); n != 1 {
+			if n := d.Logind.Held("shutdown"); n != 1 {
 				t.Fatalf("%d shutdown locks held, want 1: the session is no longer protected", n)
 			}
 
@@ -468,7 +468,7 @@ func TestDisplayLostKeepsTheSession(t *testing.T) {
 			d.oneEnd(kind)
 			d.assertEndedOnce()
 			waitTitle(t, item, "Sin sesión")
-			d.logind.WaitHeld(t, "shutdown", 0, stepTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 0, stepTimeout)
 		})
 	}
 }
@@ -495,20 +495,20 @@ func TestShutdownLatency(t *testing.T) {
 				t.Fatalf("%s, run %d: login: %d %s", r.name, i, res.code, res.stderr)
 			}
 			res := d.start()
-			d.logind.WaitHeld(t, "shutdown", 1, startTimeout)
+			d.Logind.WaitHeld(t, "shutdown", 1, startTimeout)
 			before := len(d.srv.RequestsTo(endPath(kind)))
 			if r.latency > 0 {
 				d.srv.Inject(endPath(kind), fake.Fault{Latency: r.latency, Times: 1})
 			}
-			sent, err := d.logind.PrepareForShutdown(true)
+			sent, err := d.Logind.PrepareForShutdown(true)
 			if err != nil {
 				t.Fatal(err)
 			}
-			released, err := d.logind.WaitReleased("shutdown", logindDelay+time.Second)
+			released, err := d.Logind.WaitReleased("shutdown", logindDelay+time.Second)
 			if err != nil {
 				t.Fatalf("%s, run %d: %v", r.name, i, err)
 			}
-			if code := res.exited(stepTimeout); code != 0 {
+			if code := res.Exited(stepTimeout); code != 0 {
 				t.Fatalf("%s, run %d: resident exited %d", r.name, i, code)
 			}
 			ends := d.srv.RequestsTo(endPath(kind))
@@ -568,7 +568,7 @@ func (d *desk) oneEnd(kind string) fake.Request {
 	return ends[0]
 }
 
-func (d *desk) stateDir() string { return filepath.Join(d.home, ".config", "ucontact-tray") }
+func (d *desk) stateDir() string { return filepath.Join(d.home.Dir, ".config", "ucontact-tray") }
 
 // hasRecord reports whether the session record is on disk.
 func (d *desk) hasRecord() bool {
@@ -617,8 +617,8 @@ func (d *desk) mergeSettings(keys map[string]any) {
 }
 
 // windowsEnded counts the window processes the resident saw end.
-func windowsEnded(p *proc) int {
-	out := p.out.String()
+func windowsEnded(p *testenv.Process) int {
+	out := p.Output()
 	return strings.Count(out, `msg="window process ended"`) + strings.Count(out, `msg="window closed"`)
 }
 

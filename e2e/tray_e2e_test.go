@@ -27,7 +27,7 @@ const (
 // trayOf waits for the resident's item and for it to show the title want.
 func (d *desk) trayOf(want string) (*testenv.Item, testenv.ItemProps) {
 	d.t.Helper()
-	item := d.watcher.WaitItem(d.t, startTimeout)
+	item := d.Watcher.WaitItem(d.t, startTimeout)
 	return item, waitTitle(d.t, item, want)
 }
 
@@ -62,18 +62,18 @@ func (d *desk) waitWindow() {
 	d.t.Helper()
 	probe := d.t.TempDir() + "/probe.png"
 	testenv.WaitFor(d.t, startTimeout, "the window to be drawn", func() bool {
-		img := testenv.Screenshot(d.t, d.display, probe)
+		img := testenv.Screenshot(d.t, d.Display, probe)
 		return testenv.NonBackground(img, image.Rect(0, 0, 1280, 800)) > 50000
 	})
 	time.Sleep(300 * time.Millisecond) // let the focus settle before typing
 }
 
 func (d *desk) typeText(text string) {
-	testenv.XDoTool(d.t, d.display, "type", "--delay", "15", text)
+	testenv.XDoTool(d.t, d.Display, "type", "--delay", "15", text)
 }
 
 func (d *desk) key(name string) {
-	testenv.XDoTool(d.t, d.display, "key", name)
+	testenv.XDoTool(d.t, d.Display, "key", name)
 }
 
 // keyringItems lists the app's entries in the keyring, as another program
@@ -87,7 +87,7 @@ func (d *desk) keyringItems() string {
 }
 
 // startLoggedIn starts the tray app and logs in from the command line.
-func (d *desk) startLoggedIn(kind string) (*proc, *testenv.Item) {
+func (d *desk) startLoggedIn(kind string) (*testenv.Process, *testenv.Item) {
 	d.t.Helper()
 	res := d.start()
 	item, _ := d.trayOf("Sin sesión")
@@ -124,7 +124,7 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 	}
 
 	// Logged out at start: the window opens by itself, cursor in Servidor.
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-login-window")
 	d.typeText("http://" + d.addr)
@@ -140,12 +140,12 @@ func TestTrayLoginAndEndSession(t *testing.T) {
 		t.Error("the icon did not change on login")
 	}
 	waitMenu(t, item, p.Title, "Finalizar Sesión", "Abrir…", "Salir")
-	res.waitLog(`window closed`, stepTimeout)
+	res.WaitLog(`window closed`, stepTimeout)
 	d.screenshot("3-logged-in")
 	if items := d.keyringItems(); !strings.Contains(items, "session/") || !strings.Contains(items, `"user":"`+typist+`"`) {
 		t.Fatalf("no session in the keyring after login:\n%s", items)
 	}
-	assertNoGL(t, res.cmd.Process.Pid)
+	assertNoGL(t, res.PID())
 	// The first login turned on "Iniciar con el sistema".
 	d.waitLoginSaved(typist)
 	d.assertAutostart(true)
@@ -171,7 +171,7 @@ func TestCommandsDriveTheRunningTray(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
 	res := d.start()
 	item, _ := d.trayOf("Sin sesión")
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(`window started`, startTimeout)
 
 	if r := d.login("agent"); r.code != 0 {
 		t.Fatalf("login: %d %s", r.code, r.stderr)
@@ -185,12 +185,12 @@ func TestCommandsDriveTheRunningTray(t *testing.T) {
 	// window opened at start is still there (now showing the session), so
 	// it is brought to the front rather than started again.
 	second := d.start()
-	if code := second.exited(stepTimeout); code != 0 {
+	if code := second.Exited(stepTimeout); code != 0 {
 		t.Fatalf("second start exited %d", code)
 	}
-	second.waitLog(`ya está en marcha`, time.Second)
-	res.waitLog(`window raised`, stepTimeout)
-	if n := strings.Count(res.out.String(), "window started"); n != 1 {
+	second.WaitLog(`ya está en marcha`, time.Second)
+	res.WaitLog(`window raised`, stepTimeout)
+	if n := strings.Count(res.Output(), "window started"); n != 1 {
 		t.Errorf("%d windows started, want 1", n)
 	}
 
@@ -215,7 +215,7 @@ func TestQuitEndsTheSession(t *testing.T) {
 	if err := item.Click("Salir"); err != nil {
 		t.Fatal(err)
 	}
-	if code := res.exited(stepTimeout); code != 0 {
+	if code := res.Exited(stepTimeout); code != 0 {
 		t.Fatalf("resident exited %d", code)
 	}
 	d.assertEndedOnce()
@@ -228,7 +228,7 @@ func TestWindowKilledMidLogin(t *testing.T) {
 	d.srv.Inject(ucontact.PathGetUserToken, fakeLatency(2*time.Second))
 	res := d.start()
 	item, _ := d.trayOf("Sin sesión")
-	pid, err := strconv.Atoi(res.waitLog(`window started" pid=(\d+)`, startTimeout)[1])
+	pid, err := strconv.Atoi(res.WaitLog(`window started" pid=(\d+)`, startTimeout)[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,9 +244,9 @@ func TestWindowKilledMidLogin(t *testing.T) {
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	res.waitLog(`window process ended`, stepTimeout)
+	res.WaitLog(`window process ended`, stepTimeout)
 	waitTitle(t, item, "Conectado: "+typist)
-	if !res.running() {
+	if !res.Running() {
 		t.Fatal("the resident died with its window")
 	}
 	if r := d.run("", "logout"); r.code != 0 {
@@ -269,10 +269,10 @@ func TestNoTrayFallback(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			d := newDesk(t, deskOptions{display: true})
 			if tc.noBus {
-				d.bus = "disabled:"
+				d.Bus = "disabled:"
 			}
 			res := d.start()
-			res.waitLog(`reason=`+tc.reason, startTimeout)
+			res.WaitLog(`reason=`+tc.reason, startTimeout)
 			d.waitWindow()
 			d.screenshot("1-no-tray-window")
 			d.key("Return") // focus is in the empty Servidor: Enter moves on, nothing crashes
@@ -281,8 +281,8 @@ func TestNoTrayFallback(t *testing.T) {
 			}
 			time.Sleep(time.Second) // let the window redraw the session view
 			d.screenshot("2-no-tray-session")
-			if !res.running() {
-				t.Fatalf("resident gone:\n%s", res.out.String())
+			if !res.Running() {
+				t.Fatalf("resident gone:\n%s", res.Output())
 			}
 			if r := d.run("", "logout"); r.code != 0 {
 				t.Fatalf("logout: %s", r.stderr)
@@ -296,8 +296,7 @@ func TestNoTrayFallback(t *testing.T) {
 func TestRecoveredSessionIsEndedAndNotified(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
 	res, _ := d.startLoggedIn("agent")
-	syscall.Kill(-res.cmd.Process.Pid, syscall.SIGKILL) //nolint:errcheck
-	res.exited(stepTimeout)
+	res.Kill()
 
 	d.start()
 	d.waitRecoveredNotice()
@@ -318,12 +317,12 @@ func TestPendingLogoutIsNotifiedAndRetried(t *testing.T) {
 	waitMenu(t, item, "Cierre pendiente: "+user+" @ "+d.addr,
 		"El servidor "+d.addr+" respondió con un error (HTTP 503). Inténtelo de nuevo más tarde.",
 		"Abrir…", "Cierre de sesión pendiente — reintentar", "Salir")
-	d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Cierre de sesión pendiente" })
+	d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Cierre de sesión pendiente" })
 	// The first automatic retry comes about 5 s later and succeeds.
 	waitTitle(t, item, "Sin sesión")
-	d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Sesión finalizada" })
+	d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Sesión finalizada" })
 	d.assertEndedOnce()
-	if !res.running() {
+	if !res.Running() {
 		t.Fatal("resident gone")
 	}
 }
@@ -362,12 +361,12 @@ func TestMissingWindowProgram(t *testing.T) {
 		d.wantLog = []string{`msg="tray app started"`, `level=ERROR msg="starting the window"`}
 		alone(d)
 		res := d.start()
-		d.notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
+		d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
 			return n.Summary == "No se pudo abrir la ventana" && strings.Contains(n.Body, "ucontact-tray-window")
 		})
 		d.trayOf("Sin sesión")
-		if !res.running() {
-			t.Fatalf("resident gone:\n%s", res.out.String())
+		if !res.Running() {
+			t.Fatalf("resident gone:\n%s", res.Output())
 		}
 	})
 	t.Run("no tray", func(t *testing.T) {
@@ -375,11 +374,11 @@ func TestMissingWindowProgram(t *testing.T) {
 		d.wantLog = []string{`msg="tray app started"`}
 		alone(d)
 		res := d.start()
-		if code := res.exited(stepTimeout); code != 1 {
-			t.Fatalf("exit %d:\n%s", code, res.out.String())
+		if code := res.Exited(stepTimeout); code != 1 {
+			t.Fatalf("exit %d:\n%s", code, res.Output())
 		}
-		if !strings.Contains(res.out.String(), "No se pudo abrir la ventana de ucontact-tray ("+filepath.Dir(d.bin)) {
-			t.Fatalf("no clear message:\n%s", res.out.String())
+		if !strings.Contains(res.Output(), "No se pudo abrir la ventana de ucontact-tray ("+filepath.Dir(d.bin)) {
+			t.Fatalf("no clear message:\n%s", res.Output())
 		}
 	})
 }

@@ -48,19 +48,19 @@ func assertListedOnce(t *testing.T, regs *testenv.Registrations, item *testenv.I
 func TestTrayHostStartsAfterTheApp(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true})
 	d.wantLog = append(d.wantLog, `msg="tray icon available; the window is no longer needed open"`)
-	regs := testenv.FollowRegistrations(t, d.bus)
+	regs := testenv.FollowRegistrations(t, d.Bus)
 	started := time.Now()
 	res := d.start()
-	res.waitLog(`no tray icon available; the window stays open instead" reason=no-host`, startTimeout)
-	res.waitLog(`window started`, startTimeout)
+	res.WaitLog(`no tray icon available; the window stays open instead" reason=no-host`, startTimeout)
+	res.WaitLog(`window started`, startTimeout)
 	d.waitWindow()
 	d.screenshot("1-no-tray-window")
 	// The panel comes 5 s after the app: the scenario, not a wait for it.
 	<-time.After(time.Until(started.Add(5 * time.Second)))
 
-	host := testenv.StartHost(t, d.bus, d.display)
+	host := testenv.StartHost(t, d.Bus, d.Display)
 	item := waitRegistered(t, regs, host)
-	res.waitLog(`tray icon available`, stepTimeout)
+	res.WaitLog(`tray icon available`, stepTimeout)
 	assertListedOnce(t, regs, item)
 	waitTitle(t, item, "Sin sesión")
 	d.screenshot("2-tray-and-window")
@@ -75,7 +75,7 @@ func TestTrayHostStartsAfterTheApp(t *testing.T) {
 	}
 	waitTitle(t, item, "Sin sesión")
 	d.assertEndedOnce()
-	if !res.running() {
+	if !res.Running() {
 		t.Fatal("the tray app is gone")
 	}
 }
@@ -86,8 +86,8 @@ func TestTrayHostStartsAfterTheApp(t *testing.T) {
 func TestTrayHostRestarts(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true})
 	d.wantLog = append(d.wantLog, `msg="tray icon registered" why=`)
-	regs := testenv.FollowRegistrations(t, d.bus)
-	host := testenv.StartHost(t, d.bus, d.display)
+	regs := testenv.FollowRegistrations(t, d.Bus)
+	host := testenv.StartHost(t, d.Bus, d.Display)
 	if r := d.login("user"); r.code != 0 { // on its own: no window at start
 		t.Fatalf("login: %d %s", r.code, r.stderr)
 	}
@@ -98,23 +98,23 @@ func TestTrayHostRestarts(t *testing.T) {
 
 	for i := range 3 {
 		host.Kill()
-		host = testenv.StartHost(t, d.bus, d.display)
+		host = testenv.StartHost(t, d.Bus, d.Display)
 		item = waitRegistered(t, regs, host)
 		assertListedOnce(t, regs, item)
 		waitTitle(t, item, "Conectado: "+user)
 		d.screenshot("restart-" + string(rune('1'+i)))
 	}
-	if strings.Contains(res.out.String(), "no tray icon available") || strings.Contains(res.out.String(), "window started") {
-		t.Fatalf("a panel back within the grace period opened the window:\n%s", res.out.String())
+	if strings.Contains(res.Output(), "no tray icon available") || strings.Contains(res.Output(), "window started") {
+		t.Fatalf("a panel back within the grace period opened the window:\n%s", res.Output())
 	}
 
 	// Gone for longer than the grace period: the window opens in its place.
 	host.Kill()
-	res.waitLog(`no tray icon available; the window stays open instead" reason=no-host`, stepTimeout)
-	res.waitLog(`window started`, stepTimeout)
-	host = testenv.StartHost(t, d.bus, d.display)
+	res.WaitLog(`no tray icon available; the window stays open instead" reason=no-host`, stepTimeout)
+	res.WaitLog(`window started`, stepTimeout)
+	host = testenv.StartHost(t, d.Bus, d.Display)
 	item = waitRegistered(t, regs, host)
-	res.waitLog(`tray icon available`, stepTimeout)
+	res.WaitLog(`tray icon available`, stepTimeout)
 	if err := item.Click("Finalizar Sesión"); err != nil {
 		t.Fatal(err)
 	}

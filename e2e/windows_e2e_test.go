@@ -26,12 +26,12 @@ func TestWindowsAgentPath(t *testing.T) {
 				w.writeSettings(`{"kind": "agent"}`) // an agent's last login
 			}
 			app := w.startApp()
-			app.waitLog(`tray ready`, startTimeout)
+			app.WaitLog(`tray ready`, startTimeout)
 			w.waitTrayIcon("logged-out", "1-started")
 
 			// The window opens with the tray app, usable at once: the fields
 			// are clicked where they are drawn.
-			app.waitLog(`msg="login form ready"`, startTimeout)
+			app.WaitLog(`msg="login form ready"`, startTimeout)
 			fields := w.waitFields()
 			w.screenshot("2-login-window")
 			for i, text := range []string{d.srv.URL(), typist, typistPassword} {
@@ -39,8 +39,8 @@ func TestWindowsAgentPath(t *testing.T) {
 				w.typeText(text)
 			}
 			w.xdotool("key", "Return")
-			app.waitLog(`state=logged-in`, stepTimeout)
-			app.waitLog(`logged in; closing the window`, stepTimeout)
+			app.WaitLog(`state=logged-in`, stepTimeout)
+			app.WaitLog(`logged in; closing the window`, stepTimeout)
 			w.waitTrayIcon("logged-in", "3-logged-in")
 			if s := d.srv.OpenSessions(); len(s) != 1 || s[0].User != typist || s[0].Kind != kind {
 				t.Fatalf("open sessions %+v, want one of %s as %s", s, typist, kind)
@@ -52,7 +52,7 @@ func TestWindowsAgentPath(t *testing.T) {
 				t.Fatalf("the menu has %d lines, want 4", len(m.items))
 			}
 			w.choose(m, 1)
-			app.waitLog(`state=logged-out was=`, stepTimeout)
+			app.WaitLog(`state=logged-out was=`, stepTimeout)
 			w.waitTrayIcon("logged-out", "5-logged-out")
 			if ends := d.srv.RequestsTo(endPath(kind)); len(ends) != 1 {
 				t.Errorf("%d end-of-session requests, want 1", len(ends))
@@ -69,7 +69,7 @@ func TestWindowsAgentPath(t *testing.T) {
 			d.srv.Inject(endPath(kind), fakeStatus(503, 0))
 			m = w.openMenu("7-menu")
 			w.choose(m, 1)
-			app.waitLog(`msg="logout pending"`, stepTimeout)
+			app.WaitLog(`msg="logout pending"`, stepTimeout)
 			b := w.waitBalloon("8-pending-balloon")
 			// The title and two lines of body, not an empty bubble.
 			if b.lines < 2 || b.ink < 300 || b.box.Dx() < 250 {
@@ -78,7 +78,7 @@ func TestWindowsAgentPath(t *testing.T) {
 			w.assertBalloonCall(app, "Cierre de sesión pendiente")
 			w.waitTrayIcon("attention", "9-pending")
 			d.srv.ClearFaults()
-			app.waitLog(`msg=notification summary="Sesión finalizada"`, 30*time.Second)
+			app.WaitLog(`msg=notification summary="Sesión finalizada"`, 30*time.Second)
 			w.waitTrayIcon("logged-out", "10-completed")
 
 			// A menu open while the state changes shows the new state.
@@ -107,11 +107,11 @@ func TestWindowsAgentPath(t *testing.T) {
 func TestWindowsDemoWindow(t *testing.T) {
 	w := newWine(t)
 	app := w.startApp("demo", "--addr", "127.0.0.1:0")
-	app.waitLog(`tray ready`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
 	for i, step := range []string{"1-first-window", "3-window-from-the-menu"} {
 		forms := regexp.MustCompile(`msg="login form ready"`)
 		testenv.WaitFor(t, startTimeout, "the login form", func() bool {
-			return len(forms.FindAllString(app.out.String(), -1)) == i+1
+			return len(forms.FindAllString(app.Output(), -1)) == i+1
 		})
 		fields := w.waitFields()
 		w.screenshot(step)
@@ -120,7 +120,7 @@ func TestWindowsDemoWindow(t *testing.T) {
 		w.xdotool("key", "Return")
 		logins := regexp.MustCompile(`state=logged-in was=logging-in`)
 		testenv.WaitFor(t, stepTimeout, "the login", func() bool {
-			return len(logins.FindAllString(app.out.String(), -1)) == i+1
+			return len(logins.FindAllString(app.Output(), -1)) == i+1
 		})
 		w.waitTrayIcon("logged-in", fmt.Sprintf("%d-logged-in", 2*i+2))
 		if i == 1 {
@@ -138,9 +138,9 @@ func TestWindowsDemoWindow(t *testing.T) {
 // that are not systray's 984 bytes: all of them must be 976 bytes, which
 // Wine takes whole (with 984 it drops a balloon's text), and there must be
 // one after the notification.
-func (w *wine) assertBalloonCall(app *proc, title string) {
+func (w *wine) assertBalloonCall(app *testenv.Process, title string) {
 	w.t.Helper()
-	out := app.out.String()
+	out := app.Output()
 	at := strings.Index(out, `msg=notification summary="`+title+`"`)
 	if at < 0 {
 		w.t.Fatalf("no notification %q in the app's output", title)
@@ -173,7 +173,7 @@ func TestWindowsRecoveredSessionBalloon(t *testing.T) {
 	d := newDesk(t, deskOptions{})
 	d.logDir = w.logDir()
 	app := w.startApp()
-	app.waitLog(`tray ready`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
 	if r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--password-stdin"); r.code != 0 {
 		t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
 	}
@@ -182,7 +182,7 @@ func TestWindowsRecoveredSessionBalloon(t *testing.T) {
 		t.Fatalf("open sessions %+v, want the one left", s)
 	}
 	app = w.startApp()
-	app.waitLog(`tray ready`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
 	b := w.waitBalloon("1-recovered-balloon")
 	if b.lines < 2 || b.ink < 300 {
 		t.Errorf("the balloon shows no text: %v", b)
@@ -202,14 +202,14 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 			w.end() // a fresh Windows session: the last one went through a shutdown
 			before := len(d.srv.RequestsTo(endPath(kind)))
 			app := w.startApp()
-			app.waitLog(`end-session window ready`, startTimeout)
-			app.waitLog(`tray ready`, startTimeout)
+			app.WaitLog(`end-session window ready`, startTimeout)
+			app.WaitLog(`tray ready`, startTimeout)
 
 			r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--kind", kind, "--password-stdin")
 			if r.code != 0 {
 				t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
 			}
-			app.waitLog(`state=logged-in`, stepTimeout)
+			app.WaitLog(`state=logged-in`, stepTimeout)
 			// The first login turns on "Iniciar con el sistema": the user's
 			// Run key names the program, quoted.
 			testenv.WaitFor(t, stepTimeout, "the Run key to name the app", func() bool {
@@ -220,7 +220,7 @@ func TestWindowsShutdownEndsTheSession(t *testing.T) {
 			// wineboot --end-session walks the windows of the desktop it runs
 			// on: it must be the app's.
 			testenv.Output(t, wineTimeout, w.command("wine", "explorer", "/desktop="+w.desktop, "wineboot.exe", "--end-session", "--shutdown"))
-			app.waitLog(`source=WM_QUERYENDSESSION`, stepTimeout)
+			app.WaitLog(`source=WM_QUERYENDSESSION`, stepTimeout)
 			testenv.WaitFor(t, stepTimeout, "the app to be gone", func() bool {
 				return !w.running()
 			})

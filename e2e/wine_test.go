@@ -48,7 +48,7 @@ func newWine(t *testing.T) *wine {
 		}
 		t.Skip("UCT_WINDOWS_BINARY is not set (make windows builds it)")
 	}
-	dir := shortDir(t)
+	dir := testenv.ShortTempDir(t)
 	w := &wine{
 		t: t, dir: dir, prefix: filepath.Join(dir, "prefix"),
 		display: testenv.StartXvfb(t),
@@ -123,37 +123,22 @@ func (w *wine) run(stdin string, args ...string) result {
 }
 
 // startApp starts the tray app under test; see start.
-func (w *wine) startApp(args ...string) *proc {
+func (w *wine) startApp(args ...string) *testenv.Process {
 	w.t.Helper()
 	return w.start(w.exe, args...)
 }
 
 // start starts the Windows program exe on the virtual desktop, with Wine's
 // systray channel on (each Shell_NotifyIconW call and the size it was
-// given, and a warning for a size it does not know), and keeps it running
-// until the test ends.
-func (w *wine) start(exe string, args ...string) *proc {
+// given, and a warning for a size it does not know).
+func (w *wine) start(exe string, args ...string) *testenv.Process {
 	w.t.Helper()
 	cmd := w.command("wine", append([]string{"explorer", "/desktop=" + w.desktop, exe}, args...)...)
 	cmd.Env = append(append([]string(nil), w.env...), "WINEDEBUG=-all,+systray")
-	p := &proc{t: w.t, cmd: cmd, out: &testenv.Buffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	// Wine's own processes (wineserver, explorer) inherit the output and
-	// outlive the program started here.
-	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Start(); err != nil {
-		w.t.Fatal(err)
-	}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
-	w.t.Cleanup(func() {
-		if w.t.Failed() {
-			w.t.Logf("output of %s:\n%s", exe, p.out.String())
-		}
-	})
-	return p
+	// Not in a process group of its own, nor killed when the test ends:
+	// Wine's own processes (wineserver, explorer) outlive the program
+	// started here, and w.end ends them all.
+	return testenv.StartUnmanaged(w.t, cmd)
 }
 
 // appData is a folder of the Windows user's profile in the prefix:

@@ -67,6 +67,21 @@ func KillLeftovers(grace time.Duration) []Leftover {
 	}
 }
 
+// LeftNothing ends a run marked by MarkRun: it calls KillLeftovers, prints
+// to stderr what the run (who, "the tests") left running, and reports
+// whether it left nothing. A TestMain exits non-zero when it did not.
+func LeftNothing(who string, grace time.Duration) bool {
+	left := KillLeftovers(grace)
+	if len(left) == 0 {
+		return true
+	}
+	fmt.Fprintf(os.Stderr, "FAIL: %s left %d processes running (now killed):\n", who, len(left))
+	for _, l := range left {
+		fmt.Fprintln(os.Stderr, "  ", l)
+	}
+	return false
+}
+
 // marked lists the processes, other than this one, whose environment holds
 // mark.
 func marked(mark string) []Leftover {

@@ -53,7 +53,7 @@ const busConfig = `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Con
 func StartBus(t testing.TB) string {
 	t.Helper()
 	daemon := Require(t, "dbus-daemon", "dbus-daemon")
-	dir := shortTempDir(t)
+	dir := ShortTempDir(t)
 	conf := filepath.Join(dir, "bus.conf")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(busConfig, filepath.Join(dir, "bus"))), 0o600); err != nil {
 		t.Fatal(err)
@@ -95,7 +95,7 @@ func StartKeyring(t testing.TB, busAddr string) *Keyring {
 	t.Helper()
 	daemon := Require(t, "gnome-keyring-daemon", "gnome-keyring")
 	data := t.TempDir()
-	runtimeDir := shortTempDir(t)
+	runtimeDir := ShortTempDir(t)
 	cmd := exec.Command(daemon, "--foreground", "--unlock", "--components=secrets")
 	cmd.Env = append(os.Environ(),
 		"DBUS_SESSION_BUS_ADDRESS="+busAddr,
@@ -118,9 +118,10 @@ func StartKeyring(t testing.TB, busAddr string) *Keyring {
 	return &Keyring{Dir: data}
 }
 
-// shortTempDir is a temporary directory with a path short enough for a unix
-// socket (108 bytes), which t.TempDir's long names can exceed.
-func shortTempDir(t testing.TB) string {
+// ShortTempDir is a temporary directory, removed when the test ends, with
+// a path short enough for a unix socket (108 bytes), which t.TempDir's long
+// names can exceed.
+func ShortTempDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "uct")
 	if err != nil {
