@@ -248,6 +248,8 @@ func (h *trayApp) Info(context.Context) control.Info {
 }
 func (h *trayApp) Quit()                                                         {}
 func (h *trayApp) ChangeSettings(context.Context, control.SettingsRequest) error { return nil }
+func (h *trayApp) StartBreak(context.Context, string) error                      { return session.ErrNotLoggedIn }
+func (h *trayApp) EndBreak(context.Context) error                                { return session.ErrNotLoggedIn }
 
 // serveTrayApp serves h on a control socket and returns the runtime
 // directory that leads a command to it.

@@ -41,6 +41,20 @@ func (c *Client) Logout(ctx context.Context) (Status, error) {
 	return statusOr(resp, err)
 }
 
+// StartBreak asks the resident to put the agent on the break of motive,
+// and waits for the server's answer.
+func (c *Client) StartBreak(ctx context.Context, motive string) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpBreak, Break: &BreakRequest{Motive: motive}})
+	return statusOr(resp, err)
+}
+
+// EndBreak asks the resident to end the agent's break, and waits for the
+// server's answer.
+func (c *Client) EndBreak(ctx context.Context) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpUnbreak})
+	return statusOr(resp, err)
+}
+
 // Show asks the resident to show its window.
 func (c *Client) Show(ctx context.Context) error {
 	resp, err := c.call(ctx, Request{Op: OpShow})

@@ -42,9 +42,13 @@ func (h *managerHandler) Snapshot() session.Snapshot       { return h.m.Snapshot
 func (h *managerHandler) Subscribe() (<-chan session.Snapshot, func()) {
 	return h.m.Subscribe()
 }
-func (h *managerHandler) Show() error               { h.shows.Add(1); return nil }
-func (h *managerHandler) Info(context.Context) Info { return Info{User: "ana", Version: "test"} }
-func (h *managerHandler) Quit()                     { h.quits.Add(1) }
+func (h *managerHandler) StartBreak(ctx context.Context, motive string) error {
+	return h.m.StartBreak(ctx, motive)
+}
+func (h *managerHandler) EndBreak(ctx context.Context) error { return h.m.EndBreak(ctx) }
+func (h *managerHandler) Show() error                        { h.shows.Add(1); return nil }
+func (h *managerHandler) Info(context.Context) Info          { return Info{User: "ana", Version: "test"} }
+func (h *managerHandler) Quit()                              { h.quits.Add(1) }
 
 // ChangeSettings takes any change but turning autostart off, which it says
 // the administrator locked.
@@ -333,11 +337,12 @@ func TestStatusRoundTrip(t *testing.T) {
 		State: session.LogoutPending, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent,
 		Since: now, Extension: "1001", PendingSince: now, Attempts: 3, NextRetry: now.Add(time.Minute),
 		TokenFile: "/x.token", LastError: &ucontact.StatusError{Op: "AgentLogoff", Status: 502},
-		Warning: session.ErrPasswordNotSaved,
+		Warning: session.ErrPasswordNotSaved, Break: &session.Break{Motive: "Almuerzo", Since: now}, NoBreaks: true,
 	}
 	back := StatusOf(s).Snapshot()
 	if back.State != s.State || back.User != s.User || back.Extension != s.Extension || !back.Since.Equal(s.Since) ||
-		back.Attempts != 3 || !back.NextRetry.Equal(s.NextRetry) || back.TokenFile != s.TokenFile {
+		back.Attempts != 3 || !back.NextRetry.Equal(s.NextRetry) || back.TokenFile != s.TokenFile ||
+		back.Break == nil || *back.Break != *s.Break || back.Break == s.Break || !back.NoBreaks {
 		t.Errorf("came back as %+v", back)
 	}
 	var se *ucontact.StatusError
@@ -419,5 +424,71 @@ func TestUnansweredCall(t *testing.T) {
 	time.AfterFunc(50*time.Millisecond, ccancel)
 	if _, err := NewClient(SocketPath(dir)).Status(cctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Status after cancel = %v, want context.Canceled", err)
+	}
+}
+
+// An agent goes on a break and comes back over the socket: the status
+// follows the server, and each refusal arrives as the same kind of error.
+func TestBreaksOverTheSocket(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, err := r.client.Login(ctx, LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: fake.DemoPassword, Kind: "agent"}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := r.client.StartBreak(ctx, "Almuerzo")
+	if err != nil || st.Break == nil || st.Break.Motive != "Almuerzo" || st.Break.Since.IsZero() || st.NoBreaks {
+		t.Fatalf("StartBreak = %+v, %v", st, err)
+	}
+	if motive, _, ok := r.srv.Break(fake.DemoUser); !ok || motive != "Almuerzo" {
+		t.Fatalf("the server has the agent on break %q (%v)", motive, ok)
+	}
+	if st, err := r.client.Status(ctx); err != nil || st.Break == nil || st.Break.Motive != "Almuerzo" {
+		t.Fatalf("Status on a break = %+v, %v", st, err)
+	}
+	if _, err := r.client.StartBreak(ctx, "Baño"); !errors.Is(err, session.ErrOnBreak) {
+		t.Errorf("StartBreak on a break = %v, want ErrOnBreak", err)
+	}
+	st, err = r.client.EndBreak(ctx)
+	if err != nil || st.Break != nil {
+		t.Fatalf("EndBreak = %+v, %v", st, err)
+	}
+	if _, _, ok := r.srv.Break(fake.DemoUser); ok {
+		t.Fatal("the server still has the agent on a break")
+	}
+	if _, err := r.client.EndBreak(ctx); !errors.Is(err, session.ErrNotOnBreak) {
+		t.Errorf("EndBreak off a break = %v, want ErrNotOnBreak", err)
+	}
+
+	_, err = r.client.StartBreak(ctx, "Inexistente")
+	if be, ok := errors.AsType[*session.BreakRefusedError](err); !ok || be.Motive != "Inexistente" || be.End || !errors.Is(err, ucontact.ErrRefused) {
+		t.Errorf("StartBreak with a motive the tenant lacks = %v, want a BreakRefusedError of it", err)
+	}
+	for _, motive := range []string{"", " "} {
+		if _, err := r.client.StartBreak(ctx, motive); !errors.Is(err, ucontact.ErrNoMotive) {
+			t.Errorf("StartBreak(%q) = %v, want ErrNoMotive", motive, err)
+		}
+	}
+	// A request without its break is one without a motive.
+	if resp, err := rawCall(SocketPath(r.dir), `{"op":"break"}`+"\n"); err != nil || !strings.Contains(resp, `"code":"`+string(session.CodeNoMotive)+`"`) {
+		t.Errorf("a break request without a break: %q, %v", resp, err)
+	}
+
+	r.srv.Inject(ucontact.PathAgentBreak, fake.Fault{Status: 404})
+	st, err = r.client.StartBreak(ctx, "Almuerzo")
+	if !errors.Is(err, ucontact.ErrNoBreaks) || !st.NoBreaks || st.Break != nil {
+		t.Errorf("StartBreak on a server without breaks = %+v, %v; want ErrNoBreaks and no_breaks", st, err)
+	}
+
+	if _, err := r.client.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.client.Login(ctx, LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: fake.DemoPassword, Kind: "user"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.client.StartBreak(ctx, "Almuerzo"); !errors.Is(err, session.ErrNotAgent) {
+		t.Errorf("StartBreak in a user session = %v, want ErrNotAgent", err)
+	}
+	if n := len(r.srv.RequestsTo(ucontact.PathAgentBreak)); n != 3 {
+		t.Errorf("%d AgentBreak calls reached the server, want 3 (Almuerzo, Inexistente, the 404)", n)
 	}
 }

@@ -21,3 +21,5 @@ func (idleHandler) Show() error                                           { retu
 func (idleHandler) Info(context.Context) Info                             { return Info{} }
 func (idleHandler) Quit()                                                 {}
 func (idleHandler) ChangeSettings(context.Context, SettingsRequest) error { return nil }
+func (idleHandler) StartBreak(context.Context, string) error              { return session.ErrNotLoggedIn }
+func (idleHandler) EndBreak(context.Context) error                        { return session.ErrNotLoggedIn }

@@ -34,6 +34,10 @@ type Handler interface {
 	Info(ctx context.Context) Info
 	Quit()
 	ChangeSettings(ctx context.Context, req SettingsRequest) error
+	// StartBreak and EndBreak put the agent on a break, and take them off
+	// it (see session.Manager.StartBreak).
+	StartBreak(ctx context.Context, motive string) error
+	EndBreak(ctx context.Context) error
 }
 
 // Limits on clients. A window holds one watch stream and makes a call now
@@ -377,6 +381,21 @@ func (s *Server) serveConn(ctx context.Context, c *client) {
 		enc.Encode(Response{Status: &st, Error: errorOf(err)}) //nolint:errcheck
 	case OpLogout:
 		err := s.handler.Logout(ctx)
+		st := StatusOf(s.handler.Snapshot())
+		enc.Encode(Response{Status: &st, Error: errorOf(err)}) //nolint:errcheck
+	case OpBreak, OpUnbreak:
+		// As a logout: the call goes on if the client hangs up, for the
+		// session to follow what the server did.
+		var err error
+		if req.Op == OpUnbreak {
+			err = s.handler.EndBreak(ctx)
+		} else {
+			var motive string // none given: the handler says it is missing
+			if req.Break != nil {
+				motive = req.Break.Motive
+			}
+			err = s.handler.StartBreak(ctx, motive)
+		}
 		st := StatusOf(s.handler.Snapshot())
 		enc.Encode(Response{Status: &st, Error: errorOf(err)}) //nolint:errcheck
 	case OpShow:

@@ -1,7 +1,7 @@
 // Package control is the local socket between the resident tray process and
-// its clients: the login window and the login/logout/status commands. The
-// resident owns the session; clients ask it to act and watch its state, so
-// the tray updates at once whatever started an action.
+// its clients: the login window and the commands (login, logout, status,
+// break…). The resident owns the session; clients ask it to act and watch
+// its state, so the tray updates at once whatever started an action.
 //
 // The protocol is one JSON object per line: a Request, then one Response
 // (or, for "watch", a Response per change until the client hangs up). The
@@ -29,6 +29,9 @@ const (
 	OpQuit   = "quit"  // end the session if open, then stop the resident
 	// OpSettings changes a setting that takes effect at once.
 	OpSettings = "settings"
+	// OpBreak puts the agent on a break, OpUnbreak ends it.
+	OpBreak   = "break"
+	OpUnbreak = "unbreak"
 )
 
 // Request is what a client sends.
@@ -36,6 +39,13 @@ type Request struct {
 	Op       string           `json:"op"`
 	Login    *LoginRequest    `json:"login,omitempty"`
 	Settings *SettingsRequest `json:"settings,omitempty"`
+	Break    *BreakRequest    `json:"break,omitempty"`
+}
+
+// BreakRequest is the break an agent asks for: one of those configured on
+// the server.
+type BreakRequest struct {
+	Motive string `json:"motive"`
 }
 
 // LoginRequest carries what the user typed. The password crosses the socket
@@ -136,6 +146,16 @@ type Status struct {
 	WarningCodes  []session.Code `json:"warning_codes,omitempty"`
 	SecretStore   string         `json:"secret_store,omitempty"` // "keyring" or "file"
 	TokenFile     string         `json:"token_file,omitempty"`
+	// Break is the break the agent is on, absent when not on one.
+	Break *Break `json:"break,omitempty"`
+	// NoBreaks says the server has no breaks: none is offered.
+	NoBreaks bool `json:"no_breaks"`
+}
+
+// Break is a break on the wire (see session.Break).
+type Break struct {
+	Motive string    `json:"motive"`
+	Since  time.Time `json:"since"`
 }
 
 // StatusOf puts a snapshot on the wire.
@@ -148,6 +168,10 @@ func StatusOf(s session.Snapshot) Status {
 		if s.TokenFile != "" {
 			st.SecretStore = "file"
 		}
+		if s.Break != nil {
+			st.Break = &Break{Motive: s.Break.Motive, Since: s.Break.Since}
+		}
+		st.NoBreaks = s.NoBreaks
 	}
 	if st.LogoutPending {
 		st.PendingSince, st.Attempts = timePtr(s.PendingSince), s.Attempts
@@ -169,6 +193,10 @@ func (st Status) Snapshot() session.Snapshot {
 		State: state, User: st.User, Server: st.Server, Kind: st.Kind,
 		Since: timeOf(st.Since), Extension: st.Extension, PendingSince: timeOf(st.PendingSince),
 		Attempts: st.Attempts, NextRetry: timeOf(st.NextRetry), TokenFile: st.TokenFile,
+		NoBreaks: st.NoBreaks,
+	}
+	if st.Break != nil {
+		s.Break = &session.Break{Motive: st.Break.Motive, Since: st.Break.Since}
 	}
 	if st.LastError != "" || st.LastErrorCode != "" {
 		s.LastError = session.ErrorFromCode(st.LastErrorCode, st.LastError)

@@ -49,6 +49,13 @@ func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {
 	return r.m.Subscribe()
 }
 
+// StartBreak and EndBreak are a command's break: the session manager makes
+// the call, and the tray follows the snapshot as for any other change.
+func (r *Resident) StartBreak(ctx context.Context, motive string) error {
+	return r.m.StartBreak(ctx, motive)
+}
+func (r *Resident) EndBreak(ctx context.Context) error { return r.m.EndBreak(ctx) }
+
 // Info is what the window needs to prefill its form.
 func (r *Resident) Info(ctx context.Context) control.Info {
 	s := r.effective()

@@ -101,3 +101,50 @@ func keys(h *harness) []string {
 	}
 	return ks
 }
+
+// An agent goes on a break and comes back through the control socket: the
+// resident's session makes the calls, the server sees them, and the status
+// follows; a refusal crosses as its error and changes nothing.
+func TestControlBreak(t *testing.T) {
+	h := newHarness(t)
+	h.srv.AddAgent(testUser, testPassword)
+	r := h.start(nil)
+	ctx := context.Background()
+	if _, err := r.client.StartBreak(ctx, "Almuerzo"); !errors.Is(err, session.ErrNotLoggedIn) {
+		t.Errorf("StartBreak without a session = %v, want ErrNotLoggedIn", err)
+	}
+	st, err := r.client.Login(ctx, control.LoginRequest{Server: h.srv.URL(), User: testUser, Password: testPassword, Kind: session.KindAgent})
+	if err != nil || st.Kind != session.KindAgent {
+		t.Fatalf("agent Login = %+v, %v", st, err)
+	}
+
+	st, err = r.client.StartBreak(ctx, "Almuerzo")
+	if err != nil || st.Break == nil || st.Break.Motive != "Almuerzo" {
+		t.Fatalf("StartBreak = %+v, %v", st, err)
+	}
+	if motive, _, ok := h.srv.Break(testUser); !ok || motive != "Almuerzo" {
+		t.Fatalf("the server has the agent on break %q (%v)", motive, ok)
+	}
+	if st := r.status(); st.Break == nil || st.Break.Motive != "Almuerzo" {
+		t.Errorf("Status on a break: %+v", st)
+	}
+
+	st, err = r.client.EndBreak(ctx)
+	if err != nil || st.Break != nil {
+		t.Fatalf("EndBreak = %+v, %v", st, err)
+	}
+	if _, _, ok := h.srv.Break(testUser); ok {
+		t.Error("the server still has the agent on a break")
+	}
+	if _, err := r.client.EndBreak(ctx); !errors.Is(err, session.ErrNotOnBreak) {
+		t.Errorf("second EndBreak = %v, want ErrNotOnBreak", err)
+	}
+
+	st, err = r.client.StartBreak(ctx, "Inexistente")
+	if be, ok := errors.AsType[*session.BreakRefusedError](err); !ok || be.Motive != "Inexistente" || st.Break != nil {
+		t.Errorf("StartBreak with a motive the tenant lacks = %+v, %v; want its refusal and no break", st, err)
+	}
+	if st := r.status(); st.State != session.LoggedIn.String() || st.Break != nil {
+		t.Errorf("Status after the refusal: %+v", st)
+	}
+}
