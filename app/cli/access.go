@@ -20,12 +20,14 @@ type access interface {
 	Snapshot() session.Snapshot
 	Login(ctx context.Context, req session.LoginRequest) error
 	Logout(ctx context.Context) error
+	StartBreak(ctx context.Context, motive string) error
+	EndBreak(ctx context.Context) error
 	Close()
 }
 
 // openAccess asks the resident first, and opens the session itself when
 // none is running. op names a command that calls the server ("login",
-// "logout"; "" for status): acting on its own, it logs what it does to the
+// "logout", "break"…; "" for status): acting on its own, it logs what it does to the
 // commands' log file; through the resident, a --ca-file must be the one
 // the resident uses. caFile is the --ca-file given, if any: a session
 // opened here trusts it, else the ca_file setting.
@@ -139,6 +141,18 @@ func (r *remote) Login(ctx context.Context, req session.LoginRequest) error {
 
 func (r *remote) Logout(ctx context.Context) error {
 	st, err := r.client.Logout(ctx)
+	r.keep(st)
+	return err
+}
+
+func (r *remote) StartBreak(ctx context.Context, motive string) error {
+	st, err := r.client.StartBreak(ctx, motive)
+	r.keep(st)
+	return err
+}
+
+func (r *remote) EndBreak(ctx context.Context) error {
+	st, err := r.client.EndBreak(ctx)
 	r.keep(st)
 	return err
 }

@@ -1,5 +1,5 @@
-// Package cli is the command line: login, logout, status, version and demo,
-// for scripts, IT admins and tests. Messages are in the user's language;
+// Package cli is the command line: login, logout, status, an agent's break
+// and unbreak, version and demo, for scripts, IT admins and tests. Messages are in the user's language;
 // secrets never reach the output.
 package cli
 
@@ -97,6 +97,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		return c.logout(ctx, rest)
 	case "status":
 		return c.status(ctx, rest)
+	case "break":
+		return c.startBreak(ctx, rest)
+	case "unbreak":
+		return c.endBreak(ctx, rest)
 	case "demo":
 		return c.demo(ctx, rest)
 	case "admin":
@@ -149,14 +153,23 @@ func (c *command) flags(name string) *flag.FlagSet {
 
 // parse parses args, and reports a usage error's exit code, or -1 to go on.
 func (c *command) parse(fs *flag.FlagSet, args []string) int {
+	if code := c.parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		c.fail(c.msg.T("usage.extra_args", "Args", strings.Join(fs.Args(), " ")))
+		return ExitUsage
+	}
+	return -1
+}
+
+// parseFlags is parse for a command that takes arguments besides its flags:
+// they are left in fs.Args.
+func (c *command) parseFlags(fs *flag.FlagSet, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return ExitOK
 		}
-		return ExitUsage
-	}
-	if fs.NArg() > 0 {
-		c.fail(c.msg.T("usage.extra_args", "Args", strings.Join(fs.Args(), " ")))
 		return ExitUsage
 	}
 	return -1

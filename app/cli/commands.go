@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
@@ -178,6 +179,68 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	return ExitOK
 }
 
+// startBreak puts the agent on the break named by the one argument: one of
+// those configured on the server, which is never guessed.
+func (c *command) startBreak(ctx context.Context, args []string) int {
+	fs := c.flags("break")
+	caFile := c.caFileFlag(fs)
+	if code := c.parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 1 {
+		c.fail(c.msg.T("usage.one_motive", "Args", strings.Join(fs.Args(), " ")))
+		return ExitUsage
+	}
+	motive := fs.Arg(0)
+	if strings.TrimSpace(motive) == "" {
+		c.fail(c.msg.T("usage.need_motive"))
+		return ExitUsage
+	}
+	m, err := c.openAccess(ctx, "break", *caFile)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer m.Close()
+	c.warn(m.Snapshot())
+	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
+	defer cancel()
+	if err := m.StartBreak(ctx, motive); err != nil {
+		return c.report(err, m.Snapshot())
+	}
+	c.say(c.msg.T("break.done", "Motive", motive))
+	c.warn(m.Snapshot())
+	return ExitOK
+}
+
+// endBreak ends the agent's break.
+func (c *command) endBreak(ctx context.Context, args []string) int {
+	fs := c.flags("unbreak")
+	caFile := c.caFileFlag(fs)
+	if code := c.parse(fs, args); code >= 0 {
+		return code
+	}
+	m, err := c.openAccess(ctx, "unbreak", *caFile)
+	if err != nil {
+		return c.report(err, session.Snapshot{})
+	}
+	defer m.Close()
+	before := m.Snapshot()
+	c.warn(before)
+	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
+	defer cancel()
+	if err := m.EndBreak(ctx); err != nil {
+		return c.report(err, m.Snapshot())
+	}
+	// The break ended is the one the session had: the manager ends no other.
+	var motive string
+	if before.Break != nil {
+		motive = before.Break.Motive
+	}
+	c.say(c.msg.T("unbreak.done", "Motive", motive))
+	c.warn(m.Snapshot())
+	return ExitOK
+}
+
 // statusJSON is `status --json`: the control socket's status, with stable
 // field names for scripts, where the state is kept, and for support the
 // version and the tray app's log file.
@@ -211,18 +274,24 @@ func (c *command) status(ctx context.Context, args []string) int {
 		c.say(c.msg.T("status.logged_out"))
 	case session.LogoutPending:
 		c.say(c.msg.T("status.pending", "User", s.User, "Server", messages.ServerName(s.Server),
-			"PendingSince", s.PendingSince.Local().Format("2006-01-02 15:04"), "Attempts", s.Attempts))
+			"PendingSince", statusTime(s.PendingSince), "Attempts", s.Attempts))
 		if s.LastError != nil {
 			reason, _ := c.describe(s.LastError, s)
 			c.say(c.msg.T("status.last_error", "Reason", reason))
 		}
 	default:
-		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", messages.ServerName(s.Server), "Since", s.Since.Local().Format("2006-01-02 15:04")))
+		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", messages.ServerName(s.Server), "Since", statusTime(s.Since)))
+		if s.Break != nil {
+			c.say(c.msg.T("status.on_break", "Motive", s.Break.Motive, "Since", statusTime(s.Break.Since)))
+		}
 	}
 	if s.State != session.LoggedOut {
 		c.say(c.msg.T("status.kind", "Kind", messages.KindName(c.msg, s.Kind)))
 		if s.Extension != "" {
 			c.say(c.msg.T("status.extension", "Extension", s.Extension))
+		}
+		if s.NoBreaks {
+			c.say(c.msg.T("err.no_breaks", "Server", messages.ServerName(s.Server)))
 		}
 		if s.TokenFile != "" {
 			c.say(c.msg.T("status.store_file", "Path", s.TokenFile))
@@ -237,6 +306,9 @@ func (c *command) status(ctx context.Context, args []string) int {
 	c.warn(s)
 	return ExitOK
 }
+
+// statusTime is how status shows a moment: in local time, to the minute.
+func statusTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
 func (c *command) printJSON(s session.Snapshot) int {
 	dir, _ := c.stateDir() // the session opened, so it is known
