@@ -196,20 +196,9 @@ func (c *command) startBreak(ctx context.Context, args []string) int {
 		c.fail(c.msg.T("usage.need_motive"))
 		return ExitUsage
 	}
-	m, err := c.openAccess(ctx, "break", *caFile)
-	if err != nil {
-		return c.report(err, session.Snapshot{})
-	}
-	defer m.Close()
-	c.warn(m.Snapshot())
-	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
-	defer cancel()
-	if err := m.StartBreak(ctx, motive); err != nil {
-		return c.report(err, m.Snapshot())
-	}
-	c.say(c.msg.T("break.done", "Motive", motive))
-	c.warn(m.Snapshot())
-	return ExitOK
+	return c.breakCall(ctx, "break", *caFile,
+		func(ctx context.Context, m access) error { return m.StartBreak(ctx, motive) },
+		func(session.Snapshot) string { return c.msg.T("break.done", "Motive", motive) })
 }
 
 // endBreak ends the agent's break.
@@ -219,7 +208,24 @@ func (c *command) endBreak(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx, "unbreak", *caFile)
+	return c.breakCall(ctx, "unbreak", *caFile,
+		func(ctx context.Context, m access) error { return m.EndBreak(ctx) },
+		func(before session.Snapshot) string {
+			// The break ended is the one the session had: the manager ends
+			// no other.
+			var motive string
+			if before.Break != nil {
+				motive = before.Break.Motive
+			}
+			return c.msg.T("unbreak.done", "Motive", motive)
+		})
+}
+
+// breakCall makes the call of the command op on the session, and says
+// done's sentence, made from the session as it was before, when it is
+// made.
+func (c *command) breakCall(ctx context.Context, op, caFile string, call func(context.Context, access) error, done func(before session.Snapshot) string) int {
+	m, err := c.openAccess(ctx, op, caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
@@ -228,15 +234,10 @@ func (c *command) endBreak(ctx context.Context, args []string) int {
 	c.warn(before)
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
 	defer cancel()
-	if err := m.EndBreak(ctx); err != nil {
+	if err := call(ctx, m); err != nil {
 		return c.report(err, m.Snapshot())
 	}
-	// The break ended is the one the session had: the manager ends no other.
-	var motive string
-	if before.Break != nil {
-		motive = before.Break.Motive
-	}
-	c.say(c.msg.T("unbreak.done", "Motive", motive))
+	c.say(done(before))
 	c.warn(m.Snapshot())
 	return ExitOK
 }
