@@ -382,3 +382,103 @@ func TestMissingWindowProgram(t *testing.T) {
 		}
 	})
 }
+
+// An agent takes a break from the tray (Pausa → Almuerzo, the motives of
+// the administrator's presets), and comes back from it, in a real tray
+// host: the server sees both, the icon and the title follow.
+func TestTrayBreaks(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true})
+	d.writePresets("break_motives = Almuerzo, Baño, Capacitación\n")
+	regs := testenv.FollowRegistrations(t, d.Bus)
+	testenv.StartHost(t, d.Bus, d.Display)
+	if r := d.login("agent"); r.code != 0 { // on its own: no window at start
+		t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	appStarted := time.Now()
+	d.start()
+	item := regs.Wait(t, appStarted, startTimeout).Item(regs.Conn)
+	p := waitTitle(t, item, "Conectado: "+user)
+	loggedIn := pixmapOf(p)
+
+	// The submenu as the host draws it. Before the test reads the menu
+	// itself: systray answers the first GetLayout one level deep, as
+	// libdbusmenu-gtk3 needs to show a submenu, and the host, like a
+	// panel on a desk, must be the one asking first.
+	d.openSubmenu("1-pausa-submenu")
+
+	waitMenu(t, item, p.Title, "Pausa", "Finalizar Sesión", "Abrir…", "Salir")
+	root, err := item.Layout()
+	pausa, _ := root.Find("Pausa")
+	if got := pausa.VisibleLabels(); err != nil || !slices.Equal(got, []string{"Almuerzo", "Baño", "Capacitación"}) {
+		t.Fatalf("the Pausa submenu lists %q (%v)", got, err)
+	}
+
+	if err := item.Click("Almuerzo"); err != nil {
+		t.Fatal(err)
+	}
+	p = waitTitle(t, item, "En pausa: Almuerzo · desde ")
+	if motive, _, ok := d.srv.Break(user); !ok || motive != "Almuerzo" {
+		t.Fatalf("on the server: break %q (%v), want Almuerzo", motive, ok)
+	}
+	if pixmapOf(p) == loggedIn {
+		t.Error("the icon did not change for the break")
+	}
+	if tip := p.ToolTip.Title + "\n" + p.ToolTip.Text; !strings.HasPrefix(tip, p.Title+"\nConectado: "+user+" @ "+d.addr) {
+		t.Errorf("tooltip %q: want the break, then who is logged in", tip)
+	}
+	back := "Volver de la pausa (Almuerzo ·" + strings.TrimPrefix(p.Title, "En pausa: Almuerzo ·") + ")"
+	waitMenu(t, item, p.Title, back, "Finalizar Sesión", "Abrir…", "Salir")
+	d.screenshot("2-on-a-break")
+	d.openMenu()
+	d.screenshot("3-menu-on-a-break")
+	d.key("Escape")
+
+	if err := item.Click(back); err != nil {
+		t.Fatal(err)
+	}
+	p = waitTitle(t, item, "Conectado: "+user)
+	if _, _, ok := d.srv.Break(user); ok {
+		t.Fatal("still on a break on the server")
+	}
+	if n := len(d.srv.RequestsTo(ucontact.PathAgentUnBreak)); n != 1 {
+		t.Errorf("%d AgentUnBreak calls, want 1", n)
+	}
+	if pixmapOf(p) != loggedIn {
+		t.Error("the icon of a break stayed after it")
+	}
+	waitMenu(t, item, p.Title, "Pausa", "Finalizar Sesión", "Abrir…", "Salir")
+	// Hidden and shown again, the submenu still has its entries.
+	d.openSubmenu("4-pausa-submenu-again")
+}
+
+// openMenu opens the tray's menu in the host as a user does, with a right
+// click on the icon (the first in the bar along the bottom of the screen),
+// and waits until it is drawn.
+func (d *desk) openMenu() {
+	d.t.Helper()
+	probe := filepath.Join(d.t.TempDir(), "probe.png")
+	testenv.WaitFor(d.t, stepTimeout, "the host to draw the icon", func() bool {
+		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(0, 770, 30, 800)) > 300
+	})
+	testenv.XDoTool(d.t, d.Display, "mousemove", "15", "785", "click", "3")
+	testenv.WaitFor(d.t, stepTimeout, "the host to draw the menu", func() bool {
+		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(0, 500, 400, 770)) > 5000
+	})
+}
+
+// openSubmenu opens the tray's menu in the host, then the submenu of its
+// first entry below the status line, with the keyboard, waits until it
+// is drawn, saves a screenshot as name, and closes both.
+func (d *desk) openSubmenu(name string) {
+	d.t.Helper()
+	d.openMenu()
+	d.key("Down") // the status line cannot be chosen
+	d.key("Right")
+	probe := filepath.Join(d.t.TempDir(), "probe.png")
+	testenv.WaitFor(d.t, stepTimeout, "the host to draw the submenu", func() bool {
+		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(400, 500, 1280, 770)) > 2000
+	})
+	d.screenshot(name)
+	d.key("Escape")
+	d.key("Escape")
+}

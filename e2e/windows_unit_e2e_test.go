@@ -23,7 +23,7 @@ func TestWindowsUnitTests(t *testing.T) {
 		{"app/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
 		{"internal/startup", "."},
-		{"app/tray", "^TestTheIconComesBackWithANewTaskbar$"},
+		{"app/tray", "^(TestTheIconComesBackWithANewTaskbar|TestPopupHasTheBreaksSubmenu)$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {

@@ -37,6 +37,7 @@ func (r *Resident) followSession(ctx context.Context, osWatch osNotices) {
 		if s.State.Busy() {
 			continue // judge the outcome, not the steps
 		}
+		r.followBreaks(ctx, prev, s)
 		switch {
 		case s.State == session.LogoutPending && prev.State != session.LogoutPending:
 			r.cfg.Log.Warn("logout pending", "err", s.LastError)

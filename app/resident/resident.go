@@ -93,6 +93,10 @@ type Resident struct {
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
 
+	// motives are the breaks the tray offers: the administrator's, read at
+	// start and the same all along.
+	motives []string
+
 	settingsMu sync.Mutex // one change at a time to the settings file and the autostart entry
 }
 
@@ -140,6 +144,7 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
 	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1)}
+	r.motives = r.effective().BreakMotives
 	for _, p := range cfg.Presets.Problems {
 		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
 	}

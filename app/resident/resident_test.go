@@ -38,10 +38,11 @@ type fakeTray struct {
 	mu       sync.Mutex
 	handlers trayHandlers
 	shown    []tray.Model
+	changed  chan struct{} // closed, and replaced, when a model is shown
 }
 
 func newFakeTray() *fakeTray {
-	return &fakeTray{up: make(chan struct{}), quitted: make(chan struct{})}
+	return &fakeTray{up: make(chan struct{}), quitted: make(chan struct{}), changed: make(chan struct{})}
 }
 
 // followHost: a tray host is there, and stays.
@@ -60,6 +61,8 @@ func (f *fakeTray) run(first tray.Model, h trayHandlers) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.shown = append(f.shown, m)
+		close(f.changed)
+		f.changed = make(chan struct{})
 		return nil
 	})
 	close(f.up)
@@ -69,11 +72,34 @@ func (f *fakeTray) run(first tray.Model, h trayHandlers) {
 func (f *fakeTray) quit() { f.quitOnce.Do(func() { close(f.quitted) }) }
 
 // choose is the user choosing a in the tray's menu.
-func (f *fakeTray) choose(a tray.Action) {
+func (f *fakeTray) choose(a tray.Action) { f.chooseIn(tray.Choice{Action: a}) }
+
+// chooseIn is the user choosing c, an entry of a submenu perhaps.
+func (f *fakeTray) chooseIn(c tray.Choice) {
 	f.mu.Lock()
 	h := f.handlers
 	f.mu.Unlock()
-	h.Action(a)
+	h.Action(c)
+}
+
+// await waits until the tray shows a model that ok accepts, and returns
+// it.
+func (f *fakeTray) await(t *testing.T, what string, ok func(tray.Model) bool) tray.Model {
+	t.Helper()
+	timeout := time.After(guard)
+	for {
+		f.mu.Lock()
+		last, changed := f.shown[len(f.shown)-1], f.changed
+		f.mu.Unlock()
+		if ok(last) {
+			return last
+		}
+		select {
+		case <-changed:
+		case <-timeout:
+			t.Fatalf("the tray never showed %s; last %+v", what, last)
+		}
+	}
 }
 
 // fakeWindows starts windows that run until they are asked to end.

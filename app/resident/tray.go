@@ -87,7 +87,7 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 				feed.run(ctx, r.m.Snapshot())
 			})
 		},
-		Action:  func(a tray.Action) { r.onAction(ctx, a) },
+		Action:  func(c tray.Choice) { r.onAction(ctx, c) },
 		Tapped:  func() { r.Show() }, //nolint:errcheck // logged in Show
 		Problem: func(err error) { r.cfg.Log.Warn("tray", "err", err) },
 	})
@@ -101,6 +101,7 @@ func (r *Resident) model(s session.Snapshot) tray.Model {
 		x.Relogin = r.relogin.User + " @ " + messages.ServerName(r.relogin.Server)
 	}
 	r.mu.Unlock()
+	x.Motives = r.motives
 	return tray.Build(s, r.cfg.Msg, x)
 }
 
@@ -112,9 +113,9 @@ func (r *Resident) redraw() {
 	}
 }
 
-func (r *Resident) onAction(ctx context.Context, a tray.Action) {
-	r.cfg.Log.Info("tray action", "action", a)
-	switch a {
+func (r *Resident) onAction(ctx context.Context, c tray.Choice) {
+	r.cfg.Log.Info("tray action", "action", c.Action, "motive", c.Motive)
+	switch c.Action {
 	case tray.ActionLogin, tray.ActionOpen:
 		r.showWindow(ctx)
 	case tray.ActionLogout, tray.ActionRetry:
@@ -127,6 +128,10 @@ func (r *Resident) onAction(ctx context.Context, a tray.Action) {
 		})
 	case tray.ActionRelogin:
 		r.tasks.Go(func() { r.loginAgain(ctx) })
+	case tray.ActionBreak:
+		r.tasks.Go(func() { r.startBreak(ctx, c.Motive) })
+	case tray.ActionEndBreak:
+		r.tasks.Go(func() { r.endBreak(ctx) })
 	case tray.ActionQuit:
 		r.Quit()
 	}
@@ -149,7 +154,7 @@ type trayUI interface {
 type trayHandlers struct {
 	// Ready receives, once the icon is up, what shows the next models.
 	Ready   func(apply func(tray.Model) error)
-	Action  func(tray.Action)
+	Action  func(tray.Choice)
 	Tapped  func()
 	Problem func(error)
 }

@@ -13,6 +13,7 @@ var iconFiles = map[Icon]struct{ png, ico []byte }{
 	IconLoggedIn:  {icons.LoggedInPNG, icons.LoggedInICO},
 	IconBusy:      {icons.BusyPNG, icons.BusyICO},
 	IconAttention: {icons.AttentionPNG, icons.AttentionICO},
+	IconOnBreak:   {icons.OnBreakPNG, icons.OnBreakICO},
 }
 
 // iconBytes is the icon for the state, in the format the platform wants.

@@ -12,7 +12,7 @@ type systrayMenu struct {
 	items  map[Action]*systray.MenuItem
 }
 
-func newMenu(first Model, onAction func(Action), _ func(error)) menu {
+func newMenu(first Model, onChoice func(Choice), _ func(error)) menu {
 	m := &systrayMenu{items: map[Action]*systray.MenuItem{}}
 	m.status = systray.AddMenuItem(first.Status.Label, "")
 	m.status.Disable()
@@ -25,15 +25,28 @@ func newMenu(first Model, onAction func(Action), _ func(error)) menu {
 		}
 		it := systray.AddMenuItem(first.Items[a].Label, "")
 		m.items[a] = it
-		go func() {
-			// A click is dropped if nobody reads: one reader per entry,
-			// for the life of the tray.
-			for range it.ClickedCh {
-				onAction(a)
+		if a == ActionBreak {
+			// A submenu: its entries are the choices, made once, as the
+			// motives never change (see Model.Motives). The parent's own
+			// clicks have no reader, and systray drops them.
+			for _, motive := range first.Motives {
+				follow(it.AddSubMenuItem(motive, ""), Choice{Action: ActionBreak, Motive: motive}, onChoice)
 			}
-		}()
+			continue
+		}
+		follow(it, Choice{Action: a}, onChoice)
 	}
 	return m
+}
+
+// follow sends c for every click on it. A click is dropped if nobody
+// reads: one reader per entry, for the life of the tray.
+func follow(it *systray.MenuItem, c Choice, onChoice func(Choice)) {
+	go func() {
+		for range it.ClickedCh {
+			onChoice(c)
+		}
+	}()
 }
 
 func (m *systrayMenu) apply(model, old Model, first bool) {

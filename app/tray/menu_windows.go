@@ -21,6 +21,7 @@ import (
 const (
 	mfString    = 0x0000
 	mfGrayed    = 0x0001
+	mfPopup     = 0x0010
 	mfSeparator = 0x0800
 
 	tpmRightButton = 0x0002
@@ -29,9 +30,14 @@ const (
 	tpmReturnCmd   = 0x0100
 )
 
-// statusID is the command ID of the status and reason lines: never a
-// command, as they are disabled; actions are their number plus one (0 is "nothing chosen").
-const statusID = 1000
+// Command IDs. An action's is its number plus one (0 is "nothing
+// chosen"); the status and reason lines have statusID, never a command as
+// they are disabled; the break motives, the entries of the Pausa submenu,
+// motiveID plus their index in Model.Motives.
+const (
+	statusID = 1000
+	motiveID = 2000
+)
 
 var (
 	procCreatePopupMenu     = user32.NewProc("CreatePopupMenu")
@@ -44,7 +50,7 @@ var (
 
 // popupMenu is the tray's menu on Windows.
 type popupMenu struct {
-	onAction func(Action)
+	onAction func(Choice)
 	onError  func(error)
 
 	mu    sync.Mutex
@@ -53,7 +59,7 @@ type popupMenu struct {
 	stale bool         // the model changed while the menu was open
 }
 
-func newMenu(first Model, onAction func(Action), onError func(error)) menu {
+func newMenu(first Model, onAction func(Choice), onError func(error)) menu {
 	p := &popupMenu{onAction: onAction, onError: onError, model: first}
 	// A right click on the icon comes here, on systray's window thread,
 	// instead of to systray's menu.
@@ -111,9 +117,9 @@ func (p *popupMenu) show() {
 		again := p.stale && chosen == 0
 		p.open = 0
 		p.mu.Unlock()
-		if chosen > 0 && chosen != statusID {
+		if c, ok := choiceOf(m, chosen); ok {
 			// Off systray's window thread: an action may take a while.
-			go p.onAction(Action(chosen - 1))
+			go p.onAction(c)
 			return
 		}
 		if !again {
@@ -122,44 +128,27 @@ func (p *popupMenu) show() {
 	}
 }
 
+// choiceOf is the choice of the command id in the menu of m; false for
+// none (nothing chosen, a status line).
+func choiceOf(m Model, id int) (Choice, bool) {
+	switch {
+	case id >= motiveID && id < motiveID+len(m.Motives):
+		return Choice{Action: ActionBreak, Motive: m.Motives[id-motiveID]}, true
+	case id > 0 && id <= len(MenuOrder):
+		return Choice{Action: Action(id - 1)}, true
+	}
+	return Choice{}, false
+}
+
 // track shows m as a popup menu at x, y and returns the command chosen, 0
 // for none.
 func track(owner windows.HWND, m Model, x, y int32) int {
-	h, _, _ := procCreatePopupMenu.Call()
+	h := popupOf(m)
 	if h == 0 {
 		return 0
 	}
+	// Destroys the submenus in it too.
 	defer procDestroyMenu.Call(h) //nolint:errcheck
-	add := func(flags uintptr, id int, label string) {
-		var text uintptr
-		if label != "" {
-			u, err := windows.UTF16PtrFromString(label)
-			if err != nil {
-				return
-			}
-			text = uintptr(unsafe.Pointer(u))
-		}
-		procAppendMenu.Call(h, flags, uintptr(id), text) //nolint:errcheck // an item missing is all that can go wrong
-	}
-	add(mfString|mfGrayed, statusID, m.Status.Label)
-	if m.Reason.Visible {
-		add(mfString|mfGrayed, statusID, m.Reason.Label)
-	}
-	add(mfSeparator, 0, "")
-	for _, a := range MenuOrder {
-		it := m.Items[a]
-		if !it.Visible {
-			continue
-		}
-		if a == ActionQuit {
-			add(mfSeparator, 0, "")
-		}
-		flags := uintptr(mfString)
-		if !it.Enabled {
-			flags |= mfGrayed
-		}
-		add(flags, int(a)+1, it.Label)
-	}
 	// Without the owner in the foreground, the menu does not close on
 	// Escape or on a click elsewhere (Microsoft's KB135788).
 	procSetForegroundWindow.Call(uintptr(owner)) //nolint:errcheck
@@ -167,4 +156,65 @@ func track(owner windows.HWND, m Model, x, y int32) int {
 		uintptr(x), uintptr(y), uintptr(owner), 0)
 	procPostMessage.Call(uintptr(owner), wmNull, 0, 0) //nolint:errcheck
 	return int(chosen)
+}
+
+// popupOf makes the popup menu of m, for the caller to destroy; 0 if
+// Windows made none.
+func popupOf(m Model) uintptr {
+	h, _, _ := procCreatePopupMenu.Call()
+	if h == 0 {
+		return 0
+	}
+	add := func(menu, flags, id uintptr, label string) bool {
+		var text uintptr
+		if label != "" {
+			u, err := windows.UTF16PtrFromString(label)
+			if err != nil {
+				return false
+			}
+			text = uintptr(unsafe.Pointer(u))
+		}
+		ok, _, _ := procAppendMenu.Call(menu, flags, id, text)
+		return ok != 0 // an item missing is all that can go wrong
+	}
+	add(h, mfString|mfGrayed, statusID, m.Status.Label)
+	if m.Reason.Visible {
+		add(h, mfString|mfGrayed, statusID, m.Reason.Label)
+	}
+	add(h, mfSeparator, 0, "")
+	for _, a := range MenuOrder {
+		it := m.Items[a]
+		if !it.Visible {
+			continue
+		}
+		if a == ActionQuit {
+			add(h, mfSeparator, 0, "")
+		}
+		flags := uintptr(mfString)
+		if !it.Enabled {
+			flags |= mfGrayed
+		}
+		if a == ActionBreak {
+			addBreaks(h, flags, it.Label, m.Motives, add)
+			continue
+		}
+		add(h, flags, uintptr(a)+1, it.Label)
+	}
+	return h
+}
+
+// addBreaks appends to menu the Pausa submenu, labelled label, whose
+// entries are the motives.
+func addBreaks(menu, flags uintptr, label string, motives []string, add func(menu, flags, id uintptr, label string) bool) {
+	sub, _, _ := procCreatePopupMenu.Call()
+	if sub == 0 {
+		return
+	}
+	for i, motive := range motives {
+		add(sub, mfString, uintptr(motiveID+i), motive)
+	}
+	// With MF_POPUP the "ID" is the submenu, which menu then owns.
+	if !add(menu, flags|mfPopup, sub, label) {
+		procDestroyMenu.Call(sub) //nolint:errcheck
+	}
 }

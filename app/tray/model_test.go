@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,10 @@ func visible(m Model) []string {
 func TestBuild(t *testing.T) {
 	since := time.Date(2026, 11, 28, 8, 2, 0, 0, time.Local)
 	es := i18n.MustNew(i18n.Spanish)
+	motives := []string{"Almuerzo", "Baño"}
+	agent := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent, Since: since}
+	noBreaks := agent
+	noBreaks.NoBreaks = true
 	for _, tc := range []struct {
 		name   string
 		snap   session.Snapshot
@@ -58,6 +63,16 @@ func TestBuild(t *testing.T) {
 			"No hay llavero del sistema: el token de la sesión se guarda en un archivo."},
 		{"back from a suspend", session.Snapshot{State: session.LoggedOut}, Extras{Relogin: "ana @ acme"},
 			IconLoggedOut, "Sin sesión.", "Volver a iniciar sesión (ana @ acme)|Iniciar sesión…|Salir", ""},
+		{"user session: no breaks", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Motives: motives},
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+		{"agent, breaks configured", agent, Extras{Motives: motives},
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Pausa|Finalizar Sesión|Abrir…|Salir", ""},
+		{"agent, no breaks configured", agent, Extras{},
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+		{"agent, the server has no breaks", noBreaks, Extras{Motives: motives},
+			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+		{"agent logging out", session.Snapshot{State: session.LoggingOut, User: "ana", Kind: session.KindAgent}, Extras{Motives: motives},
+			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)", ""},
 		{"relogin offer hidden while logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Relogin: "ana @ acme"},
 			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 	} {
@@ -84,7 +99,45 @@ func TestBuild(t *testing.T) {
 			if len(m.Items) != len(MenuOrder) {
 				t.Errorf("%d items, want every action present (hidden or not)", len(m.Items))
 			}
+			if !slices.Equal(m.Motives, tc.extras.Motives) {
+				t.Errorf("motives %q, want always the configured %q", m.Motives, tc.extras.Motives)
+			}
 		})
+	}
+}
+
+// On a break: the break is the status line, who is logged in the
+// tooltip's second line; the icon says so; instead of the Pausa submenu,
+// the way back. A problem to see still turns the icon to attention.
+func TestBuildOnABreak(t *testing.T) {
+	since := time.Date(2026, 11, 28, 8, 2, 0, 0, time.Local)
+	lunch := time.Date(2026, 11, 28, 12, 3, 0, 0, time.Local)
+	snap := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent, Since: since,
+		Break: &session.Break{Motive: "Almuerzo", Since: lunch}}
+	x := Extras{Motives: []string{"Almuerzo", "Baño"}}
+
+	m := Build(snap, i18n.MustNew(i18n.Spanish), x)
+	if m.Icon != IconOnBreak {
+		t.Errorf("icon %v, want on a break", m.Icon)
+	}
+	const status = "En pausa: Almuerzo · desde 12:03"
+	if m.Status.Label != status || m.Title != status || m.Tooltip != status+"\nConectado: ana @ acme · desde 08:02" {
+		t.Errorf("status %q, title %q, tooltip %q", m.Status.Label, m.Title, m.Tooltip)
+	}
+	if got := strings.Join(visible(m), "|"); got != "Volver de la pausa (Almuerzo · desde 12:03)|Finalizar Sesión|Abrir…|Salir" {
+		t.Errorf("menu %q", got)
+	}
+
+	snap.TokenFile = "/home/ana/.cache/token"
+	m = Build(snap, i18n.MustNew(i18n.Spanish), x)
+	if want := status + "\nConectado: ana @ acme · desde 08:02\nNo hay llavero del sistema: el token de la sesión se guarda en un archivo."; m.Icon != IconAttention || m.Tooltip != want {
+		t.Errorf("with a problem to see: icon %v, tooltip %q; want attention, %q", m.Icon, m.Tooltip, want)
+	}
+
+	snap.TokenFile = ""
+	m = Build(snap, i18n.MustNew(i18n.English), x)
+	if m.Status.Label != "On a break: Almuerzo · since 12:03" || m.Items[ActionEndBreak].Label != "End the break (Almuerzo · since 12:03)" {
+		t.Errorf("in English: status %q, menu %q", m.Status.Label, visible(m))
 	}
 }
 
@@ -92,5 +145,10 @@ func TestBuildInEnglish(t *testing.T) {
 	m := Build(session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com"}, i18n.MustNew(i18n.English), Extras{})
 	if got := strings.Join(visible(m), "|"); got != "End Session|Open…|Quit" {
 		t.Errorf("menu %q", got)
+	}
+	m = Build(session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent},
+		i18n.MustNew(i18n.English), Extras{Motives: []string{"Lunch"}})
+	if got := strings.Join(visible(m), "|"); got != "Break|End Session|Open…|Quit" {
+		t.Errorf("agent's menu %q", got)
 	}
 }

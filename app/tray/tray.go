@@ -16,7 +16,7 @@ type Handlers struct {
 	// Ready receives the tray once its menu exists.
 	Ready func(*Tray)
 	// Action receives every menu choice.
-	Action func(Action)
+	Action func(Choice)
 	// Tapped receives a click on the icon itself (the primary button).
 	Tapped func()
 	// Problem receives what went wrong without stopping the tray (a

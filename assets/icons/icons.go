@@ -6,7 +6,8 @@
 // and 16×16 PNG images), one per state, told apart by colour and by glyph:
 // logged in is a green disc with a check mark, logged out a grey disc with a
 // hollow ring, busy a blue disc with three dots, attention a red-orange disc
-// with an exclamation mark. AppPNG is the 256×256 application icon, a white
+// with an exclamation mark, on a break (an agent's pause) a violet disc with
+// two upright bars. AppPNG is the 256×256 application icon, a white
 // headset on a blue rounded square.
 //
 // Do not edit the image files: change internal/draw and run
@@ -25,6 +26,8 @@ var (
 	BusyPNG []byte
 	//go:embed attention.png
 	AttentionPNG []byte
+	//go:embed on-break.png
+	OnBreakPNG []byte
 )
 
 // AppPNG is the application icon (window, packaging), 256×256 PNG.
@@ -42,4 +45,6 @@ var (
 	BusyICO []byte
 	//go:embed attention.ico
 	AttentionICO []byte
+	//go:embed on-break.ico
+	OnBreakICO []byte
 )

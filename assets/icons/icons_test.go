@@ -22,14 +22,16 @@ var committed = map[string][]byte{
 	"logged-out.png": LoggedOutPNG,
 	"busy.png":       BusyPNG,
 	"attention.png":  AttentionPNG,
+	"on-break.png":   OnBreakPNG,
 	"app.png":        AppPNG,
 	"logged-in.ico":  LoggedInICO,
 	"logged-out.ico": LoggedOutICO,
 	"busy.ico":       BusyICO,
 	"attention.ico":  AttentionICO,
+	"on-break.ico":   OnBreakICO,
 }
 
-var trayPNGs = []string{"logged-in.png", "logged-out.png", "busy.png", "attention.png"}
+var trayPNGs = []string{"logged-in.png", "logged-out.png", "busy.png", "attention.png", "on-break.png"}
 
 func decode(t *testing.T, name string, b []byte) *image.RGBA {
 	t.Helper()
@@ -70,7 +72,7 @@ func TestPNGs(t *testing.T) {
 }
 
 // The tray icons must differ, and not only in colour: the white glyphs
-// (check, ring, dots, "!") must have different shapes, for colour-blind
+// (check, ring, dots, "!", pause bars) must have different shapes, for colour-blind
 // users.
 func TestTrayIconsDiffer(t *testing.T) {
 	glyphs := make([][]bool, len(trayPNGs))

@@ -11,13 +11,15 @@ import (
 type Effective struct {
 	Settings
 	Locked Locks
+	// BreakMotives are the breaks offered in the tray: the presets' alone.
+	BreakMotives []string
 }
 
 // Merge gives the settings in force: a locked preset wins; then the
 // user's own choice; then the administrator's preset; then the default
 // (the zero value).
 func Merge(p Presets, user Settings) Effective {
-	e := Effective{Settings: user, Locked: p.Locked}
+	e := Effective{Settings: user, Locked: p.Locked, BreakMotives: p.BreakMotives}
 	e.Server = choose(p.Locked.Server, p.Values.Server, user.Server)
 	e.Kind = choose(p.Locked.Kind, p.Values.Kind, user.Kind)
 	e.LogoutOnSuspend = choose(p.Locked.LogoutOnSuspend, p.Values.LogoutOnSuspend, user.LogoutOnSuspend)

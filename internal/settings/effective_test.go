@@ -37,8 +37,9 @@ func TestMerge(t *testing.T) {
 		{
 			name: "locked presets win",
 			presets: Presets{
-				Values: Settings{Server: "acme", Kind: "agent", LogoutOnSuspend: &no, Autostart: &yes},
-				Locked: Locks{Server: true, Kind: true, LogoutOnSuspend: true, Autostart: true},
+				Values:       Settings{Server: "acme", Kind: "agent", LogoutOnSuspend: &no, Autostart: &yes},
+				Locked:       Locks{Server: true, Kind: true, LogoutOnSuspend: true, Autostart: true},
+				BreakMotives: []string{"Almuerzo", "Baño"},
 			},
 			user: user,
 			want: Settings{Server: "acme", User: "ana", Kind: "agent", Remember: true, LogoutOnSuspend: &no, Autostart: &yes},
@@ -65,6 +66,9 @@ func TestMerge(t *testing.T) {
 			}
 			if e.Locked != tt.presets.Locked {
 				t.Errorf("locked %+v, want %+v", e.Locked, tt.presets.Locked)
+			}
+			if !reflect.DeepEqual(e.BreakMotives, tt.presets.BreakMotives) {
+				t.Errorf("break motives %q, want the presets' %q", e.BreakMotives, tt.presets.BreakMotives)
 			}
 		})
 	}

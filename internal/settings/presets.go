@@ -30,6 +30,10 @@ const (
 	KeyLogoutOnSuspend = "logout_on_suspend"
 	KeyAutostart       = "autostart"
 	KeyLock            = "lock"
+	// KeyBreakMotives lists the breaks an agent may take from the tray. It
+	// is the administrator's alone: the motives must exist in the tenant,
+	// so a user's guess has no place, and there is nothing to lock.
+	KeyBreakMotives = "break_motives"
 )
 
 // Codes of the problems a presets file can have.
@@ -51,6 +55,9 @@ type Presets struct {
 	// Only Server, Kind, LogoutOnSuspend and Autostart are ever set.
 	Values Settings
 	Locked Locks
+	// BreakMotives are the breaks offered in the tray, in the file's
+	// order, each once; none when the file sets none.
+	BreakMotives []string
 	// Problems are what could not be used, in the order of the lines. The
 	// rest of the file is used.
 	Problems []Problem
@@ -196,10 +203,14 @@ func ParsePresets(file string, data []byte) Presets {
 			}
 			continue
 		}
-		if !p.Values.preset(key, value) {
-			if isKey(key) {
+		if !p.set(key, value) {
+			switch {
+			case key == KeyBreakMotives:
+				// Only a list without a name is refused: it has no value.
+				report(n, ProblemBadValue, key, "")
+			case isKey(key):
 				report(n, ProblemBadValue, key, clip(value))
-			} else {
+			default:
 				report(n, ProblemUnknownKey, clip(key), "")
 			}
 			continue
@@ -221,6 +232,33 @@ func ParsePresets(file string, data []byte) Presets {
 	}
 	slices.SortStableFunc(p.Problems, func(a, b Problem) int { return a.Line - b.Line })
 	return p
+}
+
+// set sets key to value as a presets file writes it, and reports whether
+// key is known and value valid for it.
+func (p *Presets) set(key, value string) bool {
+	if key != KeyBreakMotives {
+		return p.Values.preset(key, value)
+	}
+	motives := parseList(value)
+	if len(motives) == 0 {
+		return false
+	}
+	p.BreakMotives = motives
+	return true
+}
+
+// parseList reads a list of names separated by commas: each trimmed, the
+// empty ones dropped, and each kept once, where it first appears. Spaces
+// belong to a name ("Pausa activa").
+func parseList(value string) []string {
+	var names []string
+	for name := range strings.SplitSeq(value, ",") {
+		if name = strings.TrimSpace(name); name != "" && !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	return names
 }
 
 // preset sets key to value as a presets file writes it, and reports
@@ -256,7 +294,7 @@ func (s *Settings) preset(key, value string) bool {
 
 func isKey(key string) bool {
 	switch key {
-	case KeyServer, KeyKind, KeyLogoutOnSuspend, KeyAutostart, KeyLock:
+	case KeyServer, KeyKind, KeyLogoutOnSuspend, KeyAutostart, KeyLock, KeyBreakMotives:
 		return true
 	}
 	return false

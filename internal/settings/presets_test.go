@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,6 +19,7 @@ func TestParsePresets(t *testing.T) {
 		text     string
 		want     Settings
 		locked   Locks
+		motives  []string
 		problems []Problem
 	}{
 		{
@@ -111,6 +113,38 @@ lock = server, kind, logout_on_suspend, autostart
 			},
 		},
 		{
+			name:    "break motives: trimmed, empty ones and repeats dropped, spaces kept inside",
+			text:    "kind = agent\nBreak_Motives = Almuerzo, Baño ,Capacitación,, Almuerzo,Pausa activa,\n",
+			want:    Settings{Kind: "agent"},
+			motives: []string{"Almuerzo", "Baño", "Capacitación", "Pausa activa"},
+		},
+		{
+			name:    "break motives in quotes",
+			text:    `break_motives = "Almuerzo, Baño"`,
+			motives: []string{"Almuerzo", "Baño"},
+		},
+		{
+			name:    "break motives without a name: the earlier line stays",
+			text:    "break_motives = Almuerzo\nbreak_motives = , ,\nbreak_motives =",
+			motives: []string{"Almuerzo"},
+			problems: []Problem{
+				{File: file, Line: 2, Code: ProblemBadValue, Key: "break_motives"},
+				{File: file, Line: 3, Code: ProblemBadValue, Key: "break_motives"},
+			},
+		},
+		{
+			name:     "break motives set twice: the last counts",
+			text:     "break_motives = Almuerzo, Baño\nbreak_motives = Capacitación",
+			motives:  []string{"Capacitación"},
+			problems: []Problem{{File: file, Line: 2, Code: ProblemDuplicate, Key: "break_motives"}},
+		},
+		{
+			name:     "break motives cannot be locked: the user cannot set them",
+			text:     "break_motives = Almuerzo\nlock = break_motives",
+			motives:  []string{"Almuerzo"},
+			problems: []Problem{{File: file, Line: 2, Code: ProblemLockUnknown, Key: "break_motives"}},
+		},
+		{
 			name:     "UTF-16",
 			text:     "\xff\xfes\x00e\x00r\x00",
 			problems: []Problem{{File: file, Code: ProblemEncoding}},
@@ -128,6 +162,9 @@ lock = server, kind, logout_on_suspend, autostart
 			}
 			if p.Locked != tt.locked {
 				t.Errorf("locked %+v, want %+v", p.Locked, tt.locked)
+			}
+			if !slices.Equal(p.BreakMotives, tt.motives) {
+				t.Errorf("break motives %q, want %q", p.BreakMotives, tt.motives)
 			}
 			if !reflect.DeepEqual(p.Problems, tt.problems) {
 				t.Errorf("problems:\n%s\nwant:\n%s", problems(p.Problems), problems(tt.problems))
@@ -231,12 +268,13 @@ func problems(ps []Problem) string {
 }
 
 // FuzzParsePresets: whatever an administrator writes, the app starts: no
-// panic, every problem names a line of the file, and a lock always has a
-// value to fix.
+// panic, every problem names a line of the file, a lock always has a
+// value to fix, and each break motive is a trimmed name, listed once.
 func FuzzParsePresets(f *testing.F) {
 	f.Add("server = acme\nkind = agent\nlock = server, kind\n")
 	f.Add("\uFEFFautostart=\"no\"\r\nlock=autostart\r\n")
 	f.Add("lock = server\n=\n= x\nserver\n\"\n")
+	f.Add("break_motives = Almuerzo, Baño ,, Almuerzo,Pausa activa\nbreak_motives = \" , \"\nlock = break_motives\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		p := ParsePresets(file, []byte(text))
 		lines := strings.Count(text, "\n") + 1
@@ -249,6 +287,11 @@ func FuzzParsePresets(f *testing.F) {
 		if l.Server && v.Server == "" || l.Kind && v.Kind == "" ||
 			l.LogoutOnSuspend && v.LogoutOnSuspend == nil || l.Autostart && v.Autostart == nil {
 			t.Errorf("locked %+v without a value: %s", l, show(v))
+		}
+		for i, m := range p.BreakMotives {
+			if m == "" || m != strings.TrimSpace(m) || strings.Contains(m, ",") || slices.Contains(p.BreakMotives[:i], m) {
+				t.Errorf("break motives %q: %q is not a trimmed name listed once", p.BreakMotives, m)
+			}
 		}
 	})
 }

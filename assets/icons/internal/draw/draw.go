@@ -43,10 +43,11 @@ const (
 	LoggedOut              // grey, hollow ring
 	Busy                   // blue, three dots
 	Attention              // red-orange, exclamation mark
+	OnBreak                // violet, pause bars
 )
 
 // States lists every State, in the order of their files.
-var States = []State{LoggedIn, LoggedOut, Busy, Attention}
+var States = []State{LoggedIn, LoggedOut, Busy, Attention, OnBreak}
 
 // Name is the file name of s without the extension ("logged-in").
 func (s State) Name() string {
@@ -59,14 +60,20 @@ func (s State) Name() string {
 		return "busy"
 	case Attention:
 		return "attention"
+	case OnBreak:
+		return "on-break"
 	}
 	return fmt.Sprintf("State(%d)", int(s))
 }
 
 var (
-	white    = rgb(0xFFFFFF)
-	appBlue  = rgb(0x1F5FAF)
-	fillOf   = map[State]color.RGBA{LoggedIn: rgb(0x2E9E44), LoggedOut: rgb(0x7A7F87), Busy: rgb(0x2F6FD0), Attention: rgb(0xD9480F)}
+	white   = rgb(0xFFFFFF)
+	appBlue = rgb(0x1F5FAF)
+	// On a break is violet, not the blue of busy: an agent glancing at the
+	// icon must not take a break for a login still going on.
+	fillOf = map[State]color.RGBA{
+		LoggedIn: rgb(0x2E9E44), LoggedOut: rgb(0x7A7F87), Busy: rgb(0x2F6FD0), Attention: rgb(0xD9480F), OnBreak: rgb(0x7B4FC4),
+	}
 	darkerBy = 0.68 // outline colour = fill colour × darkerBy
 )
 
@@ -76,8 +83,9 @@ type File struct {
 	Data []byte
 }
 
-// Files returns every icon file, in a fixed order: the four tray PNGs, the
-// app PNG and ICO (the Windows programs' icon), then the four tray ICOs. The bytes are the same on every run.
+// Files returns every icon file, in a fixed order: the tray PNGs, the app
+// PNG and ICO (the Windows programs' icon), then the tray ICOs. The bytes
+// are the same on every run.
 func Files() ([]File, error) {
 	var files []File
 	tray := make([]*image.RGBA, len(States))
@@ -133,6 +141,10 @@ func Tray(s State) *image.RGBA {
 		case Attention: // exclamation mark
 			p.taper(c, 15, 5, c, 35, 3.5)
 			p.circle(c, 48, 4.75)
+		case OnBreak: // pause: two upright bars
+			for _, x := range []float64{c - 8, c + 8} {
+				p.capsule(x, 21, x, 43, 9)
+			}
 		}
 	})
 	return img
