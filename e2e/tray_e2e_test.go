@@ -390,7 +390,7 @@ func TestTrayBreaks(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true})
 	d.writePresets("break_motives = Almuerzo, Baño, Capacitación\n")
 	regs := testenv.FollowRegistrations(t, d.Bus)
-	testenv.StartHost(t, d.Bus, d.Display)
+	host := testenv.StartHost(t, d.Bus, d.Display)
 	if r := d.login("agent"); r.code != 0 { // on its own: no window at start
 		t.Fatalf("login: %d %s", r.code, r.stderr)
 	}
@@ -449,6 +449,14 @@ func TestTrayBreaks(t *testing.T) {
 	waitMenu(t, item, p.Title, "Pausa", "Finalizar Sesión", "Abrir…", "Salir")
 	// Hidden and shown again, the submenu still has its entries.
 	d.openSubmenu("4-pausa-submenu-again")
+
+	// A panel started after the app (one that restarted) draws the
+	// submenu with its entries too.
+	host.Kill()
+	host = testenv.StartHost(t, d.Bus, d.Display)
+	item = waitRegistered(t, regs, host)
+	waitTitle(t, item, "Conectado: "+user)
+	d.openSubmenu("5-pausa-submenu-in-a-new-panel")
 }
 
 // openMenu opens the tray's menu in the host as a user does, with a right

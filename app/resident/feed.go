@@ -35,8 +35,10 @@ func settle() { debug.FreeOSMemory() }
 type trayFeed struct {
 	updates     <-chan session.Snapshot
 	refresh     <-chan struct{}
+	renew       <-chan struct{} // a tray host appeared: make the menu again
 	model       func(session.Snapshot) tray.Model
 	apply       func(tray.Model)
+	applyAnew   func(tray.Model) // apply, in a menu made again
 	busyDelay   time.Duration
 	settleAfter time.Duration
 	settle      func()
@@ -52,6 +54,7 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 	defer settled.Stop()
 	var showBusy <-chan time.Time // fires once a login or logout has lasted busyDelay
 	busyDue := false
+	anew := false // the next model goes in a menu made again
 	for {
 		select {
 		case s, ok := <-f.updates:
@@ -60,6 +63,8 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 			}
 			last = s
 		case <-f.refresh:
+		case <-f.renew:
+			anew = true
 		case <-showBusy:
 			showBusy, busyDue = nil, true
 		case <-ctx.Done():
@@ -74,7 +79,12 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 			}
 			continue
 		}
-		f.apply(m)
+		if anew {
+			anew = false
+			f.applyAnew(m)
+		} else {
+			f.apply(m)
+		}
 		settled.Reset(f.settleAfter)
 	}
 }

@@ -14,7 +14,9 @@ import (
 type feedBed struct {
 	updates chan session.Snapshot
 	refresh chan struct{}
+	renew   chan struct{}
 	applied chan tray.Icon
+	anew    chan tray.Icon // applied in a menu made again
 	settled chan struct{}
 }
 
@@ -22,7 +24,9 @@ func startFeed(t *testing.T, busyDelay, settleAfter time.Duration) *feedBed {
 	b := &feedBed{
 		updates: make(chan session.Snapshot),
 		refresh: make(chan struct{}),
+		renew:   make(chan struct{}),
 		applied: make(chan tray.Icon, 10),
+		anew:    make(chan tray.Icon, 10),
 		settled: make(chan struct{}, 10),
 	}
 	icons := map[session.State]tray.Icon{
@@ -31,9 +35,10 @@ func startFeed(t *testing.T, busyDelay, settleAfter time.Duration) *feedBed {
 		session.LogoutPending: tray.IconAttention,
 	}
 	f := trayFeed{
-		updates: b.updates, refresh: b.refresh,
+		updates: b.updates, refresh: b.refresh, renew: b.renew,
 		model:     func(s session.Snapshot) tray.Model { return tray.Model{Icon: icons[s.State]} },
 		apply:     func(m tray.Model) { b.applied <- m.Icon },
+		applyAnew: func(m tray.Model) { b.anew <- m.Icon },
 		busyDelay: busyDelay, settleAfter: settleAfter,
 		settle: func() { b.settled <- struct{}{} },
 	}
@@ -122,5 +127,33 @@ func TestSettlesOnceAfterABurst(t *testing.T) {
 	case <-b.settled:
 		t.Fatal("settled twice for one burst")
 	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// A tray host that appears gets the menu made again, with what the tray
+// shows now; the models after it are applied as usual.
+func TestANewHostGetsTheMenuMadeAgain(t *testing.T) {
+	b := startFeed(t, time.Hour, time.Hour)
+	b.send(session.LoggedIn)
+	if got := b.next(t); got != tray.IconLoggedIn {
+		t.Fatalf("applied %v, want the logged-in icon", got)
+	}
+	b.renew <- struct{}{}
+	select {
+	case got := <-b.anew:
+		if got != tray.IconLoggedIn {
+			t.Errorf("made again with %v, want the logged-in icon", got)
+		}
+	case got := <-b.applied:
+		t.Fatalf("applied %v to the old menu, want it made again", got)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the menu was not made again")
+	}
+	b.send(session.LogoutPending)
+	if got := b.next(t); got != tray.IconAttention {
+		t.Fatalf("applied %v after the new menu, want the attention icon", got)
+	}
+	if len(b.anew) != 0 {
+		t.Error("the menu was made again twice for one host")
 	}
 }

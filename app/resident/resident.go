@@ -86,6 +86,7 @@ type Resident struct {
 	quitting     sync.Once
 
 	refresh chan struct{} // redraw the tray: something besides the session changed
+	renew   chan struct{} // make the tray's menu again: a tray host appeared
 
 	mu         sync.Mutex
 	noTray     string             // why there is no tray icon; empty when there is one
@@ -143,7 +144,7 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 	// file has a single writer (see internal/logfile).
 	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
-	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1)}
+	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
 	r.motives = r.effective().BreakMotives
 	for _, p := range cfg.Presets.Problems {
 		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())
@@ -177,7 +178,7 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 
 	// Before ready: the window asks for it.
 	itemUp := make(chan struct{})
-	noTray, trayChanges := desk.tray.followHost(ctx, cfg.Log, itemUp)
+	noTray, trayChanges := desk.tray.followHost(ctx, cfg.Log, itemUp, r.renewTray)
 	r.setNoTray(noTray)
 	r.iconShown = make(chan struct{})
 	if noTray != "" {

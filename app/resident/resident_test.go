@@ -46,7 +46,7 @@ func newFakeTray() *fakeTray {
 }
 
 // followHost: a tray host is there, and stays.
-func (f *fakeTray) followHost(ctx context.Context, _ *slog.Logger, _ <-chan struct{}) (string, <-chan string) {
+func (f *fakeTray) followHost(ctx context.Context, _ *slog.Logger, _ <-chan struct{}, _ func()) (string, <-chan string) {
 	changes := make(chan string)
 	context.AfterFunc(ctx, func() { close(changes) })
 	return "", changes
@@ -57,14 +57,15 @@ func (f *fakeTray) run(first tray.Model, h trayHandlers) {
 	f.handlers = h
 	f.shown = append(f.shown, first)
 	f.mu.Unlock()
-	h.Ready(func(m tray.Model) error {
+	show := func(m tray.Model) error {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		f.shown = append(f.shown, m)
 		close(f.changed)
 		f.changed = make(chan struct{})
 		return nil
-	})
+	}
+	h.Ready(show, show)
 	close(f.up)
 	<-f.quitted
 }

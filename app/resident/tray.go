@@ -60,7 +60,7 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 	defer cancel()
 	first := r.model(<-updates)
 	r.desk.tray.run(first, trayHandlers{
-		Ready: func(apply func(tray.Model) error) {
+		Ready: func(apply, applyAnew func(tray.Model) error) {
 			r.cfg.Log.Info("tray ready")
 			r.iconUp()
 			close(itemUp)
@@ -75,13 +75,16 @@ func (r *Resident) runTray(ctx context.Context, itemUp chan<- struct{}) {
 			// cannot be refused.)
 			r.tasks.Go(func() {
 				defer r.desk.tray.quit()
-				feed := trayFeed{
-					updates: updates, refresh: r.refresh, model: r.model,
-					apply: func(m tray.Model) {
+				logged := func(apply func(tray.Model) error) func(tray.Model) {
+					return func(m tray.Model) {
 						if err := apply(m); err != nil {
 							r.cfg.Log.Warn("tray gone; the session is still watched over", "err", err)
 						}
-					},
+					}
+				}
+				feed := trayFeed{
+					updates: updates, refresh: r.refresh, renew: r.renew, model: r.model,
+					apply: logged(apply), applyAnew: logged(applyAnew),
 					busyDelay: busyDelay, settleAfter: settleAfter, settle: settle,
 				}
 				feed.run(ctx, r.m.Snapshot())
@@ -103,6 +106,15 @@ func (r *Resident) model(s session.Snapshot) tray.Model {
 	r.mu.Unlock()
 	x.Motives = r.motives
 	return tray.Build(s, r.cfg.Msg, x)
+}
+
+// renewTray asks the tray to make its menu again, for a tray host that
+// appeared after it was made.
+func (r *Resident) renewTray() {
+	select {
+	case r.renew <- struct{}{}:
+	default: // one is enough
+	}
 }
 
 // redraw asks the tray to show what changed besides the session.
@@ -143,8 +155,9 @@ type trayUI interface {
 	// followHost says why no tray icon can be shown now ("" if one can),
 	// and sends each change of that reason on changes (nil if there will
 	// be none), which it closes once ctx has ended. Once itemUp is closed
-	// the icon is up.
-	followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}) (reason string, changes <-chan string)
+	// the icon is up; hostAppeared is then called for every tray host that
+	// appears.
+	followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, hostAppeared func()) (reason string, changes <-chan string)
 	// run shows first and blocks until quit is called.
 	run(first tray.Model, h trayHandlers)
 	quit()
@@ -152,8 +165,9 @@ type trayUI interface {
 
 // trayHandlers are what the tray calls back, from any goroutine.
 type trayHandlers struct {
-	// Ready receives, once the icon is up, what shows the next models.
-	Ready   func(apply func(tray.Model) error)
+	// Ready receives, once the icon is up, what shows the next models:
+	// apply, and applyAnew, which makes the menu again first.
+	Ready   func(apply, applyAnew func(tray.Model) error)
 	Action  func(tray.Choice)
 	Tapped  func()
 	Problem func(error)
@@ -162,13 +176,13 @@ type trayHandlers struct {
 // systrayUI is the tray of app/tray.
 type systrayUI struct{}
 
-func (systrayUI) followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}) (string, <-chan string) {
-	return followTrayHost(ctx, log, itemUp)
+func (systrayUI) followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, hostAppeared func()) (string, <-chan string) {
+	return followTrayHost(ctx, log, itemUp, hostAppeared)
 }
 
 func (systrayUI) run(first tray.Model, h trayHandlers) {
 	tray.Run(first, tray.Handlers{
-		Ready:   func(t *tray.Tray) { h.Ready(t.Apply) },
+		Ready:   func(t *tray.Tray) { h.Ready(t.Apply, t.Renew) },
 		Action:  h.Action,
 		Tapped:  h.Tapped,
 		Problem: h.Problem,

@@ -7,13 +7,31 @@ import "fyne.io/systray"
 // systrayMenu is systray's own menu: fixed entries, shown or hidden by
 // state, so that a click always reaches the right action.
 type systrayMenu struct {
-	status *systray.MenuItem
-	reason *systray.MenuItem
-	items  map[Action]*systray.MenuItem
+	onChoice func(Choice)
+	status   *systray.MenuItem
+	reason   *systray.MenuItem
+	items    map[Action]*systray.MenuItem
 }
 
 func newMenu(first Model, onChoice func(Choice), _ func(error)) menu {
-	m := &systrayMenu{items: map[Action]*systray.MenuItem{}}
+	m := &systrayMenu{onChoice: onChoice}
+	m.build(first)
+	return m
+}
+
+// renew makes the menu again from m: systray's whole menu goes (the
+// readers of its entries end as their channels close), and with it what
+// makes systray serve the next host its menu one level at a time (see
+// systray_internals.go).
+func (m *systrayMenu) renew(model Model) {
+	systray.ResetMenu()
+	m.build(model)
+}
+
+// build adds the menu's entries to systray's empty menu.
+func (m *systrayMenu) build(first Model) {
+	onChoice := m.onChoice
+	m.items = map[Action]*systray.MenuItem{}
 	m.status = systray.AddMenuItem(first.Status.Label, "")
 	m.status.Disable()
 	m.reason = systray.AddMenuItem(first.Reason.Label, "")
@@ -36,11 +54,10 @@ func newMenu(first Model, onChoice func(Choice), _ func(error)) menu {
 		}
 		follow(it, Choice{Action: a}, onChoice)
 	}
-	return m
 }
 
 // follow sends c for every click on it. A click is dropped if nobody
-// reads: one reader per entry, for the life of the tray.
+// reads: one reader per entry, for the life of the entry.
 func follow(it *systray.MenuItem, c Choice, onChoice func(Choice)) {
 	go func() {
 		for range it.ClickedCh {

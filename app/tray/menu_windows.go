@@ -82,6 +82,10 @@ func (p *popupMenu) restoreTooltip() {
 	}
 }
 
+// renew has nothing to make again: the menu is made from the model each
+// time it opens.
+func (p *popupMenu) renew(Model) {}
+
 func (p *popupMenu) apply(m, _ Model, _ bool) {
 	p.mu.Lock()
 	p.model = m

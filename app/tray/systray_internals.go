@@ -12,7 +12,12 @@ package tray
 // when another watcher takes the watcher's name. A watcher that takes its
 // name before it serves its object (gtk-sni-tray's) refuses that one call
 // and the icon stays unregistered: Register does it again at the right
-// moments (see exported_dbus.go).
+// moments (see exported_dbus.go). It serves the first menu request after
+// it starts or its menu is reset (ResetMenu) one level deep, then tells
+// the host the menu changed: GTK hosts (libdbusmenu-gtk) draw submenus
+// empty when they get a whole menu at once. Every later host gets the
+// whole menu, so the app makes its menu again when a host appears
+// (Tray.Renew).
 //
 // On Windows, its icon sits on a hidden window of class
 // systrayWindowClass, owned by this process, with icon ID systrayIconID:

@@ -36,6 +36,16 @@ func TestSystrayInternals(t *testing.T) {
 			q(`dbus.SessionBus()`),
 			q(`.RegisterStatusNotifierItem", 0, path)`),
 		},
+		"systray_menu_unix.go": {
+			// The first menu request after a reset is served one level deep.
+			`if !firstGetLayoutDone \{\s*firstGetLayoutDone = true\s*depth = 1`,
+			`(?s)func resetMenu\(\) \{.{0,200}?firstGetLayoutDone = false`,
+		},
+		"systray.go": {
+			// ResetMenu removes every entry, closing its ClickedCh.
+			`(?s)func ResetMenu\(\) \{.{0,400}?item\.Remove\(\)`,
+			`close\(item\.ClickedCh\)`,
+		},
 		"systray_windows.go": {
 			`className\s*=\s*` + q(strconv.Quote(systrayWindowClass)),
 			`ID:\s*` + strconv.Itoa(systrayIconID) + `,`,

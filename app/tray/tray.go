@@ -38,6 +38,9 @@ type Tray struct {
 type menu interface {
 	// apply shows m; old is what was shown before, unless first.
 	apply(m, old Model, first bool)
+	// renew makes the menu again for m, for a tray host that appeared
+	// after it was made; apply with first then shows m.
+	renew(m Model)
 }
 
 // Run shows the tray and blocks until Quit is called.
@@ -70,7 +73,23 @@ func Quit() { systray.Quit() }
 // under the app), and that must not take the resident down mid-logout.
 func (t *Tray) Apply(m Model) error { return t.apply(m, false) }
 
-func (t *Tray) apply(m Model, first bool) (err error) {
+// Renew shows m in a menu made again, for a tray host that appeared after
+// the app: GTK hosts draw the submenus empty of a menu served to them
+// whole, which is what systray does for every host but the first one (see
+// systray_internals.go).
+func (t *Tray) Renew(m Model) error {
+	if err := t.guard(func() { t.menu.renew(m) }); err != nil {
+		return err
+	}
+	return t.apply(m, true)
+}
+
+func (t *Tray) apply(m Model, first bool) error {
+	return t.guard(func() { t.show(m, first) })
+}
+
+// guard runs f unless the tray is gone, and marks it gone if f panics.
+func (t *Tray) guard(f func()) (err error) {
 	if t.broken != nil {
 		return t.broken
 	}
@@ -80,6 +99,11 @@ func (t *Tray) apply(m Model, first bool) (err error) {
 			err = t.broken
 		}
 	}()
+	f()
+	return nil
+}
+
+func (t *Tray) show(m Model, first bool) {
 	old := t.shown
 	if first || m.Icon != old.Icon {
 		systray.SetIcon(iconBytes(m.Icon))
@@ -94,5 +118,4 @@ func (t *Tray) apply(m Model, first bool) (err error) {
 	}
 	t.menu.apply(m, old, first)
 	t.shown = m
-	return nil
 }
