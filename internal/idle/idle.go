@@ -89,11 +89,12 @@ func WaitIdle(ctx context.Context, src Source, d time.Duration) (time.Duration, 
 	}
 }
 
-// WaitInput returns once the user gives input, checking every second, or
-// with the first error of src or ctx (the end of a warning, say). since is
-// an idle time read just before, such as the one WaitIdle returned: input
-// is seen as an idle time below the one read before it, so since must be
-// more than a second for input in the first second to count.
+// WaitInput returns nil once the user gives input, checking every second;
+// otherwise the first error of src, or ctx's once it ends: for a warning
+// given a deadline, context.DeadlineExceeded means the user did not come
+// back. since is an idle time read just before, such as the one WaitIdle
+// returned: input shows as an idle time below the reading before it, so
+// input in the first second counts only if since is more than a second.
 //
 // Unlike WaitIdle it checks often, so that the user's return is seen at
 // once; it is meant for a short wait such as a warning on screen.

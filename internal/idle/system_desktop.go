@@ -4,7 +4,6 @@ package idle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -127,7 +126,7 @@ func (x x11) query() (time.Duration, error) {
 		return 0, fmt.Errorf("asking X display %s for %s: %w", x.display, screenSaverExt, err)
 	}
 	if !ext.Present {
-		return 0, fmt.Errorf("X display %s: %w", x.display, errNoScreenSaver)
+		return 0, fmt.Errorf("no %s extension on X display %s", screenSaverExt, x.display)
 	}
 	conn.ExtLock.Lock()
 	conn.Extensions[screenSaverExt] = ext.MajorOpcode
@@ -153,5 +152,3 @@ func closeX(conn *xgb.Conn) {
 		}
 	}
 }
-
-var errNoScreenSaver = errors.New("no " + screenSaverExt + " extension")
