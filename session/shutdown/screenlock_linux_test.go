@@ -50,26 +50,6 @@ func (s *screen) waitWatching(t *testing.T) {
 	})
 }
 
-// expect fails unless the next notice is kind, from source.
-func expect(t *testing.T, w *Watcher, kind Kind, source string) {
-	t.Helper()
-	n := next(t, w)
-	if n.Kind != kind || n.Source != source {
-		t.Fatalf("notice %s from %s, want %s from %s", n.Kind, n.Source, kind, source)
-	}
-	if !n.Deadline.IsZero() {
-		t.Errorf("a %s notice with a deadline: %v", kind, n.Deadline)
-	}
-	n.Done() // holds nothing: harmless
-}
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestLockedHintLocksAndUnlocks(t *testing.T) {
 	s := watchScreen(t, false)
 	s.waitWatching(t)
