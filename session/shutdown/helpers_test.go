@@ -30,10 +30,3 @@ func expect(t *testing.T, w *Watcher, kind Kind, source string) {
 	}
 	n.Done() // holds nothing: harmless
 }
-
-func must(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}

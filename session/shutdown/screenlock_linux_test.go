@@ -50,6 +50,13 @@ func (s *screen) waitWatching(t *testing.T) {
 	})
 }
 
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLockedHintLocksAndUnlocks(t *testing.T) {
 	s := watchScreen(t, false)
 	s.waitWatching(t)
