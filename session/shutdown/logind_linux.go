@@ -145,10 +145,7 @@ func (l *logind) handle(ctx context.Context, w *Watcher, sig *dbus.Signal) {
 	}
 	// A body that is not the one boolean logind sends says nothing: read
 	// as false, it would pass for a cancelled shutdown or a wake-up.
-	start, ok := false, len(sig.Body) == 1
-	if ok {
-		start, ok = sig.Body[0].(bool)
-	}
+	start, ok := oneBool(sig)
 	if !ok {
 		l.log.Warn("logind: a signal with an unexpected body; ignored", "signal", sig.Name, "body", sig.Body)
 		return
@@ -226,16 +223,14 @@ func sessionPath(ctx context.Context, conn *dbus.Conn) (dbus.ObjectPath, error) 
 // sessionChanged reports LockedHint from a PropertiesChanged of the
 // session: (interface, changed properties, invalidated names).
 func (l *logind) sessionChanged(ctx context.Context, w *Watcher, sig *dbus.Signal) {
-	var (
-		iface    string
-		changed  map[string]dbus.Variant
-		ok       = len(sig.Body) == 3
-		isString bool
-	)
+	var iface string
+	var changed map[string]dbus.Variant
+	ok := len(sig.Body) == 3
 	if ok {
-		iface, isString = sig.Body[0].(string)
+		iface, ok = sig.Body[0].(string)
+	}
+	if ok {
 		changed, ok = sig.Body[1].(map[string]dbus.Variant)
-		ok = ok && isString
 	}
 	if !ok {
 		l.log.Warn("logind: a session change with an unexpected body; ignored", "body", sig.Body)
@@ -251,6 +246,15 @@ func (l *logind) sessionChanged(ctx context.Context, w *Watcher, sig *dbus.Signa
 		return
 	}
 	w.screenLocked(ctx, locked, "LockedHint")
+}
+
+// oneBool is the boolean a signal's body holds, and whether it is just that.
+func oneBool(sig *dbus.Signal) (v, ok bool) {
+	if len(sig.Body) != 1 {
+		return false, false
+	}
+	v, ok = sig.Body[0].(bool)
+	return v, ok
 }
 
 func (l *logind) hold(open bool) {

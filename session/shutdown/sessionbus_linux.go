@@ -105,10 +105,7 @@ func (s *sessionBus) activeChanged(ctx context.Context, w *Watcher, sig *dbus.Si
 		}
 		// A body that is not one boolean says nothing: read as false, it
 		// would pass for an unlock.
-		active, ok := false, len(sig.Body) == 1
-		if ok {
-			active, ok = sig.Body[0].(bool)
-		}
+		active, ok := oneBool(sig)
 		if !ok {
 			s.log.Warn("session bus: a screen saver's signal with an unexpected body; ignored", "signal", sig.Name, "body", sig.Body)
 			return
