@@ -17,7 +17,8 @@ import (
 // Wine: the control pipe's first client, and a client's check of whom the
 // pipe's server runs as; files locked by a login under way; the tray icon
 // in a new taskbar; a command's redirected handles; the user's idle time
-// (GetLastInputInfo is Wine's own, reset by SendInput).
+// (GetLastInputInfo is Wine's own, reset by SendInput); the screen's lock
+// and unlock heard by the hidden end-session window.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
@@ -27,6 +28,7 @@ func TestWindowsUnitTests(t *testing.T) {
 		{"internal/idle", "."},
 		{"app/tray", "^TestTheIconComesBackWithANewTaskbar$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
+		{"session/shutdown", "^TestSessionChangeMessagesLockAndUnlock$"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {
 			exe := filepath.Join(w.dir, strings.ReplaceAll(pkg.dir, "/", "-")+".test.exe")
