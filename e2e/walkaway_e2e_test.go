@@ -3,6 +3,9 @@
 package e2e
 
 import (
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -113,7 +116,6 @@ func TestScreenLockedTooLong(t *testing.T) {
 			})
 			relogin := "Volver a iniciar sesión (" + user + " @ " + d.addr + ")"
 			waitMenu(t, item, "Sin sesión.", relogin, "Iniciar sesión…", "Salir")
-			d.screenshot("relogin-offer")
 			if n := d.calls(ucontact.PathAgentUnBreak); n != 0 {
 				t.Errorf("%d AgentUnBreak calls after the session ended", n)
 			}
@@ -216,5 +218,47 @@ func TestLogoutAt(t *testing.T) {
 			}
 			d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Fin de la jornada" })
 		})
+	}
+}
+
+// The Windows build under Wine: the lock posted to the app's hidden window
+// (Wine never sends WM_WTSSESSION_CHANGE itself) puts the agent on the
+// lock_break, and the screen locked past logout_when_locked_after ends the
+// session; on unlocking, the balloon says so.
+func TestWindowsScreenLock(t *testing.T) {
+	w := newWine(t)
+	d := newDesk(t, deskOptions{}) // the fake server; Wine reaches the host's loopback
+	d.logDir = w.logDir()
+	d.wantLog = append(d.wantLog, `msg="break started" motive=Almuerzo`, `msg="session ended by the walk-away policy" reason=locked`)
+	locker := filepath.Join(w.dir, "screenlock.exe")
+	build := exec.Command("go", "build", "-o", locker, "./internal/testenv/cmd/screenlock")
+	build.Dir = ".."
+	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0")
+	testenv.Output(t, 10*time.Minute, build)
+	lock := func(what string) {
+		t.Helper()
+		testenv.Output(t, wineTimeout, w.command("wine", "explorer", "/desktop="+w.desktop, windowsPath(locker), what))
+	}
+
+	w.writeSettings(`{"lock_break": "Almuerzo", "logout_when_locked_after": "3s"}`)
+	app := w.startApp()
+	app.WaitLog(`end-session window ready`, startTimeout)
+	app.WaitLog(`tray ready`, startTimeout)
+	if r := w.run(password, "login", "--server", d.srv.URL(), "--user", user, "--kind", "agent", "--password-stdin"); r.code != 0 {
+		t.Fatalf("login: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	app.WaitLog(`state=logged-in`, stepTimeout)
+
+	lock("lock")
+	app.WaitLog(`msg="break started" motive=Almuerzo`, stepTimeout)
+	app.WaitLog(`msg="session ended by the walk-away policy" reason=locked`, stepTimeout)
+	if b, e := d.calls(ucontact.PathAgentBreak), d.calls(ucontact.PathAgentLogoff); b != 1 || e != 1 {
+		t.Errorf("%d AgentBreak and %d AgentLogoff calls; want one each", b, e)
+	}
+	lock("unlock")
+	app.WaitLog(`msg=notification summary="Sesión finalizada con la pantalla bloqueada"`, stepTimeout)
+	w.assertBalloonCall(app, "Sesión finalizada con la pantalla bloqueada")
+	if n := d.calls(ucontact.PathAgentUnBreak); n != 0 {
+		t.Errorf("%d AgentUnBreak calls after the session ended", n)
 	}
 }
