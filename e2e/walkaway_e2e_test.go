@@ -46,6 +46,20 @@ func walkAwayDesk(t *testing.T) *desk {
 	return d
 }
 
+// startRemembered starts the tray app and logs in from the command line,
+// the password remembered, for the tray to offer the session again.
+func (d *desk) startRemembered(kind string) (*testenv.Process, *testenv.Item) {
+	d.t.Helper()
+	res := d.start()
+	item, _ := d.trayOf("Sin sesión")
+	if r := d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind,
+		"--password-stdin", "--remember"); r.code != 0 {
+		d.t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	waitTitle(d.t, item, "Conectado: "+user)
+	return res, item
+}
+
 func (d *desk) calls(path string) int { return len(d.srv.RequestsTo(path)) }
 
 // An agent who locks the screen is put on the lock_break at once, with the
@@ -86,13 +100,7 @@ func TestScreenLockedTooLong(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			d := walkAwayDesk(t)
 			d.mergeSettings(map[string]any{"lock_break": "Almuerzo", "logout_when_locked_after": "2s"})
-			res := d.start()
-			item, _ := d.trayOf("Sin sesión")
-			if r := d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", kind,
-				"--password-stdin", "--remember"); r.code != 0 {
-				t.Fatalf("login: %d %s", r.code, r.stderr)
-			}
-			waitTitle(t, item, "Conectado: "+user)
+			res, item := d.startRemembered(kind)
 
 			locked := time.Now()
 			d.lockScreen(screenLockers[0], true)
@@ -144,12 +152,7 @@ func TestIdleLogout(t *testing.T) {
 		monitor := testenv.StartFakeIdleMonitor(t, d.Bus)
 		monitor.SetIdle(time.Hour)
 		d.mergeSettings(map[string]any{"logout_when_idle_after": "1m"})
-		res := d.start()
-		item, _ := d.trayOf("Sin sesión")
-		if r := d.run(password, "login", "--server", "http://"+d.addr, "--user", user, "--kind", "agent",
-			"--password-stdin", "--remember"); r.code != 0 {
-			t.Fatalf("login: %d %s", r.code, r.stderr)
-		}
+		res, item := d.startRemembered("agent")
 		warned := d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool {
 			return n.Summary == "Cierre de sesión por inactividad"
 		})
