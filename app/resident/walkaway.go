@@ -79,8 +79,8 @@ const (
 )
 
 type walkEvent struct {
-	kind  walkEventKind
-	armed int // the arming it belongs to: older ones are stale
+	kind walkEventKind
+	gen  int // the session it belongs to (walkState.gen): older ones are stale
 }
 
 func newWalkAway(host walkAwayHost, msg *i18n.Catalog, log *slog.Logger) *walkAway {
@@ -125,9 +125,11 @@ type report struct {
 type walkState struct {
 	locked    bool
 	lockLimit time.Duration
-	// armed counts the sessions the policy was armed for; 0 while none is
-	// open. stopArmed ends what was started for the current one.
-	armed     int
+	// armed is set while a session is open and the policy armed for it;
+	// gen counts the sessions it was armed for, to tell an event of an
+	// earlier one. stopArmed ends what was started for the current one.
+	armed     bool
+	gen       int
 	stopArmed context.CancelFunc
 	policy    settings.WalkAway
 	// appBreak is the break the policy started when the screen locked,
@@ -196,9 +198,9 @@ func timerC(t *time.Timer) <-chan time.Time {
 
 func (w *walkAway) onSession(ctx context.Context, st *walkState, s session.Snapshot) {
 	switch {
-	case s.State == session.LoggedIn && st.armed == 0:
+	case s.State == session.LoggedIn && !st.armed:
 		w.arm(ctx, st)
-	case s.State != session.LoggedIn && !s.State.Busy() && st.armed != 0:
+	case s.State != session.LoggedIn && !s.State.Busy() && st.armed:
 		w.disarm(st)
 	}
 }
@@ -206,7 +208,8 @@ func (w *walkAway) onSession(ctx context.Context, st *walkState, s session.Snaps
 // arm sets the policy up for a session that has just opened: what is
 // told of the one before is dropped, its relogin having been taken.
 func (w *walkAway) arm(ctx context.Context, st *walkState) {
-	st.armed++
+	st.armed = true
+	st.gen++
 	st.pending = nil
 	if st.stopReturn != nil {
 		st.stopReturn()
@@ -223,8 +226,8 @@ func (w *walkAway) arm(ctx context.Context, st *walkState) {
 	}
 	if st.policy.IdleLogout > 0 {
 		if src := w.idle(ctx, st); src != nil {
-			armed, limit := st.armed, st.policy.IdleLogout
-			w.host.goTask(func() { w.watchIdle(armCtx, src, limit, armed) })
+			gen, limit := st.gen, st.policy.IdleLogout
+			w.host.goTask(func() { w.watchIdle(armCtx, src, limit, gen) })
 		}
 	}
 	w.log.Info("walk-away policy armed", "lock_break", st.policy.LockBreak, "logout_when_locked_after", st.policy.LockedLogout,
@@ -240,10 +243,10 @@ func logoutAt(p settings.WalkAway) string {
 
 // disarm stops what arm started, once the session is over.
 func (w *walkAway) disarm(st *walkState) {
-	if st.armed == 0 {
+	if !st.armed {
 		return
 	}
-	st.armed = 0
+	st.armed = false
 	st.stopArmed()
 	st.appBreak = nil
 	stopTimer(&st.lockTimer)
@@ -268,7 +271,7 @@ func (w *walkAway) onLock(ctx context.Context, st *walkState, locked bool) {
 		w.tell(ctx, st)
 		return
 	}
-	if st.armed == 0 {
+	if !st.armed {
 		return
 	}
 	// Read again: the user may have changed it since the login.
@@ -317,7 +320,7 @@ func (w *walkAway) endAppBreak(ctx context.Context, st *walkState) {
 func (w *walkAway) onEvent(ctx context.Context, st *walkState, e walkEvent) {
 	switch e.kind {
 	case idleExpired:
-		if e.armed == st.armed && st.armed != 0 {
+		if st.armed && e.gen == st.gen {
 			limit := st.policy.IdleLogout
 			if w.endFor(ctx, st, "idle", w.msg.T("notify.walkaway_idle_title"), "notify.walkaway_idle", time.Now(), limit) {
 				w.awaitReturn(ctx, st)
@@ -400,7 +403,7 @@ func (w *walkAway) onShift(ctx context.Context, st *walkState) {
 	if w.endFor(ctx, st, "logout_at", w.msg.T("notify.walkaway_shift_title"), "notify.walkaway_shift", at, 0) {
 		w.tell(ctx, st) // the user may well be there
 	}
-	if st.armed != 0 {
+	if st.armed {
 		w.armShift(st) // not ended: tomorrow's
 	}
 }
@@ -431,7 +434,7 @@ func (w *walkAway) idle(ctx context.Context, st *walkState) idle.Source {
 // idleWarning; input meanwhile calls the logout off, and the wait starts
 // over. While the user works it reads the idle time once per limit (see
 // idle.WaitIdle).
-func (w *walkAway) watchIdle(ctx context.Context, src idle.Source, limit time.Duration, armed int) {
+func (w *walkAway) watchIdle(ctx context.Context, src idle.Source, limit time.Duration, gen int) {
 	title := w.msg.T("notify.idle_warning_title")
 	for {
 		since, err := idle.WaitIdle(ctx, src, limit)
@@ -457,7 +460,7 @@ func (w *walkAway) watchIdle(ctx context.Context, src idle.Source, limit time.Du
 		case errors.Is(err, context.DeadlineExceeded):
 			w.host.closeWarning(ctx, id)
 			select {
-			case w.events <- walkEvent{kind: idleExpired, armed: armed}:
+			case w.events <- walkEvent{kind: idleExpired, gen: gen}:
 			case <-ctx.Done():
 			}
 		default:
@@ -478,7 +481,7 @@ func (w *walkAway) awaitReturn(ctx context.Context, st *walkState) {
 	}
 	rctx, cancel := context.WithCancel(ctx)
 	st.stopReturn = cancel
-	armed := st.armed
+	gen := st.gen
 	w.host.goTask(func() {
 		var last time.Duration = -1
 		for {
@@ -488,7 +491,7 @@ func (w *walkAway) awaitReturn(ctx context.Context, st *walkState) {
 			}
 			if last >= 0 && idleFor < last {
 				select {
-				case w.events <- walkEvent{kind: userReturned, armed: armed}:
+				case w.events <- walkEvent{kind: userReturned, gen: gen}:
 				case <-rctx.Done():
 				}
 				return

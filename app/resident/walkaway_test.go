@@ -417,6 +417,28 @@ func TestInputDuringTheWarningCancels(t *testing.T) {
 	})
 }
 
+// A session ended by other means during the warning withdraws it, and the
+// next session has its own wait and warning.
+func TestSessionEndedDuringTheWarning(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newFakeHost(session.KindAgent, settings.WalkAway{IdleLogout: time.Minute})
+		runPolicy(t, h)
+		after(time.Minute + 10*time.Second)
+		h.endSession(context.Background(), "by hand")
+		synctest.Wait()
+		after(time.Minute)
+		h.login() // the user still idle: warned at once
+		synctest.Wait()
+		after(idleWarning)
+		calls, notes := h.got()
+		want(t, "calls", calls, "open idle at +0s", "end by hand at +1m10s", "end idle at +3m10s")
+		if len(notes) != 4 || !strings.HasPrefix(notes[1], "#1 closed at +1m10s") || !strings.HasPrefix(notes[2], "#2 ") ||
+			!strings.HasSuffix(notes[2], "at +2m10s") {
+			t.Errorf("notifications:\n  %s", strings.Join(notes, "\n  "))
+		}
+	})
+}
+
 // A desktop without idle time is said once, however many sessions.
 func TestIdleUnavailableIsSaidOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
