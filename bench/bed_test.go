@@ -119,7 +119,13 @@ func (b *bed) waitItem(p *proc) (*testenv.Item, time.Duration) {
 // login typed in it.
 func (b *bed) startResident(app binaries, args ...string) *proc {
 	b.t.Helper()
-	res := b.start(app.resident, args...)
+	return b.startResidentIn(testenv.NewHome(b.t), app, args...)
+}
+
+// startResidentIn is startResident in home, which may hold settings.
+func (b *bed) startResidentIn(home testenv.Home, app binaries, args ...string) *proc {
+	b.t.Helper()
+	res := b.startIn(b.Env(home), app.resident, args...)
 	b.waitItem(res)
 	window := res.waitLog(`window started" pid=(\d+)`)
 	pid, err := strconv.Atoi(window[1])

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/zalando/go-keyring"
 
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
@@ -280,20 +282,45 @@ func warmRoundTrip(b *bed, srv *fake.Server, path string) time.Duration {
 
 // measureIdle: the resident logged in, its window closed, beside the floor:
 // private memory after settling, then CPU time and wake-ups over a minute.
+//
+// Beside them, over the same minute, a resident with logout_when_idle_after
+// at its least (1m) while the user works: a fake GNOME idle monitor on the
+// bus has input every 5 s, and counts how often the resident asks it. The
+// screen-lock watcher is on in both: it always is.
 func measureIdle(b *bed, app binaries, fl floors) [][]string {
 	t := b.t
 	res := b.startResident(app)
 	res.login(b.plain.URL())
+	monitor := testenv.StartFakeIdleMonitor(t, b.Bus)
+	working := make(chan struct{})
+	defer close(working)
+	go func() {
+		for {
+			monitor.Input()
+			select {
+			case <-working:
+				return
+			case <-time.After(5 * time.Second):
+			}
+		}
+	}()
+	home := testenv.NewHome(t)
+	writeSettings(t, home, `{"logout_when_idle_after": "1m"}`)
+	idl := b.startResidentIn(home, app)
+	idl.login(b.plain.URL())
 	flo := b.start(fl.systray)
 	b.waitItem(flo)
 	time.Sleep(settleTime)
 	resMem, floMem := must(t, res, readMemory), must(t, flo, readMemory)
-	resBefore, floBefore := must(t, res, readUsage), must(t, flo, readUsage)
+	resBefore, floBefore, idlBefore := must(t, res, readUsage), must(t, flo, readUsage), must(t, idl, readUsage)
+	readsBefore := monitor.Calls()
 	time.Sleep(idleWindow)
 	resIdle := must(t, res, readUsage).minus(resBefore)
 	floIdle := must(t, flo, readUsage).minus(floBefore)
+	idlIdle := must(t, idl, readUsage).minus(idlBefore)
+	reads := monitor.Calls() - readsBefore
 	resGL, floGL := must(t, res, glMapped), must(t, flo, glMapped)
-	for _, p := range []*proc{res, flo} {
+	for _, p := range []*proc{res, flo, idl} {
 		if !p.Running() {
 			t.Fatalf("%s ended during the idle window:\n%s", p.Name, p.Output())
 		}
@@ -308,7 +335,24 @@ func measureIdle(b *bed, app binaries, fl floors) [][]string {
 			fmt.Sprintf("≤%d ms", maxIdleCPU.Milliseconds()), resIdle.cpu <= maxIdleCPU),
 		row("wake-ups over 60 s idle", itoa(resIdle.wakeups), itoa(floIdle.wakeups),
 			ratio(float64(resIdle.wakeups), float64(floIdle.wakeups)), "≤ floor", resIdle.wakeups <= floIdle.wakeups),
+		row("CPU over 60 s idle, idle logout on (ms)", ms(idlIdle.cpu), ms(floIdle.cpu), "",
+			fmt.Sprintf("≤%d ms", maxIdleCPU.Milliseconds()), idlIdle.cpu <= maxIdleCPU),
+		row("wake-ups over 60 s idle, idle logout on", itoa(idlIdle.wakeups), itoa(floIdle.wakeups),
+			ratio(float64(idlIdle.wakeups), float64(floIdle.wakeups)), "", false),
+		row("idle-time reads over 60 s, user working", itoa(reads), "", "", "≤2", reads <= 2),
 		row("GL driver mapped", yesNo(resGL), yesNo(floGL), "", "no", !resGL),
+	}
+}
+
+// writeSettings writes the app's settings file in home.
+func writeSettings(t *testing.T, home testenv.Home, text string) {
+	t.Helper()
+	dir := filepath.Join(home.Dir, ".config", "ucontact-tray")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "settings.json"), []byte(text), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -42,6 +42,8 @@ type desk struct {
 	// checkLogs), and wantLog what they must say.
 	logDir  string
 	wantLog []string
+	// saver is the desktop's screen saver, if the test started one.
+	saver *testenv.ScreenSaver
 }
 
 type deskOptions struct {

@@ -16,15 +16,19 @@ import (
 // The unit tests whose Windows code differs, cross-compiled and run under
 // Wine: the control pipe's first client, and a client's check of whom the
 // pipe's server runs as; files locked by a login under way; the tray icon
-// in a new taskbar; a command's redirected handles.
+// in a new taskbar; a command's redirected handles; the user's idle time
+// (GetLastInputInfo is Wine's own, reset by SendInput); the screen's lock
+// and unlock heard by the hidden end-session window.
 func TestWindowsUnitTests(t *testing.T) {
 	w := newWine(t)
 	for _, pkg := range []struct{ dir, run string }{
 		{"app/control", "^(TestFirstClientIsAnswered|TestClientRefusesAPipeOfAnotherUser)$"},
 		{"internal/filelock", "."},
 		{"internal/startup", "."},
+		{"internal/idle", "."},
 		{"app/tray", "^(TestTheIconComesBackWithANewTaskbar|TestPopupHasTheBreaksSubmenu)$"},
 		{"session", "Journal|InterruptedLogin|LeftoverTemporary"},
+		{"session/shutdown", "^TestSessionChangeMessagesLockAndUnlock$"},
 	} {
 		t.Run(pkg.dir, func(t *testing.T) {
 			exe := filepath.Join(w.dir, strings.ReplaceAll(pkg.dir, "/", "-")+".test.exe")

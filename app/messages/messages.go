@@ -108,6 +108,12 @@ func PresetProblem(c *i18n.Catalog, p settings.Problem) string {
 			what = c.T("presets.bad_server", "Value", p.Value)
 		case p.Key == settings.KeyKind:
 			what = c.T("presets.bad_kind", "Value", p.Value)
+		case p.Key == settings.KeyLogoutWhenLockedAfter:
+			what = c.T("presets.bad_limit", "Key", p.Key, "Value", p.Value)
+		case p.Key == settings.KeyLogoutWhenIdleAfter:
+			what = c.T("presets.bad_idle_limit", "Key", p.Key, "Value", p.Value)
+		case p.Key == settings.KeyLogoutAt:
+			what = c.T("presets.bad_clock", "Key", p.Key, "Value", p.Value)
 		default:
 			what = c.T("presets.bad_bool", "Key", p.Key, "Value", p.Value)
 		}

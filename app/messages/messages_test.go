@@ -279,15 +279,16 @@ func TestServerName(t *testing.T) {
 func TestPresetProblems(t *testing.T) {
 	const file = "/etc/ucontact-tray/presets.conf"
 	text := "server acme\npassword = x\nserver =\nserver = http://x.example\nkind = boss\n" +
-		"autostart = maybe\nkind = user\nkind = agent\nlock = user, logout_on_suspend\n"
+		"autostart = maybe\nkind = user\nkind = agent\nlock = user, logout_on_suspend\n" +
+		"logout_when_locked_after = 15 minutes\nlogout_when_idle_after = 30s\nlogout_at = 25:00\n"
 	problems := settings.ParsePresets(file, []byte(text)).Problems
 	problems = append(problems,
 		settings.Problem{File: file, Code: settings.ProblemUnreadable, Value: "permission denied"},
 		settings.Problem{File: file, Code: settings.ProblemTooLarge},
 		settings.Problem{File: file, Code: settings.ProblemEncoding},
 	)
-	if len(problems) != 12 {
-		t.Fatalf("%d problems, want 12: %v", len(problems), problems)
+	if len(problems) != 15 {
+		t.Fatalf("%d problems, want 15: %v", len(problems), problems)
 	}
 	for _, lang := range []string{i18n.Spanish, i18n.English} {
 		c := i18n.MustNew(lang)
@@ -305,6 +306,10 @@ func TestPresetProblems(t *testing.T) {
 	}
 	want := "Configuración del administrador (/etc/ucontact-tray/presets.conf, línea 5): «boss» no es un tipo de sesión válido (user o agent); se ignora la línea."
 	if got := PresetProblem(i18n.MustNew(i18n.Spanish), problems[4]); got != want {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+	want = "Configuración del administrador (/etc/ucontact-tray/presets.conf, línea 11): «30s» no es un valor válido para logout_when_idle_after (una duración de al menos 1m, como 15m o 1h, o 0 para nunca); se ignora la línea."
+	if got := PresetProblem(i18n.MustNew(i18n.Spanish), problems[10]); got != want {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }

@@ -71,21 +71,26 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 		r.endBefore(ctx, n)
 		r.stop() // the OS session is going: so is the app, without another try
 	case shutdown.Suspending:
-		if snap := r.m.Snapshot(); r.effective().EndOnSuspend() && snap.State != session.LoggedOut {
-			offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: snap.Kind}
-			if r.endBefore(ctx, n) {
-				r.setRelogin(&offer)
-			}
+		if r.effective().EndOnSuspend() && r.endAndOffer(ctx, n.Deadline, n.Done, "for the OS", "notice", n.Kind.String(), "source", n.Source) {
+			r.mu.Lock()
+			r.reloginAfterSleep = true
+			r.mu.Unlock()
 		}
 		n.Done()
 	case shutdown.Resumed:
+		r.walk.wokeUp()
 		r.mu.Lock()
 		offer := r.relogin
+		if !r.reloginAfterSleep {
+			offer = nil // ended before, for another reason: told then
+		}
 		r.mu.Unlock()
 		if offer != nil {
 			who := offer.User + " @ " + messages.ServerName(offer.Server)
 			r.notify(ctx, r.cfg.Msg.T("notify.resumed_title"), r.cfg.Msg.T("notify.resumed", "Session", who))
 		}
+	case shutdown.Locked, shutdown.Unlocked:
+		r.walk.screenLocked(n.Kind == shutdown.Locked)
 	}
 }
 
@@ -93,20 +98,44 @@ func (r *Resident) onNotice(ctx context.Context, n shutdown.Notice) {
 // OS it may go on. It reports whether a session was ended. The OS's
 // deadline alone bounds it: the resident stopping meanwhile does not.
 func (r *Resident) endBefore(ctx context.Context, n shutdown.Notice) bool {
-	defer n.Done()
-	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), n.Deadline)
+	return r.endSessionBy(ctx, n.Deadline, n.Done, "for the OS", "notice", n.Kind.String(), "source", n.Source)
+}
+
+// endSessionBy ends the session, if any, before deadline, calling done
+// once the server has confirmed (or the end failed); what says for whom
+// and why, in the log.
+func (r *Resident) endSessionBy(ctx context.Context, deadline time.Time, done func(), what string, why ...any) bool {
+	defer done()
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(ctx), deadline)
 	defer cancel()
 	// The OS may go on once the server has confirmed: the keyring's
 	// forgetting of the token follows while it does.
-	err := r.m.LogoutThen(ctx, n.Done)
+	err := r.m.LogoutThen(ctx, done)
 	switch {
 	case errors.Is(err, session.ErrNotLoggedIn):
 		return false
 	case err != nil:
-		r.cfg.Log.Warn("ending the session before the OS goes on; kept for the next start", "notice", n.Kind.String(), "err", err)
+		r.cfg.Log.Warn("ending the session "+what+" failed; kept for the next start", append(why, "err", err)...)
 		return false
 	}
-	r.cfg.Log.Info("session ended for the OS", "notice", n.Kind.String(), "source", n.Source)
+	r.cfg.Log.Info("session ended "+what, why...)
+	return true
+}
+
+// endAndOffer ends the session, if any, as endSessionBy does, and offers
+// it again in the tray ("Volver a iniciar sesión"): for a suspend, and for
+// the walk-away policy. It reports whether a session was ended.
+func (r *Resident) endAndOffer(ctx context.Context, deadline time.Time, done func(), what string, why ...any) bool {
+	snap := r.m.Snapshot()
+	if snap.State == session.LoggedOut {
+		done()
+		return false
+	}
+	offer := settings.Settings{Server: snap.Server, User: snap.User, Kind: snap.Kind}
+	if !r.endSessionBy(ctx, deadline, done, what, why...) {
+		return false
+	}
+	r.setRelogin(&offer)
 	return true
 }
 
@@ -114,6 +143,7 @@ func (r *Resident) setRelogin(offer *settings.Settings) {
 	r.mu.Lock()
 	changed := (r.relogin == nil) != (offer == nil)
 	r.relogin = offer
+	r.reloginAfterSleep = false
 	r.mu.Unlock()
 	if changed {
 		r.redraw()

@@ -18,6 +18,7 @@ import (
 	"ucontact-tray/app/control"
 	"ucontact-tray/app/notify"
 	"ucontact-tray/internal/i18n"
+	"ucontact-tray/internal/idle"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
@@ -93,6 +94,12 @@ type Resident struct {
 	window     windowProcess      // the window process, while it runs
 	windowDone chan struct{}      // closed when it has ended
 	relogin    *settings.Settings // the session a suspend ended, to offer again
+	// reloginAfterSleep: relogin is there because of a suspend, and is
+	// told of on waking up.
+	reloginAfterSleep bool
+
+	// walk is the walk-away policy, fed by the OS's notices.
+	walk *walkAway
 
 	// motives are the breaks the tray offers: the administrator's, read at
 	// start and the same all along.
@@ -107,6 +114,9 @@ type desktop struct {
 	tray        trayUI
 	startWindow func(path string) (windowProcess, error)
 	watchOS     func(ctx context.Context, log *slog.Logger) osNotices
+	// openIdle opens the user's idle time; nil for the desktop's own
+	// (idle.Open).
+	openIdle func(ctx context.Context) (idle.Source, error)
 }
 
 // systemDesktop is the user's desktop: fyne.io/systray, the window
@@ -205,6 +215,12 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 	}
 	close(ready)
 
+	r.walk = newWalkAway(walkAwayDesk{r: r}, cfg.Msg, cfg.Log)
+	walkUpdates, stopWalk := r.m.Subscribe()
+	r.tasks.Go(func() {
+		defer stopWalk()
+		r.walk.run(ctx, walkUpdates)
+	})
 	osWatch = desk.watchOS(ctx, cfg.Log)
 	r.tasks.Go(func() { r.followSession(ctx, osWatch) })
 	r.tasks.Go(func() { r.followOS(ctx, osWatch) })

@@ -321,21 +321,7 @@ func (r *running) status() control.Status {
 // of it: by watching.
 func (r *running) awaitState(state session.State) {
 	r.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
-	defer cancel()
-	events, err := r.client.Watch(ctx)
-	if err != nil {
-		r.t.Fatalf("Watch: %v", err)
-	}
-	var last *control.Status
-	for e := range events {
-		if e.Status != nil {
-			if last = e.Status; last.State == state.String() {
-				return
-			}
-		}
-	}
-	r.t.Fatalf("the session never became %v; last %+v", state, last)
+	r.awaitStatus("the session "+state.String(), func(st control.Status) bool { return st.State == state.String() })
 }
 
 func (r *running) login(remember bool) {

@@ -163,6 +163,8 @@ func (s Settings) has(key string) bool {
 		return s.LogoutOnSuspend != nil
 	case KeyAutostart:
 		return s.Autostart != nil
+	case KeyLockBreak, KeyLogoutWhenLockedAfter, KeyLogoutWhenIdleAfter, KeyLogoutAt:
+		return s.walkAway(key) != ""
 	}
 	return false
 }

@@ -24,6 +24,10 @@ func Merge(p Presets, user Settings) Effective {
 	e.Kind = choose(p.Locked.Kind, p.Values.Kind, user.Kind)
 	e.LogoutOnSuspend = choose(p.Locked.LogoutOnSuspend, p.Values.LogoutOnSuspend, user.LogoutOnSuspend)
 	e.Autostart = choose(p.Locked.Autostart, p.Values.Autostart, user.Autostart)
+	e.LockBreak = choose(p.Locked.LockBreak, p.Values.LockBreak, user.LockBreak)
+	e.LogoutWhenLockedAfter = choose(p.Locked.LogoutWhenLockedAfter, p.Values.LogoutWhenLockedAfter, user.LogoutWhenLockedAfter)
+	e.LogoutWhenIdleAfter = choose(p.Locked.LogoutWhenIdleAfter, p.Values.LogoutWhenIdleAfter, user.LogoutWhenIdleAfter)
+	e.LogoutAt = choose(p.Locked.LogoutAt, p.Values.LogoutAt, user.LogoutAt)
 	return e
 }
 

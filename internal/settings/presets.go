@@ -34,6 +34,11 @@ const (
 	// is the administrator's alone: the motives must exist in the tenant,
 	// so a user's guess has no place, and there is nothing to lock.
 	KeyBreakMotives = "break_motives"
+
+	KeyLockBreak             = "lock_break"
+	KeyLogoutWhenLockedAfter = "logout_when_locked_after"
+	KeyLogoutWhenIdleAfter   = "logout_when_idle_after"
+	KeyLogoutAt              = "logout_at"
 )
 
 // Codes of the problems a presets file can have.
@@ -70,6 +75,11 @@ type Locks struct {
 	Kind            bool `json:"kind,omitempty"`
 	LogoutOnSuspend bool `json:"logout_on_suspend,omitempty"`
 	Autostart       bool `json:"autostart,omitempty"`
+
+	LockBreak             bool `json:"lock_break,omitempty"`
+	LogoutWhenLockedAfter bool `json:"logout_when_locked_after,omitempty"`
+	LogoutWhenIdleAfter   bool `json:"logout_when_idle_after,omitempty"`
+	LogoutAt              bool `json:"logout_at,omitempty"`
 }
 
 // Problem is something in the presets file that could not be used: a line
@@ -222,7 +232,8 @@ func ParsePresets(file string, data []byte) Presets {
 	}
 	// A lock fixes the value the file gives; with none there is nothing to
 	// fix it to.
-	for _, key := range []string{KeyServer, KeyKind, KeyLogoutOnSuspend, KeyAutostart} {
+	for _, key := range append([]string{KeyServer, KeyKind, KeyLogoutOnSuspend, KeyAutostart},
+		walkAwayKeys...) {
 		if n, locked := lockLine[key]; locked {
 			if _, set := seen[key]; !set {
 				report(n, ProblemLockUnset, key, "")
@@ -287,7 +298,7 @@ func (s *Settings) preset(key, value string) bool {
 			s.LogoutOnSuspend = &b
 		}
 	default:
-		return false
+		return s.presetWalkAway(key, value)
 	}
 	return true
 }
@@ -297,7 +308,7 @@ func isKey(key string) bool {
 	case KeyServer, KeyKind, KeyLogoutOnSuspend, KeyAutostart, KeyLock, KeyBreakMotives:
 		return true
 	}
-	return false
+	return slices.Contains(walkAwayKeys, key)
 }
 
 func (l *Locks) set(key string) bool { return l.put(key, true) }
@@ -314,6 +325,14 @@ func (l *Locks) put(key string, locked bool) bool {
 		l.LogoutOnSuspend = locked
 	case KeyAutostart:
 		l.Autostart = locked
+	case KeyLockBreak:
+		l.LockBreak = locked
+	case KeyLogoutWhenLockedAfter:
+		l.LogoutWhenLockedAfter = locked
+	case KeyLogoutWhenIdleAfter:
+		l.LogoutWhenIdleAfter = locked
+	case KeyLogoutAt:
+		l.LogoutAt = locked
 	default:
 		return false
 	}

@@ -150,6 +150,32 @@ lock = server, kind, logout_on_suspend, autostart
 			problems: []Problem{{File: file, Code: ProblemEncoding}},
 		},
 		{
+			name: "the walk-away keys, locked",
+			text: "lock_break = Baño\nlogout_when_locked_after = 15m\nlogout_when_idle_after = 1h30m\nlogout_at = 22:00\n" +
+				"lock = lock_break, logout_when_locked_after\nlock = logout_when_idle_after logout_at\n",
+			want:   Settings{LockBreak: "Baño", LogoutWhenLockedAfter: "15m", LogoutWhenIdleAfter: "1h30m", LogoutAt: "22:00"},
+			locked: Locks{LockBreak: true, LogoutWhenLockedAfter: true, LogoutWhenIdleAfter: true, LogoutAt: true},
+		},
+		{
+			name: "never, in so many words",
+			text: "logout_when_locked_after = 0\nlogout_when_idle_after = \"0\"\nlock = logout_when_idle_after",
+			want: Settings{LogoutWhenLockedAfter: "0", LogoutWhenIdleAfter: "0"}, locked: Locks{LogoutWhenIdleAfter: true},
+		},
+		{
+			name: "bad walk-away values are ignored, and not locked",
+			text: "lock_break =\nlogout_when_locked_after = 15 minutes\nlogout_when_idle_after = 30s\n" +
+				"logout_at = 25:00\nlogout_when_locked_after = -1h\nlock = logout_at, lock_break",
+			problems: []Problem{
+				{File: file, Line: 1, Code: ProblemBadValue, Key: "lock_break"},
+				{File: file, Line: 2, Code: ProblemBadValue, Key: "logout_when_locked_after", Value: "15 minutes"},
+				{File: file, Line: 3, Code: ProblemBadValue, Key: "logout_when_idle_after", Value: "30s"},
+				{File: file, Line: 4, Code: ProblemBadValue, Key: "logout_at", Value: "25:00"},
+				{File: file, Line: 5, Code: ProblemBadValue, Key: "logout_when_locked_after", Value: "-1h"},
+				{File: file, Line: 6, Code: ProblemLockUnset, Key: "lock_break"},
+				{File: file, Line: 6, Code: ProblemLockUnset, Key: "logout_at"},
+			},
+		},
+		{
 			name: "empty",
 			text: "",
 		},
@@ -256,7 +282,9 @@ func show(s Settings) string {
 		}
 		return "no"
 	}
-	return "{server " + s.Server + ", kind " + string(s.Kind) + ", logout_on_suspend " + b(s.LogoutOnSuspend) + ", autostart " + b(s.Autostart) + "}"
+	return "{server " + s.Server + ", kind " + string(s.Kind) + ", logout_on_suspend " + b(s.LogoutOnSuspend) + ", autostart " + b(s.Autostart) +
+		", lock_break " + s.LockBreak + ", logout_when_locked_after " + s.LogoutWhenLockedAfter +
+		", logout_when_idle_after " + s.LogoutWhenIdleAfter + ", logout_at " + s.LogoutAt + "}"
 }
 
 func problems(ps []Problem) string {
@@ -275,6 +303,9 @@ func FuzzParsePresets(f *testing.F) {
 	f.Add("\uFEFFautostart=\"no\"\r\nlock=autostart\r\n")
 	f.Add("lock = server\n=\n= x\nserver\n\"\n")
 	f.Add("break_motives = Almuerzo, Baño ,, Almuerzo,Pausa activa\nbreak_motives = \" , \"\nlock = break_motives\n")
+	f.Add("lock_break = Almuerzo\nlogout_when_locked_after = 90s\nlogout_when_idle_after = 1m\nlogout_at = 7:05:09\n" +
+		"lock = lock_break, logout_when_locked_after, logout_when_idle_after, logout_at\n")
+	f.Add("logout_at = 24:00\nlogout_when_idle_after = 59s\nlogout_when_locked_after = 1e9h\nlock = logout_at\n")
 	f.Fuzz(func(t *testing.T, text string) {
 		p := ParsePresets(file, []byte(text))
 		lines := strings.Count(text, "\n") + 1
@@ -285,13 +316,20 @@ func FuzzParsePresets(f *testing.F) {
 		}
 		v, l := p.Values, p.Locked
 		if l.Server && v.Server == "" || l.Kind && v.Kind == "" ||
-			l.LogoutOnSuspend && v.LogoutOnSuspend == nil || l.Autostart && v.Autostart == nil {
+			l.LogoutOnSuspend && v.LogoutOnSuspend == nil || l.Autostart && v.Autostart == nil ||
+			l.LockBreak && v.LockBreak == "" || l.LogoutWhenLockedAfter && v.LogoutWhenLockedAfter == "" ||
+			l.LogoutWhenIdleAfter && v.LogoutWhenIdleAfter == "" || l.LogoutAt && v.LogoutAt == "" {
 			t.Errorf("locked %+v without a value: %s", l, show(v))
 		}
 		for i, m := range p.BreakMotives {
 			if m == "" || m != strings.TrimSpace(m) || strings.Contains(m, ",") || slices.Contains(p.BreakMotives[:i], m) {
 				t.Errorf("break motives %q: %q is not a trimmed name listed once", p.BreakMotives, m)
 			}
+		}
+		// What the presets let through, the policy reads without a
+		// problem.
+		if w, err := v.WalkAway(); err != nil || (w.IdleLogout != 0 && w.IdleLogout < MinIdleLogout) {
+			t.Errorf("the presets' walk-away policy %+v: %v", w, err)
 		}
 	})
 }

@@ -34,6 +34,13 @@ type Settings struct {
 	// the server (an on-premise server with a private CA); a relative path
 	// is relative to the settings' folder.
 	CAFile string `json:"ca_file,omitempty"`
+
+	// The walk-away policy (see walkaway.go), as written: a break's
+	// motive, two durations and a time of day; "" when not chosen.
+	LockBreak             string `json:"lock_break,omitempty"`
+	LogoutWhenLockedAfter string `json:"logout_when_locked_after,omitempty"`
+	LogoutWhenIdleAfter   string `json:"logout_when_idle_after,omitempty"`
+	LogoutAt              string `json:"logout_at,omitempty"`
 }
 
 // EndOnSuspend reports whether a suspend ends the session (the default).

@@ -18,6 +18,16 @@ const (
 	logindName  = "org.freedesktop.login1"
 	logindPath  = dbus.ObjectPath("/org/freedesktop/login1")
 	logindIface = "org.freedesktop.login1.Manager"
+
+	sessionIface    = "org.freedesktop.login1.Session"
+	autoSessionPath = dbus.ObjectPath("/org/freedesktop/login1/session/auto")
+)
+
+// The one session the fake logind knows, the caller's: logind escapes a
+// leading digit of an id in its object path.
+const (
+	FakeSessionID   = "31"
+	FakeSessionPath = dbus.ObjectPath("/org/freedesktop/login1/session/_31")
 )
 
 // Lock is one inhibitor lock the fake logind handed out.
@@ -30,11 +40,16 @@ type Lock struct {
 
 // FakeLogind is the part of org.freedesktop.login1.Manager the app uses:
 // Inhibit (handing out a pipe's write end as the lock, as logind does, and
-// seeing it close), InhibitDelayMaxUSec, PrepareForShutdown and
-// PrepareForSleep. Serve it on a private "system" bus and point the app at
-// it with DBUS_SYSTEM_BUS_ADDRESS.
+// seeing it close), InhibitDelayMaxUSec, PrepareForShutdown,
+// PrepareForSleep and GetSession; and one session (FakeSessionPath, also
+// reachable as session/auto) with its Id and LockedHint, whose changes are
+// announced on its own path only, as logind does. Serve it on a private
+// "system" bus and point the app at it with DBUS_SYSTEM_BUS_ADDRESS.
 type FakeLogind struct {
 	conn *dbus.Conn
+	// session and auto are the session's properties on its own path and on
+	// the alias.
+	session, auto *prop.Properties
 
 	mu      sync.Mutex
 	locks   []*Lock
@@ -62,6 +77,9 @@ func StartFakeLogind(t testing.TB, busAddr string, delay time.Duration) *FakeLog
 	if err := f.conn.Export(introspect.NewIntrospectable(node), logindPath, "org.freedesktop.DBus.Introspectable"); err != nil {
 		t.Fatal(err)
 	}
+	if err := f.exportSession(); err != nil {
+		t.Fatal(err)
+	}
 	if err := requestName(f.conn, logindName); err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +94,53 @@ func StartFakeLogind(t testing.TB, busAddr string, delay time.Duration) *FakeLog
 	return f
 }
 
+// exportSession serves the session on its path and on the alias. Changes
+// are emitted by SetLockedHint, on the session's path.
+func (f *FakeLogind) exportSession() error {
+	for _, p := range []struct {
+		path dbus.ObjectPath
+		to   **prop.Properties
+	}{{FakeSessionPath, &f.session}, {autoSessionPath, &f.auto}} {
+		props, err := prop.Export(f.conn, p.path, prop.Map{sessionIface: {
+			"Id":         {Value: FakeSessionID, Emit: prop.EmitConst},
+			"LockedHint": {Value: false, Emit: prop.EmitFalse},
+		}})
+		if err != nil {
+			return fmt.Errorf("serving the session at %s: %w", p.path, err)
+		}
+		*p.to = props
+	}
+	return nil
+}
+
+// SetLockedHint sets the session's LockedHint, as a screen locker does,
+// and emits PropertiesChanged on the session's path (even when the value
+// is the same, which logind would not).
+func (f *FakeLogind) SetLockedHint(locked bool) error {
+	f.auto.SetMust(sessionIface, "LockedHint", locked)
+	f.session.SetMust(sessionIface, "LockedHint", locked)
+	return f.EmitSessionChange(sessionIface, map[string]dbus.Variant{"LockedHint": dbus.MakeVariant(locked)}, []string{})
+}
+
+// EmitSessionChange emits PropertiesChanged on the session's path with the
+// body given, which need not be one logind would send.
+func (f *FakeLogind) EmitSessionChange(body ...any) error {
+	if err := f.conn.Emit(FakeSessionPath, "org.freedesktop.DBus.Properties.PropertiesChanged", body...); err != nil {
+		return fmt.Errorf("emitting the session's PropertiesChanged: %w", err)
+	}
+	return nil
+}
+
 // logindService holds the D-Bus methods, apart from the test's API.
 type logindService struct{ f *FakeLogind }
+
+// GetSession finds a session by id: "auto" is the caller's.
+func (s logindService) GetSession(id string) (dbus.ObjectPath, *dbus.Error) {
+	if id != FakeSessionID && id != "auto" {
+		return "", dbus.NewError("org.freedesktop.login1.NoSuchSession", []any{"No session '" + id + "' known"})
+	}
+	return FakeSessionPath, nil
+}
 
 // Inhibit hands out the write end of a pipe: the lock is held while any copy
 // of it is open.

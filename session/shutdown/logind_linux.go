@@ -15,7 +15,19 @@ const (
 	logindName  = "org.freedesktop.login1"
 	logindPath  = dbus.ObjectPath("/org/freedesktop/login1")
 	logindIface = "org.freedesktop.login1.Manager"
+
+	// sessionIface is a logind session's; the "auto" object is this
+	// process's session or else the user's display session. It is an alias:
+	// logind emits the changes on the session's own path only.
+	sessionIface    = "org.freedesktop.login1.Session"
+	autoSessionPath = dbus.ObjectPath("/org/freedesktop/login1/session/auto")
+
+	propertiesChanged = "org.freedesktop.DBus.Properties.PropertiesChanged"
 )
+
+// busCallTimeout bounds a call made while setting up: a peer that never
+// answers must not keep the watch from starting.
+const busCallTimeout = 5 * time.Second
 
 // What the delay locks are for; also the logind "what" strings.
 const (
@@ -32,7 +44,8 @@ func platformSources(log *slog.Logger) []source {
 }
 
 // logind follows systemd-logind on the system bus: PrepareForShutdown and
-// PrepareForSleep, with a delay lock for each while a session is open. The
+// PrepareForSleep, with a delay lock for each while a session is open, and
+// the LockedHint of the user's session (set by GNOME's and KDE's lockers). The
 // system bus address comes from DBUS_SYSTEM_BUS_ADDRESS when set, which is
 // how tests put a fake logind in its place.
 type logind struct {
@@ -43,6 +56,8 @@ type logind struct {
 	holding bool
 	locks   map[string]*os.File // held delay locks, by what they delay
 	delay   time.Duration       // InhibitDelayMaxUSec
+
+	saidNoSession bool // logged once; only run's goroutine touches it
 }
 
 // run keeps a connection to logind, reconnecting if the bus drops.
@@ -87,6 +102,7 @@ func (l *logind) follow(ctx context.Context, w *Watcher) error {
 	} else {
 		l.log.Warn("logind: InhibitDelayMaxUSec unknown", "err", err)
 	}
+	session := l.followSession(ctx, w, conn)
 	l.mu.Lock()
 	l.conn, l.delay = conn, delay
 	holding := l.holding
@@ -114,6 +130,10 @@ func (l *logind) follow(ctx context.Context, w *Watcher) error {
 			if !ok || sig == nil {
 				return fmt.Errorf("signal channel closed")
 			}
+			if session != "" && sig.Path == session && sig.Name == propertiesChanged {
+				l.sessionChanged(ctx, w, sig)
+				continue
+			}
 			l.handle(ctx, w, sig)
 		}
 	}
@@ -125,10 +145,7 @@ func (l *logind) handle(ctx context.Context, w *Watcher, sig *dbus.Signal) {
 	}
 	// A body that is not the one boolean logind sends says nothing: read
 	// as false, it would pass for a cancelled shutdown or a wake-up.
-	start, ok := false, len(sig.Body) == 1
-	if ok {
-		start, ok = sig.Body[0].(bool)
-	}
+	start, ok := oneBool(sig)
 	if !ok {
 		l.log.Warn("logind: a signal with an unexpected body; ignored", "signal", sig.Name, "body", sig.Body)
 		return
@@ -154,6 +171,90 @@ func (l *logind) handle(ctx context.Context, w *Watcher, sig *dbus.Signal) {
 			w.send(ctx, Notice{Kind: Resumed, Source: "logind"})
 		}
 	}
+}
+
+// followSession subscribes to the changes of the user's logind session and
+// reports it locked if it is already (the app started at a locked screen).
+// It returns the session's path, or "" when there is none to follow.
+func (l *logind) followSession(ctx context.Context, w *Watcher, conn *dbus.Conn) dbus.ObjectPath {
+	callCtx, cancel := context.WithTimeout(ctx, busCallTimeout)
+	defer cancel()
+	path, err := sessionPath(callCtx, conn)
+	if err == nil {
+		// Subscribed before the first read: no change can slip between.
+		err = conn.AddMatchSignal(dbus.WithMatchObjectPath(path),
+			dbus.WithMatchInterface("org.freedesktop.DBus.Properties"), dbus.WithMatchMember("PropertiesChanged"),
+			dbus.WithMatchArg(0, sessionIface))
+	}
+	var locked bool
+	if err == nil {
+		err = conn.Object(logindName, path).CallWithContext(callCtx, "org.freedesktop.DBus.Properties.Get", 0,
+			sessionIface, "LockedHint").Store(&locked)
+	}
+	if err != nil {
+		if !l.saidNoSession {
+			l.saidNoSession = true
+			l.log.Warn("logind: no session to follow; screen locks are heard from screen savers only", "err", err)
+		}
+		return ""
+	}
+	l.log.Info("logind: following the session", "session", path, "locked", locked)
+	if locked {
+		w.screenLocked(ctx, true, "LockedHint")
+	}
+	return path
+}
+
+// sessionPath is the path of the session "auto" stands for.
+func sessionPath(ctx context.Context, conn *dbus.Conn) (dbus.ObjectPath, error) {
+	var id string
+	err := conn.Object(logindName, autoSessionPath).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
+		sessionIface, "Id").Store(&id)
+	if err != nil {
+		return "", fmt.Errorf("the session's id: %w", err)
+	}
+	var path dbus.ObjectPath
+	if err := conn.Object(logindName, logindPath).CallWithContext(ctx, logindIface+".GetSession", 0, id).Store(&path); err != nil {
+		return "", fmt.Errorf("the path of session %q: %w", id, err)
+	}
+	return path, nil
+}
+
+// sessionChanged reports LockedHint from a PropertiesChanged of the
+// session: (interface, changed properties, invalidated names).
+func (l *logind) sessionChanged(ctx context.Context, w *Watcher, sig *dbus.Signal) {
+	var iface string
+	var changed map[string]dbus.Variant
+	ok := len(sig.Body) == 3
+	if ok {
+		iface, ok = sig.Body[0].(string)
+	}
+	if ok {
+		changed, ok = sig.Body[1].(map[string]dbus.Variant)
+	}
+	if !ok {
+		l.log.Warn("logind: a session change with an unexpected body; ignored", "body", sig.Body)
+		return
+	}
+	v, has := changed["LockedHint"]
+	if iface != sessionIface || !has {
+		return // another property
+	}
+	locked, ok := v.Value().(bool)
+	if !ok {
+		l.log.Warn("logind: a LockedHint that is not a boolean; ignored", "value", v)
+		return
+	}
+	w.screenLocked(ctx, locked, "LockedHint")
+}
+
+// oneBool is the boolean a signal's body holds, and whether it is just that.
+func oneBool(sig *dbus.Signal) (v, ok bool) {
+	if len(sig.Body) != 1 {
+		return false, false
+	}
+	v, ok = sig.Body[0].(bool)
+	return v, ok
 }
 
 func (l *logind) hold(open bool) {

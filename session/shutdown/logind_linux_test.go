@@ -14,8 +14,6 @@ import (
 	"ucontact-tray/internal/testenv"
 )
 
-const wait = 5 * time.Second
-
 func watchWithFakeLogind(t *testing.T, delay time.Duration) (*Watcher, *testenv.FakeLogind) {
 	t.Helper()
 	system := testenv.StartBus(t)
@@ -31,17 +29,6 @@ func watchWithFakeLogind(t *testing.T, delay time.Duration) (*Watcher, *testenv.
 		return strings.Contains(log.String(), "logind: watching")
 	})
 	return w, logind
-}
-
-func next(t *testing.T, w *Watcher) Notice {
-	t.Helper()
-	select {
-	case n := <-w.Notices():
-		return n
-	case <-time.After(wait):
-		t.Fatal("no notice")
-	}
-	return Notice{}
 }
 
 func TestLogindDelayLocksFollowTheSession(t *testing.T) {

@@ -6,6 +6,15 @@
 //
 // The resident says when a session is open (Hold); the OS is held back only
 // then, so an idle app never delays a shutdown.
+//
+// It also tells when the screen locks and unlocks (Locked, Unlocked), which
+// hold nothing back: on Linux from logind's LockedHint on the user's
+// session and from the screen savers' ActiveChanged on the session bus (for
+// lockers that leave LockedHint alone), on Windows from
+// WM_WTSSESSION_CHANGE on the same hidden window, on macOS from the
+// com.apple.screenIsLocked and screenIsUnlocked distributed notifications
+// (written against Apple's documentation, never built or run here). Every
+// mechanism is followed by its signals: nothing is polled.
 package shutdown
 
 import (
@@ -25,6 +34,10 @@ const (
 	Suspending
 	// Resumed: the machine woke up.
 	Resumed
+	// Locked: the screen was locked (or the screen saver came on).
+	Locked
+	// Unlocked: the screen was unlocked.
+	Unlocked
 )
 
 func (k Kind) String() string {
@@ -35,6 +48,10 @@ func (k Kind) String() string {
 		return "suspending"
 	case Resumed:
 		return "resumed"
+	case Locked:
+		return "locked"
+	case Unlocked:
+		return "unlocked"
 	}
 	return "unknown"
 }
@@ -49,7 +66,8 @@ type Notice struct {
 	Kind Kind
 	// Source names what sent it, for the log: "logind", "SIGTERM"…
 	Source string
-	// Deadline is when the OS stops waiting; zero for Resumed.
+	// Deadline is when the OS stops waiting; zero for Resumed, Locked and
+	// Unlocked, which hold nothing back (Done does nothing).
 	Deadline time.Time
 	done     func()
 }
@@ -80,6 +98,11 @@ type Watcher struct {
 	sources []source
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+
+	// lockMu is held while a lock change is judged and delivered, so that
+	// notices from several mechanisms keep the order they were judged in.
+	lockMu sync.Mutex
+	locked bool // the screen is locked, as last said
 }
 
 // source is one platform mechanism.
@@ -130,6 +153,27 @@ func (w *Watcher) send(ctx context.Context, n Notice) {
 	case <-ctx.Done():
 		n.Done()
 	}
+}
+
+// screenLocked delivers Locked or Unlocked when locked differs from what
+// the last notice said. Several mechanisms may tell of the same lock (logind
+// and a screen saver): the first to say so makes the one notice. The last
+// word wins rather than waiting for every mechanism to agree, so that one
+// which never takes back "locked" (a locker that leaves LockedHint set)
+// cannot keep the app from hearing that the screen is back.
+func (w *Watcher) screenLocked(ctx context.Context, locked bool, source string) {
+	w.lockMu.Lock()
+	defer w.lockMu.Unlock()
+	if w.locked == locked {
+		w.log.Debug("screen lock: nothing new", "locked", locked, "source", source)
+		return
+	}
+	w.locked = locked
+	kind := Unlocked
+	if locked {
+		kind = Locked
+	}
+	w.send(ctx, Notice{Kind: kind, Source: source})
 }
 
 // deadlineWithin is the deadline for work the OS allows at most max for.

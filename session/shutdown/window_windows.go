@@ -15,12 +15,24 @@ func platformSources(log *slog.Logger) []source {
 	return []source{&endSessionWindow{log: log}}
 }
 
-// Window messages and values (WinUser.h).
+// EndSessionWindowClass is the class of the hidden window that hears the
+// OS's notices: a test posts it the messages Wine never sends.
+const EndSessionWindowClass = "ucontact-tray-end-session"
+
+// Window messages and values (WinUser.h, WtsApi32.h).
 const (
-	wmClose           = 0x0010
-	wmQueryEndSession = 0x0011
-	wmEndSession      = 0x0016
-	wmPowerBroadcast  = 0x0218
+	wmClose            = 0x0010
+	wmQueryEndSession  = 0x0011
+	wmEndSession       = 0x0016
+	wmPowerBroadcast   = 0x0218
+	WMWTSSessionChange = 0x02B1 // WM_WTSSESSION_CHANGE
+
+	// WM_WTSSESSION_CHANGE's wParam for a lock and an unlock of the
+	// session's screen.
+	WTSSessionLock   = 0x7
+	WTSSessionUnlock = 0x8
+
+	notifyForThisSession = 0
 
 	pbtAPMSuspend         = 0x0004
 	pbtAPMResumeSuspend   = 0x0007
@@ -47,6 +59,9 @@ var (
 	procBlockReasonCreate      = user32.NewProc("ShutdownBlockReasonCreate")
 	procBlockReasonDestroy     = user32.NewProc("ShutdownBlockReasonDestroy")
 	procSetProcessShutdownParm = windows.NewLazySystemDLL("kernel32.dll").NewProc("SetProcessShutdownParameters")
+	wtsapi32                   = windows.NewLazySystemDLL("wtsapi32.dll")
+	procWTSRegister            = wtsapi32.NewProc("WTSRegisterSessionNotification")
+	procWTSUnRegister          = wtsapi32.NewProc("WTSUnRegisterSessionNotification")
 )
 
 type wndClassEx struct {
@@ -70,7 +85,8 @@ type msg struct {
 // endSessionWindow is a hidden top-level window on a locked OS thread. GUI
 // apps get no console events or signals at logoff or shutdown, and
 // message-only windows get no broadcasts: a top-level window is how the app
-// hears WM_QUERYENDSESSION, WM_ENDSESSION and WM_POWERBROADCAST. (Fyne's
+// hears WM_QUERYENDSESSION, WM_ENDSESSION and WM_POWERBROADCAST, and, once
+// registered for it, WM_WTSSESSION_CHANGE (the screen locked or unlocked). (Fyne's
 // windows ignore them, and fyne.io/systray's calls its exit callback on
 // WM_ENDSESSION without reading wParam, so that is no signal either.)
 type endSessionWindow struct {
@@ -96,7 +112,7 @@ func (e *endSessionWindow) run(ctx context.Context, w *Watcher) {
 
 	var inst windows.Handle
 	windows.GetModuleHandleEx(0, nil, &inst) //nolint:errcheck // zero works too
-	class, _ := windows.UTF16PtrFromString("ucontact-tray-end-session")
+	class, _ := windows.UTF16PtrFromString(EndSessionWindowClass)
 	why, _ := windows.UTF16PtrFromString("Finalizando la sesión de uContact…")
 
 	// handle blocks the OS for as long as the session takes to end, within
@@ -116,6 +132,7 @@ func (e *endSessionWindow) run(ctx context.Context, w *Watcher) {
 		case <-ctx.Done():
 		}
 	}
+	registered := false // for WM_WTSSESSION_CHANGE
 	proc := func(hwnd, m, wp, lp uintptr) uintptr {
 		switch m {
 		case wmQueryEndSession:
@@ -150,7 +167,19 @@ func (e *endSessionWindow) run(ctx context.Context, w *Watcher) {
 				w.send(ctx, Notice{Kind: Resumed, Source: "PBT_APMRESUME"})
 			}
 			return 1
+		case WMWTSSessionChange:
+			// Registered for this session only: lParam, its id, says nothing new.
+			switch wp {
+			case WTSSessionLock:
+				w.screenLocked(ctx, true, "WTS_SESSION_LOCK")
+			case WTSSessionUnlock:
+				w.screenLocked(ctx, false, "WTS_SESSION_UNLOCK")
+			}
+			return 0
 		case wmClose:
+			if registered { // before the window goes, as the documentation asks
+				procWTSUnRegister.Call(hwnd) //nolint:errcheck
+			}
 			procDestroyWindow.Call(hwnd) //nolint:errcheck
 			return 0
 		}
@@ -169,6 +198,12 @@ func (e *endSessionWindow) run(ctx context.Context, w *Watcher) {
 	if hwnd == 0 {
 		e.log.Error("end-session window: CreateWindowExW", "err", err)
 		return
+	}
+	// Under Wine this succeeds but nothing is ever sent.
+	if r, _, err := procWTSRegister.Call(hwnd, notifyForThisSession); r != 0 {
+		registered = true
+	} else {
+		e.log.Warn("end-session window: no screen lock notices (WTSRegisterSessionNotification)", "err", err)
 	}
 	e.log.Info("end-session window ready")
 	stop := context.AfterFunc(ctx, func() { procPostMessageW.Call(hwnd, wmClose, 0, 0) }) //nolint:errcheck
