@@ -35,7 +35,7 @@ func settle() { debug.FreeOSMemory() }
 type trayFeed struct {
 	updates     <-chan session.Snapshot
 	refresh     <-chan struct{}
-	renew       <-chan struct{} // a tray host appeared: make the menu again
+	renew       <-chan chan struct{} // make the menu again, then close the channel sent
 	model       func(session.Snapshot) tray.Model
 	apply       func(tray.Model)
 	applyAnew   func(tray.Model) // apply, in a menu made again
@@ -54,7 +54,7 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 	defer settled.Stop()
 	var showBusy <-chan time.Time // fires once a login or logout has lasted busyDelay
 	busyDue := false
-	anew := false // the next model goes in a menu made again
+	var anew []chan struct{} // the next model goes in a menu made again, then these close
 	for {
 		select {
 		case s, ok := <-f.updates:
@@ -63,8 +63,8 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 			}
 			last = s
 		case <-f.refresh:
-		case <-f.renew:
-			anew = true
+		case done := <-f.renew:
+			anew = append(anew, done)
 		case <-showBusy:
 			showBusy, busyDue = nil, true
 		case <-ctx.Done():
@@ -79,9 +79,12 @@ func (f trayFeed) run(ctx context.Context, last session.Snapshot) {
 			}
 			continue
 		}
-		if anew {
-			anew = false
+		if anew != nil {
 			f.applyAnew(m)
+			for _, done := range anew {
+				close(done)
+			}
+			anew = nil
 		} else {
 			f.apply(m)
 		}

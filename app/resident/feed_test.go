@@ -14,7 +14,7 @@ import (
 type feedBed struct {
 	updates chan session.Snapshot
 	refresh chan struct{}
-	renew   chan struct{}
+	renew   chan chan struct{}
 	applied chan tray.Icon
 	anew    chan tray.Icon // applied in a menu made again
 	settled chan struct{}
@@ -24,7 +24,7 @@ func startFeed(t *testing.T, busyDelay, settleAfter time.Duration) *feedBed {
 	b := &feedBed{
 		updates: make(chan session.Snapshot),
 		refresh: make(chan struct{}),
-		renew:   make(chan struct{}),
+		renew:   make(chan chan struct{}),
 		applied: make(chan tray.Icon, 10),
 		anew:    make(chan tray.Icon, 10),
 		settled: make(chan struct{}, 10),
@@ -138,12 +138,14 @@ func TestANewHostGetsTheMenuMadeAgain(t *testing.T) {
 	if got := b.next(t); got != tray.IconLoggedIn {
 		t.Fatalf("applied %v, want the logged-in icon", got)
 	}
-	b.renew <- struct{}{}
+	done := make(chan struct{})
+	b.renew <- done
 	select {
 	case got := <-b.anew:
 		if got != tray.IconLoggedIn {
 			t.Errorf("made again with %v, want the logged-in icon", got)
 		}
+		<-done // told once it is made
 	case got := <-b.applied:
 		t.Fatalf("applied %v to the old menu, want it made again", got)
 	case <-time.After(5 * time.Second):

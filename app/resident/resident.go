@@ -86,8 +86,8 @@ type Resident struct {
 	showIconOnce sync.Once
 	quitting     sync.Once
 
-	refresh chan struct{} // redraw the tray: something besides the session changed
-	renew   chan struct{} // make the tray's menu again: a tray host appeared
+	refresh chan struct{}      // redraw the tray: something besides the session changed
+	renew   chan chan struct{} // make the tray's menu again: a tray host appeared
 
 	mu         sync.Mutex
 	noTray     string             // why there is no tray icon; empty when there is one
@@ -154,7 +154,7 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 	// file has a single writer (see internal/logfile).
 	cfg.Log.Info("tray app started", "version", cfg.Version, "pid", os.Getpid(), "log", cfg.LogPath, "ca_file", cfg.CAFile)
 
-	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1), renew: make(chan struct{}, 1)}
+	r := &Resident{cfg: cfg, desk: desk, refresh: make(chan struct{}, 1), renew: make(chan chan struct{})}
 	r.motives = r.effective().BreakMotives
 	for _, p := range cfg.Presets.Problems {
 		cfg.Log.Warn("administrator presets: ignored what could not be used", "problem", p.Error())

@@ -46,7 +46,7 @@ func newFakeTray() *fakeTray {
 }
 
 // followHost: a tray host is there, and stays.
-func (f *fakeTray) followHost(ctx context.Context, _ *slog.Logger, _ <-chan struct{}, _ func()) (string, <-chan string) {
+func (f *fakeTray) followHost(ctx context.Context, _ *slog.Logger, _ <-chan struct{}, _ func(context.Context)) (string, <-chan string) {
 	changes := make(chan string)
 	context.AfterFunc(ctx, func() { close(changes) })
 	return "", changes

@@ -3,6 +3,7 @@ package resident
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"ucontact-tray/app/messages"
 	"ucontact-tray/app/tray"
@@ -108,12 +109,27 @@ func (r *Resident) model(s session.Snapshot) tray.Model {
 	return tray.Build(s, r.cfg.Msg, x)
 }
 
-// renewTray asks the tray to make its menu again, for a tray host that
-// appeared after it was made.
-func (r *Resident) renewTray() {
+// renewWait bounds renewTray's wait: a tray that shows a login under way
+// makes its menu again only once it is over.
+const renewWait = time.Second
+
+// renewTray makes the tray's menu again, for a tray host about to read it,
+// and returns once it has, or after renewWait.
+func (r *Resident) renewTray(ctx context.Context) {
+	wait := time.NewTimer(renewWait)
+	defer wait.Stop()
+	done := make(chan struct{})
 	select {
-	case r.renew <- struct{}{}:
-	default: // one is enough
+	case r.renew <- done:
+	case <-wait.C:
+		return
+	case <-ctx.Done():
+		return
+	}
+	select {
+	case <-done:
+	case <-wait.C:
+	case <-ctx.Done():
 	}
 }
 
@@ -155,9 +171,9 @@ type trayUI interface {
 	// followHost says why no tray icon can be shown now ("" if one can),
 	// and sends each change of that reason on changes (nil if there will
 	// be none), which it closes once ctx has ended. Once itemUp is closed
-	// the icon is up; hostAppeared is then called for every tray host that
-	// appears.
-	followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, hostAppeared func()) (reason string, changes <-chan string)
+	// the icon is up; renewMenu is then called before the icon is
+	// registered with a tray host that appeared.
+	followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, renewMenu func(context.Context)) (reason string, changes <-chan string)
 	// run shows first and blocks until quit is called.
 	run(first tray.Model, h trayHandlers)
 	quit()
@@ -176,8 +192,8 @@ type trayHandlers struct {
 // systrayUI is the tray of app/tray.
 type systrayUI struct{}
 
-func (systrayUI) followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, hostAppeared func()) (string, <-chan string) {
-	return followTrayHost(ctx, log, itemUp, hostAppeared)
+func (systrayUI) followHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, renewMenu func(context.Context)) (string, <-chan string) {
+	return followTrayHost(ctx, log, itemUp, renewMenu)
 }
 
 func (systrayUI) run(first tray.Model, h trayHandlers) {

@@ -52,9 +52,9 @@ type hostFollower struct {
 // giving a host that is starting startWait to appear, and then sends each
 // change of that reason until ctx ends. Once itemUp is closed (the tray's
 // item is on the bus), the item is registered with every watcher that
-// appears or replaces another, and hostAppeared is called for each host
-// that registers.
-func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, hostAppeared func()) (string, <-chan string) {
+// appears or replaces another, with its menu made again by renewMenu
+// first (see tray.Tray.Renew).
+func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, renewMenu func(context.Context)) (string, <-chan string) {
 	if _, err := dbus.SessionBus(); err != nil { // the connection systray will use
 		log.Warn("no session bus", "err", err)
 		return noTrayBus, nil
@@ -72,7 +72,7 @@ func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{
 		log.Warn("no status-notifier host on the session bus")
 	}
 	changes := make(chan string)
-	go f.run(ctx, host, itemUp, hostAppeared, changes)
+	go f.run(ctx, host, itemUp, renewMenu, changes)
 	return reasonFor(host), changes
 }
 
@@ -181,7 +181,7 @@ func watcherAppeared(sig *dbus.Signal) bool {
 // run follows the watcher until ctx ends. reported is the host's presence
 // as last sent on changes; a loss is sent only once it has lasted
 // hostGrace, an arrival at once. No timer runs while nothing changes.
-func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan struct{}, hostAppeared func(), changes chan<- string) {
+func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan struct{}, renewMenu func(context.Context), changes chan<- string) {
 	defer close(changes)
 	defer f.conn.Close()
 	host, up := reported, false
@@ -210,16 +210,17 @@ func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan str
 			case !up:
 			case watcherAppeared(sig):
 				retry.stop()
+				// A new host reads the menu as soon as the icon is
+				// registered: it must get it as the first host did.
+				renewMenu(ctx)
 				if f.register(ctx, "a status-notifier watcher appeared") == errWatcherNotReady {
 					retryDelay, retryUntil = 10*time.Millisecond, time.Now().Add(watcherStartTimeout)
 					retry.start(retryDelay)
 				}
 			case sig.Name == watcherIface+".StatusNotifierHostRegistered":
 				retry.stop()
+				renewMenu(ctx)
 				f.register(ctx, "a status-notifier host appeared")
-				// It reads the menu afresh, and must get it as the first
-				// host did (see Tray.Renew).
-				hostAppeared()
 			case sig.Name == "org.freedesktop.DBus.NameOwnerChanged":
 				retry.stop() // the watcher is gone
 			}

@@ -9,6 +9,6 @@ import (
 
 // followTrayHost: Windows and macOS always have a notification area, and
 // systray puts the icon back in it when the shell restarts.
-func followTrayHost(context.Context, *slog.Logger, <-chan struct{}, func()) (string, <-chan string) {
+func followTrayHost(context.Context, *slog.Logger, <-chan struct{}, func(context.Context)) (string, <-chan string) {
 	return "", nil
 }
