@@ -31,7 +31,7 @@ func endPath(kind string) string {
 	return ucontact.PathEndSession
 }
 
-// The acceptance run: log in, see it, log out; then the same with
+// A session from the command line: log in, see it, log out; then the same with
 // the server stopped during the logout and started again.
 func TestCommandLineSession(t *testing.T) {
 	for _, keyring := range []bool{true, false} {

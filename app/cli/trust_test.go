@@ -44,7 +44,7 @@ func (w *world) writeSettings(json string) {
 	}
 }
 
-// The acceptance run, from the command line: refused without the
+// A private CA, from the command line: refused without the
 // CA, with the host and the issuer named and the way out; accepted with it,
 // and the logout ends exactly that session.
 func TestPrivateCAServer(t *testing.T) {
