@@ -51,7 +51,7 @@ package: deps build windows
 	scripts/package.sh "$(VERSION)"
 
 # The app against the built-in demo server on loopback: no account needed.
-run: build
+run: deps build
 	./$(BIN) demo
 
 deps:
