@@ -34,13 +34,8 @@ func (c *command) admin(args []string) int {
 	return ExitUsage
 }
 
-// adminFlags is c.flags for an admin command: its usage is the admin one.
-func (c *command) adminFlags(name string) *flag.FlagSet {
-	fs := flag.NewFlagSet("admin "+name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.Usage = func() { c.fail(c.msg.T("admin.usage")) }
-	return fs
-}
+// adminFlags is c.flags for an admin command: its help is the admin one.
+func (c *command) adminFlags(name string) *flag.FlagSet { return c.flags("admin " + name) }
 
 // adminPresets writes the administrator's presets file from the values
 // given, as the installer's: an empty value is one not given (the

@@ -108,13 +108,39 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "version", "--version":
 		fmt.Fprintf(c.Stdout, "ucontact-tray %s\n", c.Version)
 		return ExitOK
-	case "help", "-h", "-help", "--help":
+	case "help":
+		return c.help(ctx, rest)
+	case "-h", "-help", "--help":
 		c.usage(c.Stdout)
 		return ExitOK
 	}
 	c.fail(c.msg.T("usage.unknown_command", "Command", name))
-	c.usage(c.Stderr)
+	c.fail(c.msg.T("usage.see_help", "Help", "ucontact-tray help"))
 	return ExitUsage
+}
+
+// help prints the general help, or with a command's name that command's
+// help: the same text its --help prints.
+func (c *command) help(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		c.usage(c.Stdout)
+		return ExitOK
+	}
+	if len(args) > 1 {
+		c.fail(c.msg.T("usage.extra_args", "Args", strings.Join(args[1:], " ")))
+		return ExitUsage
+	}
+	switch name := args[0]; name {
+	case "login", "logout", "status", "break", "unbreak", "demo", "admin":
+		return Run(ctx, []string{name, "--help"}, c.Env)
+	case "version", "help":
+		c.usage(c.Stdout)
+		return ExitOK
+	default:
+		c.fail(c.msg.T("usage.no_such_command", "Command", name))
+		c.fail(c.msg.T("usage.see_help", "Help", "ucontact-tray help"))
+		return ExitUsage
+	}
 }
 
 // isCommandFlag reports whether arg is a flag that is a command of its own
@@ -139,16 +165,73 @@ func (c *command) trayApp(ctx context.Context, args []string) int {
 
 func (c *command) usage(w io.Writer) { fmt.Fprint(w, c.msg.T("usage")) }
 
-// flags returns a flag set that reports errors in the user's language.
+// flags returns the flag set of the command name ("ucontact-tray" for the
+// tray app). The flag package's own messages, in English and followed by
+// every flag, are silenced: parseFlags says what is wrong in one line in
+// the user's language, and --help prints the command's help.
 func (c *command) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.Usage = func() {
-		c.usage(c.Stderr)
-		fmt.Fprintln(c.Stderr)
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 	return fs
+}
+
+// commandHelp is the help of the command name: how it is used and what it
+// does; "" for the tray app, whose help is the general one.
+func (c *command) commandHelp(name string) string {
+	switch name {
+	case "login":
+		return c.msg.T("help.login")
+	case "logout":
+		return c.msg.T("help.logout")
+	case "status":
+		return c.msg.T("help.status")
+	case "break":
+		return c.msg.T("help.break")
+	case "unbreak":
+		return c.msg.T("help.unbreak")
+	case "demo":
+		return c.msg.T("help.demo")
+	}
+	return ""
+}
+
+// printHelp prints the help of fs's command with its flags, each with its
+// default value when it has one.
+func (c *command) printHelp(fs *flag.FlagSet) {
+	if strings.HasPrefix(fs.Name(), "admin ") {
+		// The admin commands' flags are the installer's, documented
+		// together in the README.
+		c.say(c.msg.T("admin.usage"))
+		return
+	}
+	text := c.commandHelp(fs.Name())
+	if text == "" {
+		c.usage(c.Stdout)
+		return
+	}
+	fmt.Fprintln(c.Stdout, text)
+	fmt.Fprintln(c.Stdout)
+	fmt.Fprintln(c.Stdout, c.msg.T("help.options"))
+	fs.VisitAll(func(f *flag.Flag) {
+		fmt.Fprintf(c.Stdout, "  --%s\n      %s", f.Name, f.Usage)
+		if f.DefValue != "" && f.DefValue != "false" {
+			fmt.Fprint(c.Stdout, " ", c.msg.T("help.default", "Value", f.DefValue))
+		}
+		fmt.Fprintln(c.Stdout)
+	})
+}
+
+// helpCommand is the command that prints the help of fs's command.
+func helpCommand(fs *flag.FlagSet) string {
+	switch name := fs.Name(); {
+	case name == "ucontact-tray":
+		return "ucontact-tray help"
+	case strings.HasPrefix(name, "admin "):
+		return "ucontact-tray admin help"
+	default:
+		return "ucontact-tray help " + name
+	}
 }
 
 // parse parses args, and reports a usage error's exit code, or -1 to go on.
@@ -168,11 +251,39 @@ func (c *command) parse(fs *flag.FlagSet, args []string) int {
 func (c *command) parseFlags(fs *flag.FlagSet, args []string) int {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			c.printHelp(fs)
 			return ExitOK
 		}
+		c.fail(c.flagProblem(err, helpCommand(fs)))
 		return ExitUsage
 	}
 	return -1
+}
+
+// flagProblem is the one line that says what is wrong with a flag, and
+// which command prints the help. The flag package's errors are plain
+// strings, so their fixed beginnings are what tells them apart.
+func (c *command) flagProblem(err error, help string) string {
+	msg := err.Error()
+	named := func(prefix string) (string, bool) {
+		name, ok := strings.CutPrefix(msg, prefix)
+		return "--" + strings.TrimLeft(name, "-"), ok
+	}
+	if f, ok := named("flag provided but not defined: "); ok {
+		return c.msg.T("usage.unknown_flag", "Flag", f, "Help", help)
+	}
+	if f, ok := named("flag needs an argument: "); ok {
+		return c.msg.T("usage.flag_needs_value", "Flag", f, "Help", help)
+	}
+	if raw, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		return c.msg.T("usage.bad_flag", "Flag", raw, "Help", help)
+	}
+	// "invalid value %q for flag -%s: …", "invalid boolean value %q for -%s: …"
+	if _, rest, ok := strings.Cut(msg, " for "); ok && strings.HasPrefix(msg, "invalid ") {
+		name, _, _ := strings.Cut(strings.TrimPrefix(rest, "flag "), ":")
+		return c.msg.T("usage.bad_flag_value", "Flag", "--"+strings.TrimLeft(name, "-"), "Help", help)
+	}
+	return c.msg.T("usage.bad_flag", "Flag", msg, "Help", help)
 }
 
 // stateDir is where the session record and, without a keyring, the token

@@ -243,13 +243,14 @@ func (c *command) breakCall(ctx context.Context, op, caFile string, call func(co
 }
 
 // statusJSON is `status --json`: the control socket's status, with stable
-// field names for scripts, where the state is kept, and for support the
-// version and the tray app's log file.
+// field names for scripts, whether the tray app is running, where the
+// state is kept, and for support the version and the tray app's log file.
 type statusJSON struct {
 	control.Status
-	StateDir string `json:"state_dir"`
-	Version  string `json:"version"`
-	LogFile  string `json:"log_file,omitempty"`
+	TrayAppRunning bool   `json:"tray_app_running"`
+	StateDir       string `json:"state_dir"`
+	Version        string `json:"version"`
+	LogFile        string `json:"log_file,omitempty"`
 }
 
 func (c *command) status(ctx context.Context, args []string) int {
@@ -267,8 +268,11 @@ func (c *command) status(ctx context.Context, args []string) int {
 	}
 	defer m.Close()
 	s := m.Snapshot()
+	// The session came through the control socket only if the tray app
+	// answered there.
+	_, running := m.(*remote)
 	if *asJSON {
-		return c.printJSON(s)
+		return c.printJSON(s, running)
 	}
 	switch s.State {
 	case session.LoggedOut:
@@ -300,6 +304,11 @@ func (c *command) status(ctx context.Context, args []string) int {
 			c.say(c.msg.T("status.store_keyring"))
 		}
 	}
+	if running {
+		c.say(c.msg.T("status.tray_app_running"))
+	} else {
+		c.say(c.msg.T("status.tray_app_not_running"))
+	}
 	c.say(c.msg.T("status.version", "Version", c.Version))
 	if path := c.trayAppLog(); path != "" {
 		c.say(c.msg.T("status.log", "Path", path))
@@ -311,11 +320,11 @@ func (c *command) status(ctx context.Context, args []string) int {
 // statusTime is how status shows a moment: in local time, to the minute.
 func statusTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
-func (c *command) printJSON(s session.Snapshot) int {
+func (c *command) printJSON(s session.Snapshot, trayAppRunning bool) int {
 	dir, _ := c.stateDir() // the session opened, so it is known
 	enc := json.NewEncoder(c.Stdout)
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(statusJSON{Status: control.StatusOf(s), StateDir: dir, Version: c.Version, LogFile: c.trayAppLog()}); err != nil {
+	if err := enc.Encode(statusJSON{Status: control.StatusOf(s), TrayAppRunning: trayAppRunning, StateDir: dir, Version: c.Version, LogFile: c.trayAppLog()}); err != nil {
 		return c.report(err, s)
 	}
 	return ExitOK
@@ -331,11 +340,17 @@ func (c *command) demo(ctx context.Context, args []string) int {
 	}
 	srv := fake.NewDemo()
 	url, err := srv.Listen(*addr)
+	if addrInUse(err) {
+		// Most likely a demo started before, still running: there is
+		// nothing to do but use it, or stop it first.
+		c.fail(c.msg.T("demo.port_in_use", "Addr", *addr))
+		return ExitNothingToDo
+	}
 	if err != nil {
 		return c.report(err, session.Snapshot{})
 	}
 	defer srv.Close()
-	c.say(c.msg.T("demo.listening", "URL", url, "User", fake.DemoUser, "Password", fake.DemoPassword))
+	c.say(c.msg.T("demo.listening", "URL", url, "User", fake.DemoUser, "Password", fake.DemoPassword, "Program", c.program()))
 	if !*serverOnly {
 		return c.resident(ctx, *caFile, &control.DemoAccount{Server: url, User: fake.DemoUser, Password: fake.DemoPassword})
 	}
@@ -351,4 +366,31 @@ func (c *command) report(err error, s session.Snapshot) int {
 	msg, code := c.describe(err, s)
 	c.fail(msg)
 	return code
+}
+
+// program is how to run this program again from a shell, as the hints that
+// show a command line write it: its own path, since it is often not on the
+// PATH (bin/ of a checkout), quoted when the shell would split it.
+func (c *command) program() string {
+	path := c.Executable
+	if path == "" {
+		return "ucontact-tray"
+	}
+	if strings.ContainsFunc(path, func(r rune) bool { return !isShellSafe(r) }) {
+		return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
+	}
+	return path
+}
+
+// isShellSafe reports whether r stands for itself in a POSIX shell word.
+func isShellSafe(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-+,:@%=", r)
+}
+
+// addrInUse reports whether a listen failed because the address is taken.
+// Windows' sockets say so with their own number (WSAEADDRINUSE), which
+// syscall.EADDRINUSE does not match there.
+func addrInUse(err error) bool {
+	const wsaEADDRINUSE = syscall.Errno(10048)
+	return errors.Is(err, syscall.EADDRINUSE) || errors.Is(err, wsaEADDRINUSE)
 }
