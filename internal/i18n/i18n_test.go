@@ -121,3 +121,30 @@ func TestFilesAreFlatStringMaps(t *testing.T) {
 		}
 	}
 }
+
+// A message given twice in a catalog is one that two changes both added:
+// the later one silently wins, and the two may drift apart.
+func TestNoMessageIsGivenTwice(t *testing.T) {
+	for _, lang := range []string{Spanish, English} {
+		b, _ := fs.ReadFile(assets.Translations, "translations/"+lang+".json")
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		if _, err := dec.Token(); err != nil { // the opening brace
+			t.Fatalf("%s: %v", lang, err)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			key, err := dec.Token()
+			if err != nil {
+				t.Fatalf("%s: %v", lang, err)
+			}
+			id, _ := key.(string)
+			if seen[id] {
+				t.Errorf("%s: %s is given twice", lang, id)
+			}
+			seen[id] = true
+			if _, err := dec.Token(); err != nil { // its text
+				t.Fatalf("%s %s: %v", lang, id, err)
+			}
+		}
+	}
+}
