@@ -299,11 +299,17 @@ func (u *ui) onClose() {
 		return
 	}
 	t := u.msg.T
-	dialog.ShowConfirm(t("window.quit_title"), t("window.quit_question"), func(ok bool) {
+	// The buttons are the app's words: Fyne's own Yes/No follow Fyne's
+	// language, which need not be the app's.
+	question := widget.NewLabel(t("window.quit_question"))
+	question.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(t("window.quit_title"), t("window.quit_confirm"), t("window.quit_cancel"), question, func(ok bool) {
 		if ok {
 			quitApp()
 		}
 	}, u.win)
+	d.Resize(fyne.NewSize(400, 0))
+	d.Show()
 }
 
 func (u *ui) describe(err error) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -1256,4 +1257,60 @@ func texts(o fyne.CanvasObject) []string {
 		}
 	}
 	return out
+}
+
+// Closing the window that stands in for the tray asks before ending the
+// session, in the app's words all through: with LANG=C the app speaks
+// Spanish, and so must the buttons under its Spanish question (Fyne's own
+// Yes/No would be in English then). Confirming quits.
+func TestQuitQuestionInTheAppsLanguage(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "C")
+	msg := i18n.MustNew(i18n.Detect(os.Getenv))
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
+	h := open(t, b, msg)
+	h.do(func(u *ui) {
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
+	})
+	h.settle()
+	var confirm *widget.Button
+	h.do(func(u *ui) {
+		u.onClose()
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no question shown")
+		}
+		var buttons, labels []string
+		for _, o := range test.LaidOutObjects(top) {
+			switch o := o.(type) {
+			case *widget.Button:
+				buttons = append(buttons, o.Text)
+				if o.Importance == widget.HighImportance {
+					confirm = o
+				}
+			case *widget.Label:
+				labels = append(labels, o.Text)
+			}
+		}
+		slices.Sort(buttons)
+		if want := []string{"Cancelar", "Finalizar y salir"}; !slices.Equal(buttons, want) {
+			t.Errorf("buttons %q, want %q", buttons, want)
+		}
+		if !slices.Contains(labels, es.T("window.quit_question")) || !slices.Contains(labels, es.T("window.quit_title")) {
+			t.Errorf("labels %q, want the Spanish title and question", labels)
+		}
+	})
+	if confirm == nil {
+		t.Fatal("no confirm button")
+	}
+	if n := h.quits(); n != 0 {
+		t.Fatalf("quit %d times before the answer", n)
+	}
+	h.do(func(*ui) { test.Tap(confirm) })
+	h.settle()
+	if n := h.quits(); n != 1 {
+		t.Errorf("quit %d times after confirming, want 1", n)
+	}
 }
