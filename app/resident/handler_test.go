@@ -216,3 +216,39 @@ func TestDemoRemembersItsOwnLogin(t *testing.T) {
 		t.Errorf("the demo wrote a settings file: %v", err)
 	}
 }
+
+// A normal quit, with a session open and a window watching, ends the
+// session, tells the window the tray app quits, and logs no problem.
+func TestQuitIsQuiet(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(nil)
+	r.login(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := received(t, events, "the first event"); first.Status == nil {
+		t.Fatalf("first event %+v", first)
+	}
+	if err := r.client.Quit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.wait(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	var last control.Event
+	for e := range events {
+		last = e
+	}
+	if !last.Quitting {
+		t.Errorf("the watch stream's last event %+v, want Quitting", last)
+	}
+	if open := h.srv.OpenSessions(); len(open) != 0 {
+		t.Errorf("sessions still open on the server: %+v", open)
+	}
+	if log := h.log.String(); strings.Contains(log, "level=ERROR") || strings.Contains(log, "level=WARN") {
+		t.Errorf("the resident's log on a normal quit:\n%s", log)
+	}
+}

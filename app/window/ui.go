@@ -148,6 +148,16 @@ func (u *ui) connect() {
 // follow applies the resident's events until the stream ends.
 func (u *ui) follow(events <-chan control.Event) {
 	for e := range events {
+		if e.Quitting {
+			// The tray app quits, and the window with it: no failure to
+			// report, in the log or on screen.
+			fyne.Do(func() {
+				u.log.Info("the tray app quits; closing the window")
+				u.quit()
+				u.pending.add(0, -1)
+			})
+			return
+		}
 		if e.NoTray != nil {
 			reason := *e.NoTray
 			fyne.Do(func() { u.applyTray(reason) })
