@@ -311,8 +311,7 @@ func (u *ui) onClose() {
 	t := u.msg.T
 	// The buttons are the app's words: Fyne's own Yes/No follow Fyne's
 	// language, which need not be the app's.
-	question := widget.NewLabel(t("window.quit_question"))
-	question.Wrapping = fyne.TextWrapWord
+	question := &widget.Label{Text: t("window.quit_question"), Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
 	d := dialog.NewCustomConfirm(t("window.quit_title"), t("window.quit_confirm"), t("window.quit_cancel"), question, func(ok bool) {
 		if ok {
 			quitApp()
