@@ -98,6 +98,9 @@ type Event struct {
 	// NoTray, when set, is why no tray icon can be shown now, "" when one
 	// can (see Info.NoTray).
 	NoTray *string
+	// Quitting is the stream's last event when the resident stops, as
+	// opposed to its going away.
+	Quitting bool
 }
 
 // Watch streams the resident's state: the current status and tray first,
@@ -126,7 +129,7 @@ func (c *Client) Watch(ctx context.Context) (<-chan Event, error) {
 				return
 			}
 			select {
-			case events <- Event{Status: resp.Status, Raise: resp.Raise, NoTray: resp.NoTray}:
+			case events <- Event{Status: resp.Status, Raise: resp.Raise, NoTray: resp.NoTray, Quitting: resp.Quitting}:
 			case <-ctx.Done():
 				return
 			}

@@ -69,6 +69,9 @@ type rig struct {
 	h      *managerHandler
 	dir    string
 	log    *testenv.Buffer
+	// stop stops the server, as the resident does when it quits, and
+	// returns Serve's error.
+	stop func() error
 }
 
 func newRig(t *testing.T) *rig {
@@ -102,14 +105,17 @@ func newRig(t *testing.T) *rig {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- server.Serve(ctx, l) }()
-	t.Cleanup(func() {
+	stop := sync.OnceValue(func() error {
 		cancel()
-		if err := <-done; err != nil {
+		return <-done
+	})
+	t.Cleanup(func() {
+		if err := stop(); err != nil {
 			t.Errorf("Serve: %v", err)
 		}
 		l.Close()
 	})
-	return &rig{srv: srv, client: NewClient(SocketPath(dir)), server: server, h: h, dir: dir, log: logBuf}
+	return &rig{srv: srv, client: NewClient(SocketPath(dir)), server: server, h: h, dir: dir, log: logBuf, stop: stop}
 }
 
 // shortDir keeps the socket path under the 108-byte limit.
@@ -199,6 +205,31 @@ func TestWatchFollowsTheTray(t *testing.T) {
 		if e.NoTray == nil || *e.NoTray != want {
 			t.Fatalf("event %+v, want the tray %q", e, want)
 		}
+	}
+}
+
+// When the resident stops, a watch stream's last event says so, for the
+// window to take the stream's end for the quit it is; a stream that ends
+// without it is a resident gone.
+func TestWatchSaysTheResidentQuits(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := next(t, events); first.Status == nil || first.Quitting {
+		t.Fatalf("first event %+v, want the status", first)
+	}
+	if err := r.stop(); err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if last := next(t, events); !last.Quitting || last.Status != nil {
+		t.Errorf("last event %+v, want Quitting alone", last)
+	}
+	if e, ok := <-events; ok {
+		t.Errorf("an event after Quitting: %+v", e)
 	}
 }
 

@@ -57,6 +57,9 @@ const (
 const (
 	requestTimeout = 10 * time.Second
 	writeTimeout   = 10 * time.Second
+	// farewellTimeout bounds the last message of a watch stream, sent as
+	// the resident stops.
+	farewellTimeout = 200 * time.Millisecond
 )
 
 // Accept retries after a failure, as net/http does: a burst of them (out
@@ -130,7 +133,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 		}
 	}()
 	defer s.wg.Wait()
-	defer s.dropIdle()
+	defer func() { s.dropIdle(ctx.Err() != nil) }()
 	var delay time.Duration
 	for {
 		conn, err := l.Accept()
@@ -252,11 +255,18 @@ func (s *Server) dropLocked(c *client) {
 	}
 }
 
-// dropIdle closes the idle clients: the server is stopping.
-func (s *Server) dropIdle() {
+// dropIdle closes the idle clients: the server is stopping. When the
+// resident is (stopping), watch streams are left to end on their own,
+// with their last message, and soon: a write to a client that does not
+// read is cut short.
+func (s *Server) dropIdle(stopping bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
+		if stopping && c.raise != nil {
+			c.conn.SetWriteDeadline(time.Now().Add(farewellTimeout)) //nolint:errcheck // best effort
+			continue
+		}
 		if c.idle {
 			s.dropLocked(c)
 		}
@@ -473,6 +483,11 @@ func (s *Server) watch(ctx context.Context, c *client, enc *json.Encoder) {
 		case <-c.dropped:
 			return
 		case <-ctx.Done():
+			// Said so that a window takes the stream's end for the quit
+			// it is, not a resident gone wrong; briefly, for a client that
+			// does not read must not hold up the quit.
+			c.conn.SetWriteDeadline(time.Now().Add(farewellTimeout)) //nolint:errcheck // best effort
+			json.NewEncoder(c.conn).Encode(Response{Quitting: true}) //nolint:errcheck // the client may be gone
 			return
 		}
 		// A client that does not read fails here once the socket's

@@ -73,6 +73,9 @@ type Response struct {
 	Error  *Error  `json:"error,omitempty"`
 	// Raise, on a watch stream, asks the window to come to the front.
 	Raise bool `json:"raise,omitempty"`
+	// Quitting, on a watch stream, is its last message when the resident
+	// stops: the stream's end is then no failure.
+	Quitting bool `json:"quitting,omitempty"`
 	// NoTray, on a watch stream, is why no tray icon can be shown ("" when
 	// one is): in the stream's first message, and again at each change.
 	NoTray *string `json:"no_tray,omitempty"`

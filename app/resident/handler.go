@@ -27,6 +27,14 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
+	if r.cfg.Demo != nil {
+		// The demo must leave the user's own last choices as they were, for
+		// the normal app to offer them next time: kept in memory only.
+		r.settingsMu.Lock()
+		r.demoChoices = &settings.Settings{Server: strings.TrimSpace(req.Server), User: strings.TrimSpace(req.User), Kind: req.Kind, Remember: req.Remember}
+		r.settingsMu.Unlock()
+		return nil
+	}
 	// The choices only prefill the next login: saved after the answer.
 	r.tasks.Go(func() { r.rememberChoices(req) })
 	return nil
@@ -41,6 +49,26 @@ func (r *Resident) rememberChoices(req control.LoginRequest) {
 	if err != nil {
 		r.cfg.Log.Warn("saving settings", "err", err)
 	}
+}
+
+// demoPrefill sets the form's choices in demo mode: the demo's last login
+// in this run, or else the demo account, never the user's own. What the
+// administrator locked stays as locked.
+func (r *Resident) demoPrefill(info *control.Info) {
+	r.settingsMu.Lock()
+	last := r.demoChoices
+	r.settingsMu.Unlock()
+	choice := settings.Settings{Server: r.cfg.Demo.Server, User: r.cfg.Demo.User}
+	if last != nil {
+		choice = *last
+	}
+	if !info.Locked.Server {
+		info.Server = choice.Server
+	}
+	if !info.Locked.Kind {
+		info.Kind = choice.Kind
+	}
+	info.User, info.Remember = choice.User, choice.Remember
 }
 
 func (r *Resident) Logout(ctx context.Context) error { return r.m.Logout(ctx) }
@@ -69,8 +97,8 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		on := true
 		info.Autostart, info.AutostartForAllUsers, info.Locked.Autostart = &on, true, true
 	}
-	if r.cfg.Demo != nil && info.Server == "" {
-		info.Server, info.User = r.cfg.Demo.Server, r.cfg.Demo.User
+	if r.cfg.Demo != nil {
+		r.demoPrefill(&info)
 	}
 	kctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()

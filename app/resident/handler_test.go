@@ -3,10 +3,13 @@ package resident
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"ucontact-tray/app/control"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
@@ -146,5 +149,106 @@ func TestControlBreak(t *testing.T) {
 	}
 	if st := r.status(); st.State != session.LoggedIn.String() || st.Break != nil {
 		t.Errorf("Status after the refusal: %+v", st)
+	}
+}
+
+// In demo mode the form offers the demo's server and user, not the user's
+// own last choices, and a demo login leaves the user's settings file as it
+// was: the normal app still offers the user's own server next time.
+func TestDemoLeavesTheUsersChoices(t *testing.T) {
+	h := newHarness(t)
+	if err := settings.Save(h.stateDir(), settings.Settings{Server: "https://acme.example", User: "ana", Kind: session.KindAgent, Remember: true}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := os.ReadFile(filepath.Join(h.stateDir(), "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	demo := &control.DemoAccount{Server: h.srv.URL(), User: testUser, Password: testPassword}
+	r := h.start(func(c *Config) { c.Demo = demo })
+	ctx := context.Background()
+	info, err := r.client.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Server != demo.Server || info.User != demo.User || info.Kind != "" || info.Remember {
+		t.Errorf("demo Info before a login = server %q, user %q, kind %q, remember %v; want the demo account's", info.Server, info.User, info.Kind, info.Remember)
+	}
+
+	r.login(false)
+	if _, err := r.client.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.client.Quit(ctx) //nolint:errcheck // Run's return is what counts
+	if err := r.wait(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	after, err := os.ReadFile(filepath.Join(h.stateDir(), "settings.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(after) != string(before) {
+		t.Errorf("the demo changed the user's settings:\nbefore %s\nafter  %s", before, after)
+	}
+}
+
+// Within one demo run, the form offers the demo's last login again.
+func TestDemoRemembersItsOwnLogin(t *testing.T) {
+	h := newHarness(t)
+	h.srv.AddUser("otra", "clave-otra")
+	demo := &control.DemoAccount{Server: h.srv.URL(), User: testUser, Password: testPassword}
+	r := h.start(func(c *Config) { c.Demo = demo })
+	ctx := context.Background()
+	if _, err := r.client.Login(ctx, control.LoginRequest{Server: h.srv.URL(), User: "otra", Password: "clave-otra", Kind: session.KindUser}); err != nil {
+		t.Fatal(err)
+	}
+	info, err := r.client.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Server != demo.Server || info.User != "otra" || info.Kind != session.KindUser {
+		t.Errorf("demo Info after a login = server %q, user %q, kind %q; want that login's", info.Server, info.User, info.Kind)
+	}
+	if _, err := r.client.Logout(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(h.stateDir(), "settings.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the demo wrote a settings file: %v", err)
+	}
+}
+
+// A normal quit, with a session open and a window watching, ends the
+// session, tells the window the tray app quits, and logs no problem.
+func TestQuitIsQuiet(t *testing.T) {
+	h := newHarness(t)
+	r := h.start(nil)
+	r.login(false)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := received(t, events, "the first event"); first.Status == nil {
+		t.Fatalf("first event %+v", first)
+	}
+	if err := r.client.Quit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.wait(); err != nil {
+		t.Fatalf("Run = %v", err)
+	}
+	var last control.Event
+	for e := range events {
+		last = e
+	}
+	if !last.Quitting {
+		t.Errorf("the watch stream's last event %+v, want Quitting", last)
+	}
+	if open := h.srv.OpenSessions(); len(open) != 0 {
+		t.Errorf("sessions still open on the server: %+v", open)
+	}
+	if log := h.log.String(); strings.Contains(log, "level=ERROR") || strings.Contains(log, "level=WARN") {
+		t.Errorf("the resident's log on a normal quit:\n%s", log)
 	}
 }

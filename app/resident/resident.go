@@ -106,6 +106,9 @@ type Resident struct {
 	motives []string
 
 	settingsMu sync.Mutex // one change at a time to the settings file and the autostart entry
+	// demoChoices are the last demo login's choices, for this run only
+	// (guarded by settingsMu): the demo's server is not the user's.
+	demoChoices *settings.Settings
 }
 
 // desktop is what the resident drives outside itself, besides the

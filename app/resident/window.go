@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"time"
 
+	"ucontact-tray/internal/i18n"
 	"ucontact-tray/session"
 )
 
@@ -111,9 +112,10 @@ type windowProcess interface {
 type execWindow struct{ cmd *exec.Cmd }
 
 // startWindowProcess starts the window program at path, its output going
-// to the resident's.
+// to the resident's, with a locale Fyne can read (see i18n.FyneEnv).
 func startWindowProcess(path string) (windowProcess, error) {
 	cmd := exec.Command(path)
+	cmd.Env = i18n.FyneEnv(os.Environ())
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		return nil, err

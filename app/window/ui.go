@@ -148,6 +148,16 @@ func (u *ui) connect() {
 // follow applies the resident's events until the stream ends.
 func (u *ui) follow(events <-chan control.Event) {
 	for e := range events {
+		if e.Quitting {
+			// The tray app quits, and the window with it: no failure to
+			// report, in the log or on screen.
+			fyne.Do(func() {
+				u.log.Info("the tray app quits; closing the window")
+				u.quit()
+				u.pending.add(0, -1)
+			})
+			return
+		}
 		if e.NoTray != nil {
 			reason := *e.NoTray
 			fyne.Do(func() { u.applyTray(reason) })
@@ -299,11 +309,16 @@ func (u *ui) onClose() {
 		return
 	}
 	t := u.msg.T
-	dialog.ShowConfirm(t("window.quit_title"), t("window.quit_question"), func(ok bool) {
+	// The buttons are the app's words: Fyne's own Yes/No follow Fyne's
+	// language, which need not be the app's.
+	question := &widget.Label{Text: t("window.quit_question"), Alignment: fyne.TextAlignCenter, Wrapping: fyne.TextWrapWord}
+	d := dialog.NewCustomConfirm(t("window.quit_title"), t("window.quit_confirm"), t("window.quit_cancel"), question, func(ok bool) {
 		if ok {
 			quitApp()
 		}
 	}, u.win)
+	d.Resize(fyne.NewSize(400, 0))
+	d.Show()
 }
 
 func (u *ui) describe(err error) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"ucontact-tray/app/control"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
+	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
 	"ucontact-tray/session/ucontact"
 )
@@ -800,6 +802,7 @@ type harness struct {
 	mu        *sync.Mutex // the UI thread: held by fyne.Do callbacks and by do
 	quitCount int         // calls of the quit func, under mu
 	backend   *fakeBackend
+	log       *testenv.Buffer // the window's log
 }
 
 // start shows the window and connects it to b, as Run does.
@@ -813,9 +816,9 @@ func start(t *testing.T, b *fakeBackend, msg *i18n.Catalog) *harness {
 	a := test.NewTempApp(t)
 	mu := new(sync.Mutex)
 	fyne.SetCurrentApp(lockedApp{App: a, driver: lockedDriver{Driver: a.Driver(), mu: mu}})
-	h := &harness{t: t, win: a.NewWindow(""), mu: mu, backend: b}
+	h := &harness{t: t, win: a.NewWindow(""), mu: mu, backend: b, log: &testenv.Buffer{}}
 	ctx, cancel := context.WithCancel(context.Background())
-	h.ui = newUI(ctx, b, msg, slog.New(slog.DiscardHandler), h.win, func() { h.quitCount++ })
+	h.ui = newUI(ctx, b, msg, slog.New(slog.NewTextHandler(h.log, nil)), h.win, func() { h.quitCount++ })
 	h.win.SetContent(h.ui.content())
 	h.win.Resize(fyne.NewSize(460, 10))
 	h.ui.watch()
@@ -1122,7 +1125,7 @@ func (b *fakeBackend) publish(st control.Status) bool {
 	return true
 }
 
-// hangUp ends the watch stream, as when the resident stops.
+// hangUp ends the watch stream, as when the resident goes away.
 func (b *fakeBackend) hangUp() {
 	b.stopOnce.Do(func() {
 		close(b.stop)
@@ -1130,6 +1133,18 @@ func (b *fakeBackend) hangUp() {
 		close(b.events)
 		b.sendMu.Unlock()
 	})
+}
+
+// quitting ends the watch stream as the resident does when it quits: its
+// last event says so.
+func (b *fakeBackend) quitting() {
+	b.sendMu.Lock()
+	select {
+	case b.events <- control.Event{Quitting: true}:
+	case <-b.stop:
+	}
+	b.sendMu.Unlock()
+	b.hangUp()
 }
 
 func (b *fakeBackend) wait(ctx context.Context, op string, gate chan struct{}) bool {
@@ -1256,4 +1271,94 @@ func texts(o fyne.CanvasObject) []string {
 		}
 	}
 	return out
+}
+
+// Closing the window that stands in for the tray asks before ending the
+// session, in the app's words all through: with LANG=C the app speaks
+// Spanish, and so must the buttons under its Spanish question (Fyne's own
+// Yes/No would be in English then). Confirming quits.
+func TestQuitQuestionInTheAppsLanguage(t *testing.T) {
+	t.Setenv("LC_ALL", "")
+	t.Setenv("LC_MESSAGES", "")
+	t.Setenv("LANG", "C")
+	msg := i18n.MustNew(i18n.Detect(os.Getenv))
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
+	h := open(t, b, msg)
+	h.do(func(u *ui) {
+		typeInto(h.win, u.login.pass, "pw")
+		pressEnter(u.login.pass)
+	})
+	h.settle()
+	var confirm *widget.Button
+	h.do(func(u *ui) {
+		u.onClose()
+		top := h.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatal("no question shown")
+		}
+		var buttons, labels []string
+		for _, o := range test.LaidOutObjects(top) {
+			switch o := o.(type) {
+			case *widget.Button:
+				buttons = append(buttons, o.Text)
+				if o.Importance == widget.HighImportance {
+					confirm = o
+				}
+			case *widget.Label:
+				labels = append(labels, o.Text)
+			}
+		}
+		slices.Sort(buttons)
+		if want := []string{"Cancelar", "Finalizar y salir"}; !slices.Equal(buttons, want) {
+			t.Errorf("buttons %q, want %q", buttons, want)
+		}
+		if !slices.Contains(labels, es.T("window.quit_question")) || !slices.Contains(labels, es.T("window.quit_title")) {
+			t.Errorf("labels %q, want the Spanish title and question", labels)
+		}
+	})
+	if confirm == nil {
+		t.Fatal("no confirm button")
+	}
+	if n := h.quits(); n != 0 {
+		t.Fatalf("quit %d times before the answer", n)
+	}
+	h.do(func(*ui) { test.Tap(confirm) })
+	h.settle()
+	if n := h.quits(); n != 1 {
+		t.Errorf("quit %d times after confirming, want 1", n)
+	}
+}
+
+// When the tray app quits, the window closes with it, and neither says
+// on screen nor logs that the tray app cannot be reached: a normal quit is
+// no failure. A tray app gone without a word is one.
+func TestResidentQuitsQuietly(t *testing.T) {
+	b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
+	h := open(t, b, es)
+	go b.quitting()
+	h.waitPending("the stream's end", func(_, watches int) bool { return watches == 0 })
+	h.settle()
+	if n := h.quits(); n != 1 {
+		t.Errorf("quit %d times, want the window closed with the tray app", n)
+	}
+	h.do(func(u *ui) {
+		if u.login.errText.Visible() || u.login.reconnect.Visible() {
+			t.Errorf("the window says %q (reconnect shown %v) as the tray app quits", u.login.errText.Text, u.login.reconnect.Visible())
+		}
+	})
+	if log := h.log.String(); strings.Contains(log, "level=WARN") || strings.Contains(log, "level=ERROR") {
+		t.Errorf("the window's log on a normal quit:\n%s", log)
+	}
+
+	gone := open(t, &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, es)
+	gone.backend.hangUp()
+	gone.waitPending("the stream's end", func(_, watches int) bool { return watches == 0 })
+	gone.do(func(u *ui) {
+		if !u.login.errText.Visible() || !u.login.reconnect.Visible() {
+			t.Error("a tray app gone without a word is not reported")
+		}
+	})
+	if log := gone.log.String(); !strings.Contains(log, "level=WARN") {
+		t.Errorf("the window's log when the tray app is gone:\n%s", log)
+	}
 }

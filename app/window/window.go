@@ -18,10 +18,6 @@ import (
 	"ucontact-tray/internal/i18n"
 )
 
-// AppID is the Fyne application ID (preferences, notifications): the ID
-// in FyneApp.toml, which the packages use.
-const AppID = "io.github.ucontacttray"
-
 // Backend is what the window needs from the resident; *control.Client is
 // one.
 type Backend interface {
@@ -38,15 +34,27 @@ type Backend interface {
 // callbacks or through fyne.Do, so Fyne need not check that each call is
 // on it. A `go build` does not read FyneApp.toml, where `fyne build` finds
 // the same setting, so the window says it here.
+//
+// It has no ID, unlike FyneApp.toml: the window keeps nothing in Fyne's
+// preferences or storage (the resident keeps the settings), and with an ID
+// Fyne would read, watch and rewrite a preferences file at every start and
+// quit, several windows of one desk racing on it.
 func metadata() fyne.AppMetadata {
-	return fyne.AppMetadata{ID: AppID, Migrations: map[string]bool{"fyneDo": true}}
+	return fyne.AppMetadata{Migrations: map[string]bool{"fyneDo": true}}
+}
+
+// newApp makes the Fyne app the window runs in.
+func newApp() fyne.App {
+	app.SetMetadata(metadata()) // before Fyne first reads it
+	// Not app.New: in a development build it would take the ID from a
+	// FyneApp.toml in the working folder.
+	return app.NewWithID("")
 }
 
 // Run shows the window until the user closes it or logs in, and returns
 // when the Fyne app has stopped.
 func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
-	app.SetMetadata(metadata()) // before Fyne first reads it
-	a := app.NewWithID(AppID)
+	a := newApp()
 	a.SetIcon(fyne.NewStaticResource("app.png", icons.AppPNG))
 	w := a.NewWindow(msg.T("window.title"))
 	ctx, cancel := context.WithCancel(context.Background())

@@ -148,3 +148,33 @@ func TestNoMessageIsGivenTwice(t *testing.T) {
 		}
 	}
 }
+
+// Fyne is given a language it can parse, the app's, where the locale in
+// effect names none; any other locale is left for Fyne to read.
+func TestFyneEnv(t *testing.T) {
+	for _, tc := range []struct {
+		env          []string
+		wantLanguage string // "" for environ unchanged
+	}{
+		{[]string{"LANG=C.UTF-8", "HOME=/home/ana"}, Spanish},
+		{[]string{"LC_ALL=C.utf8", "LANG=en_US.UTF-8"}, Spanish},
+		{[]string{"LC_ALL=POSIX.UTF-8"}, Spanish},
+		{[]string{"HOME=/home/ana"}, Spanish},
+		{[]string{"LANG=C.UTF-8", "LC_MESSAGES=en_GB.UTF-8"}, ""},
+		{[]string{"LANG=C.UTF-8", "LANGUAGE="}, Spanish},
+		{[]string{"LANG=C"}, ""},
+		{[]string{"LANG=POSIX"}, ""},
+		{[]string{"LANG=es_UY.UTF-8"}, ""},
+		{[]string{"LANG=en_US.UTF-8"}, ""},
+		{[]string{"LANG=C.UTF-8", "LANGUAGE=en_US:en"}, ""},
+	} {
+		got := FyneEnv(slices.Clone(tc.env))
+		want := tc.env
+		if tc.wantLanguage != "" {
+			want = append(slices.DeleteFunc(slices.Clone(tc.env), func(kv string) bool { return strings.HasPrefix(kv, "LANGUAGE=") }), "LANGUAGE="+tc.wantLanguage)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("FyneEnv(%q) = %q, want %q", tc.env, got, want)
+		}
+	}
+}
