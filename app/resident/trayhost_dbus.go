@@ -43,9 +43,10 @@ const (
 // its signals alone, on a connection of its own: systray's shared one
 // hands every signal it receives to systray too.
 type hostFollower struct {
-	log     *slog.Logger
-	conn    *dbus.Conn
-	signals chan *dbus.Signal
+	log       *slog.Logger
+	conn      *dbus.Conn
+	signals   chan *dbus.Signal
+	renewMenu func(context.Context) // before the icon is registered anew
 }
 
 // followTrayHost says why no tray icon can be shown now ("" if one can),
@@ -72,7 +73,8 @@ func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{
 		log.Warn("no status-notifier host on the session bus")
 	}
 	changes := make(chan string)
-	go f.run(ctx, host, itemUp, renewMenu, changes)
+	f.renewMenu = renewMenu
+	go f.run(ctx, host, itemUp, changes)
 	return reasonFor(host), changes
 }
 
@@ -181,7 +183,7 @@ func watcherAppeared(sig *dbus.Signal) bool {
 // run follows the watcher until ctx ends. reported is the host's presence
 // as last sent on changes; a loss is sent only once it has lasted
 // hostGrace, an arrival at once. No timer runs while nothing changes.
-func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan struct{}, renewMenu func(context.Context), changes chan<- string) {
+func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan struct{}, changes chan<- string) {
 	defer close(changes)
 	defer f.conn.Close()
 	host, up := reported, false
@@ -210,16 +212,12 @@ func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan str
 			case !up:
 			case watcherAppeared(sig):
 				retry.stop()
-				// A new host reads the menu as soon as the icon is
-				// registered: it must get it as the first host did.
-				renewMenu(ctx)
 				if f.register(ctx, "a status-notifier watcher appeared") == errWatcherNotReady {
 					retryDelay, retryUntil = 10*time.Millisecond, time.Now().Add(watcherStartTimeout)
 					retry.start(retryDelay)
 				}
 			case sig.Name == watcherIface+".StatusNotifierHostRegistered":
 				retry.stop()
-				renewMenu(ctx)
 				f.register(ctx, "a status-notifier host appeared")
 			case sig.Name == "org.freedesktop.DBus.NameOwnerChanged":
 				retry.stop() // the watcher is gone
@@ -294,7 +292,9 @@ var errWatcherNotReady = errors.New("the status-notifier watcher does not serve 
 func (f *hostFollower) register(ctx context.Context, why string) error {
 	ctx, cancel := context.WithTimeout(ctx, busCallTimeout)
 	defer cancel()
-	done, err := tray.Register(ctx)
+	// A host reads the menu as soon as the icon is registered with it: it
+	// must get it as the first host did.
+	done, err := tray.Register(ctx, func() { f.renewMenu(ctx) })
 	var de dbus.Error
 	if errors.As(err, &de) && (de.Name == "org.freedesktop.DBus.Error.UnknownObject" || de.Name == "org.freedesktop.DBus.Error.UnknownMethod") {
 		return errWatcherNotReady

@@ -28,7 +28,11 @@ func itemName() string { return fmt.Sprintf(systrayItemNameFmt, os.Getpid()) }
 // Some watchers list a second registration as a second icon, hence the
 // look first. It must be called only once Run's Ready has been called:
 // before, the item may not be on the bus yet.
-func Register(ctx context.Context) (bool, error) {
+//
+// beforeRegistering runs just before the call that registers the item: the
+// watcher's host reads the menu as soon as it is told of it, and the menu
+// must be made again first (see Tray.Renew).
+func Register(ctx context.Context, beforeRegistering func()) (bool, error) {
 	conn, err := dbus.SessionBus() // the connection systray itself uses
 	if err != nil {
 		return false, fmt.Errorf("registering the tray icon: %w", err)
@@ -46,6 +50,7 @@ func Register(ctx context.Context) (bool, error) {
 			return false, nil
 		}
 	}
+	beforeRegistering()
 	call := watcher.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, systrayItemPath)
 	if call.Err != nil {
 		return false, fmt.Errorf("registering the tray icon with %s: %w", watcherName, call.Err)
