@@ -137,32 +137,36 @@ func TestWindowsDemoWindow(t *testing.T) {
 // NOTIFYICONDATAW. The app's own calls (tooltips, balloons) are the ones
 // that are not systray's 984 bytes: all of them must be 976 bytes, which
 // Wine takes whole (with 984 it drops a balloon's text), and there must be
-// one after the notification.
+// one between the notification asked for and shown.
 func (w *wine) assertBalloonCall(app *testenv.Process, title string) {
 	w.t.Helper()
+	// The app logs a notification when asked for it and once shown: its
+	// balloon call is between the two.
+	shown := app.WaitLog(`msg="notification (shown|not shown)" summary="`+regexp.QuoteMeta(title)+`"`, stepTimeout)
 	out := app.Output()
 	at := strings.Index(out, `msg=notification summary="`+title+`"`)
-	if at < 0 {
-		w.t.Fatalf("no notification %q in the app's output", title)
+	end := strings.Index(out, shown[0])
+	if at < 0 || end < at {
+		w.t.Fatalf("no notification %q asked for before it was shown", title)
 	}
-	if strings.Contains(out[at:], `msg="notification not shown"`) {
+	if strings.Contains(shown[0], "not shown") {
 		w.t.Errorf("the notification %q was not shown", title)
 	}
 	calls := regexp.MustCompile(`Shell_NotifyIconW dwMessage = \d+, nid->cbSize=(\d+)`)
-	after := 0
+	during := 0
 	for _, m := range calls.FindAllStringSubmatchIndex(out, -1) {
 		switch size := out[m[2]:m[3]]; size {
 		case "984", "168": // systray's own, and Wine's Windows 95 reading of it
 		case "976":
-			if m[0] > at {
-				after++
+			if m[0] > at && m[0] < end {
+				during++
 			}
 		default:
 			w.t.Errorf("a Shell_NotifyIconW call with cbSize=%s", size)
 		}
 	}
-	if after == 0 {
-		w.t.Errorf("no Shell_NotifyIconW call of the app's (cbSize=976) after the notification %q", title)
+	if during == 0 {
+		w.t.Errorf("no Shell_NotifyIconW call of the app's (cbSize=976) for the notification %q", title)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 // icon it may come from.
 const notifyTimeout = 3 * time.Second
 
+// notify shows a notification. It is logged when asked for, and again
+// once shown (or why not): a support log then says what the user saw.
 func (r *Resident) notify(ctx context.Context, summary, body string) {
 	r.cfg.Log.Info("notification", "summary", summary, "body", body)
 	// On Windows a notification is a balloon from the tray icon: one about
@@ -27,8 +29,10 @@ func (r *Resident) notify(ctx context.Context, summary, body string) {
 	nctx, cancel := context.WithTimeout(ctx, notifyTimeout)
 	defer cancel()
 	if err := r.cfg.Notifier.Notify(nctx, summary, body); err != nil {
-		r.cfg.Log.Warn("notification not shown", "err", err)
+		r.cfg.Log.Warn("notification not shown", "summary", summary, "err", err)
+		return
 	}
+	r.cfg.Log.Info("notification shown", "summary", summary)
 }
 
 // iconUp says the tray icon is up (or that there will be none).

@@ -559,8 +559,10 @@ func (d walkAwayDesk) warn(ctx context.Context, id uint32, summary, body string,
 	defer cancel()
 	newID, err := rep.Replace(nctx, id, summary, body, expire)
 	if err != nil {
-		d.r.cfg.Log.Warn("notification not shown", "err", err)
+		d.r.cfg.Log.Warn("notification not shown", "summary", summary, "err", err)
+		return newID
 	}
+	d.r.cfg.Log.Info("notification shown", "summary", summary)
 	return newID
 }
 
