@@ -150,33 +150,26 @@ func (c *command) logout(ctx context.Context, args []string) int {
 	if code := c.parse(fs, args); code >= 0 {
 		return code
 	}
-	m, err := c.openAccess(ctx, "logout", *caFile)
-	if err != nil {
-		return c.report(err, session.Snapshot{})
-	}
-	defer m.Close()
-	before := m.Snapshot()
-	c.warn(before)
-	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
-	defer cancel()
-	if err := m.Logout(ctx); err != nil {
-		after := m.Snapshot()
-		if after.State == session.LogoutPending {
-			reason, code := c.describe(err, after)
-			if code != ExitServer {
-				// This computer, not the network, is in the way (a keyring
-				// that does not answer): say so, with its own exit code.
-				c.fail(c.msg.T("logout.pending_local", "Reason", reason))
-				return code
+	return c.onSession(ctx, "logout", *caFile, func(ctx context.Context, m access, before session.Snapshot) int {
+		if err := m.Logout(ctx); err != nil {
+			after := m.Snapshot()
+			if after.State == session.LogoutPending {
+				reason, code := c.describe(err, after)
+				if code != ExitServer {
+					// This computer, not the network, is in the way (a keyring
+					// that does not answer): say so, with its own exit code.
+					c.fail(c.msg.T("logout.pending_local", "Reason", reason))
+					return code
+				}
+				c.fail(c.msg.T("logout.pending", "Reason", reason))
+				return ExitServer
 			}
-			c.fail(c.msg.T("logout.pending", "Reason", reason))
-			return ExitServer
+			return c.report(err, before)
 		}
-		return c.report(err, before)
-	}
-	c.say(c.msg.T("logout.done", "User", before.User, "Server", messages.ServerName(before.Server)))
-	c.warn(m.Snapshot())
-	return ExitOK
+		c.say(c.msg.T("logout.done", "User", before.User, "Server", messages.ServerName(before.Server)))
+		c.warn(m.Snapshot())
+		return ExitOK
+	})
 }
 
 // startBreak puts the agent on the break named by the one argument: one of
@@ -225,6 +218,20 @@ func (c *command) endBreak(ctx context.Context, args []string) int {
 // done's sentence, made from the session as it was before, when it is
 // made.
 func (c *command) breakCall(ctx context.Context, op, caFile string, call func(context.Context, access) error, done func(before session.Snapshot) string) int {
+	return c.onSession(ctx, op, caFile, func(ctx context.Context, m access, before session.Snapshot) int {
+		if err := call(ctx, m); err != nil {
+			return c.report(err, m.Snapshot())
+		}
+		c.say(done(before))
+		c.warn(m.Snapshot())
+		return ExitOK
+	})
+}
+
+// onSession opens the session for the command op (through the tray app
+// when it runs), says its warnings, and runs call on it within the call
+// timeout; call's result is the exit code.
+func (c *command) onSession(ctx context.Context, op, caFile string, call func(ctx context.Context, m access, before session.Snapshot) int) int {
 	m, err := c.openAccess(ctx, op, caFile)
 	if err != nil {
 		return c.report(err, session.Snapshot{})
@@ -234,12 +241,7 @@ func (c *command) breakCall(ctx context.Context, op, caFile string, call func(co
 	c.warn(before)
 	ctx, cancel := context.WithTimeout(ctx, c.callTimeout())
 	defer cancel()
-	if err := call(ctx, m); err != nil {
-		return c.report(err, m.Snapshot())
-	}
-	c.say(done(before))
-	c.warn(m.Snapshot())
-	return ExitOK
+	return call(ctx, m, before)
 }
 
 // statusJSON is `status --json`: the control socket's status, with stable
