@@ -78,15 +78,17 @@ func (v *sessionView) show(s session.Snapshot) {
 		v.end.SetText(t("tray.logout"))
 	}
 	// A pending logout says why on the error line, with when it is tried
-	// again.
-	if why := messages.Attention(msg, s); why != "" && s.State != session.LogoutPending {
+	// again; any other reason for attention has a line of its own.
+	why := messages.Attention(msg, s)
+	pending := s.State == session.LogoutPending
+	if why != "" && !pending {
 		v.attention.SetText(why)
 		v.attention.Show()
 	} else {
 		v.attention.Hide()
 	}
-	if s.LastError != nil && s.State == session.LogoutPending {
-		v.err.SetText(messages.Describe(msg, s.LastError, s) + " " + t("notify.pending"))
+	if pending && s.LastError != nil {
+		v.err.SetText(why + " " + t("notify.pending")) // why is what LastError was
 		v.err.Show()
 	} else {
 		v.err.Hide()
