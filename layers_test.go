@@ -8,7 +8,8 @@ import (
 	"testing"
 )
 
-// The layers of the house, as README.md's "How it works" draws them:
+// The layers of the house, as docs/architecture.md's "The map of the house"
+// draws them:
 //   - the tray app (this program) runs all day and never links Fyne or
 //     OpenGL: only the window program does;
 //   - session/ is the domain and knows nothing of the app around it: no

@@ -13,8 +13,8 @@ import (
 
 // admin runs the commands for the computer's administrator, which the
 // Windows installer runs with its properties (see windows/msi). They are
-// left out of the usage text, which is for the users at the desks; the
-// README documents them.
+// left out of the usage text, which is for the users at the desks;
+// docs/admin.md documents them.
 func (c *command) admin(args []string) int {
 	if len(args) == 0 {
 		c.fail(c.msg.T("admin.usage"))

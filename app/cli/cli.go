@@ -25,7 +25,7 @@ import (
 	"ucontact-tray/session/ucontact"
 )
 
-// Exit codes, documented in the usage text and the README.
+// Exit codes, documented in the usage text and in docs/admin.md.
 const (
 	ExitOK          = 0
 	ExitUnexpected  = 1
@@ -201,7 +201,7 @@ func (c *command) commandHelp(name string) string {
 func (c *command) printHelp(fs *flag.FlagSet) {
 	if strings.HasPrefix(fs.Name(), "admin ") {
 		// The admin commands' flags are the installer's, documented
-		// together in the README.
+		// together in docs/admin.md.
 		c.say(c.msg.T("admin.usage"))
 		return
 	}

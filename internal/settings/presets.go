@@ -16,7 +16,8 @@ import (
 )
 
 // PresetsFile is the administrator's file in the system directory. It is
-// plain "key = value" lines, written by hand (see README.md).
+// plain "key = value" lines, written by hand (see docs/admin.md,
+// "Administrator presets").
 const PresetsFile = "presets.conf"
 
 // maxPresets bounds what is read of the presets file: a real one is a few

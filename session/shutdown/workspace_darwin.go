@@ -4,7 +4,7 @@ package shutdown
 
 // Written against Apple's NSWorkspace documentation; it cannot be built or
 // run on the Linux machines this project is developed and tested on (see
-// README). The observer blocks the notifying (main) thread until the
+// docs/admin.md). The observer blocks the notifying (main) thread until the
 // session is ended or the deadline passes, and then lets termination
 // proceed: it never cancels it. The screen's lock and unlock come as the
 // distributed notifications com.apple.screenIsLocked and screenIsUnlocked
