@@ -3,13 +3,36 @@ package session
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"ucontact-tray/session/secrets/secretstest"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
 )
+
+// storeWatch is a keyring that notes what is stored in it.
+type storeWatch struct {
+	*secretstest.Memory
+	mu  sync.Mutex
+	set []string
+}
+
+func (k *storeWatch) Set(service, key, secret string) error {
+	k.mu.Lock()
+	k.set = append(k.set, service+"/"+key)
+	k.mu.Unlock()
+	return k.Memory.Set(service, key, secret)
+}
+
+func (k *storeWatch) keys() []string {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.set)
+}
 
 // slowLogin starts a login that the server answers after latency, and
 // returns once it is under way: its flight, and where its outcome comes.
@@ -42,6 +65,8 @@ func TestCancelledLoginEndsTheSessionTheServerOpens(t *testing.T) {
 	for _, kind := range bothKinds {
 		t.Run(string(kind), func(t *testing.T) {
 			h := newHarness(t, fake.Variant{})
+			stored := &storeWatch{Memory: h.keyring}
+			h.secrets = stored
 			m := h.open(HolderResident, Backoff{})
 			f, outcome := slowLogin(t, h, m, kind, 500*time.Millisecond)
 
@@ -74,6 +99,9 @@ func TestCancelledLoginEndsTheSessionTheServerOpens(t *testing.T) {
 			}
 			h.assertClean()
 			h.assertNoSecretOnDisk()
+			if keys := stored.keys(); len(keys) != 0 {
+				t.Errorf("stored in the keyring: %v", keys)
+			}
 			if s := m.Snapshot(); s.State != LoggedOut || !errors.Is(s.LastError, ErrLoginCancelled) {
 				t.Errorf("snapshot after the wind-down %v, %v; want logged out, cancelled", s.State, s.LastError)
 			}
