@@ -2,6 +2,7 @@ package window
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -239,6 +240,11 @@ func (f *loginForm) showLoginError(err error) {
 	default:
 		f.showError(text)
 		f.errTextTried = true
+		if errors.Is(err, session.ErrLoginCancelled) {
+			// Here or in another window: the user's choice, no failure.
+			f.errText.Importance = widget.LowImportance
+			f.errText.Refresh()
+		}
 	}
 }
 
@@ -280,10 +286,8 @@ func (f *loginForm) onCancel() {
 	f.submitted = false
 	f.cancelling = true
 	f.setBusy(false)
-	f.showError(u.msg.T("err.login_cancelled"))
-	f.errText.Importance = widget.LowImportance // the user's choice, no failure
-	f.errText.Refresh()
-	f.errTextTried = true
+	f.clearErrors()
+	f.showLoginError(session.ErrLoginCancelled)
 	f.focusFirstEmpty()
 	u.call(func(ctx context.Context) func() {
 		_, err := u.backend.CancelLogin(ctx)
@@ -317,6 +321,7 @@ func (f *loginForm) loggedOut(s session.Snapshot) {
 	}
 	f.setBusy(false)
 	if f.submitted && s.LastError != nil {
+		f.attempt++ // its outcome is shown: the call's answer adds nothing
 		f.clearErrors()
 		f.showLoginError(s.LastError)
 	}

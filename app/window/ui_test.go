@@ -21,6 +21,7 @@ import (
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )
 
@@ -289,11 +290,11 @@ func TestLoginFails(t *testing.T) {
 			wantPass:  "pw",
 		},
 		{
-			name:      "session not stored",
+			name:      "keyring",
 			server:    "acme",
-			err:       fmt.Errorf("saving the token: %w", session.ErrStoringSession),
+			err:       fmt.Errorf("saving the token: %w", secrets.ErrUnavailable),
 			wantField: "general",
-			wantText:  es.T("err.storing", "Reason", "saving the token: "+session.ErrStoringSession.Error()),
+			wantText:  es.T("err.keyring"),
 			wantFocus: "password",
 			wantPass:  "pw",
 		},
