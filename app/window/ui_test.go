@@ -312,6 +312,7 @@ func TestLoginFails(t *testing.T) {
 				if field, text := h.errorShown(); field != tt.wantField || text != tt.wantText {
 					t.Errorf("error by %s: %q; want by %s: %q", field, text, tt.wantField, tt.wantText)
 				}
+				h.screenshot("login-error-" + strings.ReplaceAll(tt.name, " ", "-"))
 				if u.login.server.Text != tt.server || u.login.user.Text != "ana" || u.login.pass.Text != tt.wantPass {
 					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.login.server.Text, u.login.user.Text, u.login.pass.Text, tt.server, tt.wantPass)
 				}
