@@ -50,6 +50,7 @@ const (
 	CodeKeyringTimeout Code = "keyring-timeout"
 	CodeKeyring        Code = "keyring"
 	CodeCancelled      Code = "cancelled"
+	CodeLoginCancelled Code = "login-cancelled"
 	// CodeLocked is a choice the computer's administrator fixed; argument:
 	// "setting:value". Its Go type lives with the presets, above this
 	// package (see ErrorCoder).
@@ -149,6 +150,7 @@ var codings = []coding{
 	{code: CodeTokenLost, in: inBoth, sentinel: ErrTokenLost},
 	{code: CodeStoring, sentinel: ErrStoringSession},
 	{code: CodeLoginInterrupted, sentinel: ErrLoginInterrupted},
+	{code: CodeLoginCancelled, sentinel: ErrLoginCancelled},
 	{code: CodeDamagedRecord, sentinel: errCorruptRecord},
 	{code: CodeClosed, sentinel: ErrClosed},
 	{code: CodeLocked},

@@ -48,6 +48,9 @@ var (
 	// ErrStoringSession means the session was opened but could not be made
 	// safe (record or token not stored), so it was ended again.
 	ErrStoringSession = errors.New("could not keep the session safe; it was closed again")
+	// ErrLoginCancelled is a login the user gave up (CancelLogin): if the
+	// server opens the session anyway, it is ended at once.
+	ErrLoginCancelled = errors.New("login cancelled")
 )
 
 // Warnings: problems that did not stop an operation, found in Snapshot.Warning.
@@ -132,6 +135,15 @@ type flight struct {
 	// ended is closed, in a logout, once the server has confirmed the end
 	// and the record is gone: before the keyring has forgotten the token.
 	ended chan struct{}
+	// abandoned is closed, in a login, when the user gives it up (see
+	// CancelLogin); m.mu is held to close it.
+	abandoned chan struct{}
+	// committed is set, in a login, once it is reported as open: too late
+	// to give up. Under m.mu.
+	committed bool
+	// opened says the server opened the login's session; only its work
+	// touches it.
+	opened bool
 }
 
 // Open loads the session left open by an earlier run, if any: from its
@@ -322,23 +334,35 @@ type LoginRequest struct {
 
 // Login opens a session. Before it returns nil the record is on disk and the
 // token in the secret store, so a crash right after still lets the session be
-// ended. A second call while one is under way gets the first one's result.
+// ended. A second call while one is under way gets the first one's result;
+// one while a cancelled login winds down waits for it (see CancelLogin).
 func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 	server, err := validate(&req)
 	if err != nil {
 		return err
 	}
-	m.mu.Lock()
-	if err := m.usable(); err != nil {
-		m.mu.Unlock()
-		return err
-	}
-	if f := m.flight; f != nil {
+	for {
+		m.mu.Lock()
+		if err := m.usable(); err != nil {
+			m.mu.Unlock()
+			return err
+		}
+		f := m.flight
+		if f == nil {
+			break
+		}
 		m.mu.Unlock()
 		if f.op != opLogin {
 			return ErrBusy
 		}
-		return f.wait(ctx)
+		if !f.isAbandoned() {
+			return f.waitLogin(ctx)
+		}
+		// The user gave that one up: this is a new try, once the old one
+		// has ended what it may have opened.
+		if err := f.wait(ctx); ctx.Err() != nil {
+			return err
+		}
 	}
 	switch m.snap.State {
 	case LoggedIn:
@@ -354,13 +378,86 @@ func (m *Manager) Login(ctx context.Context, req LoginRequest) error {
 	m.mu.Unlock()
 	logChange()
 
-	err = m.login(ctx, server, req)
-	m.finish(f, err)
-	return err
+	// The work runs on, on its own, if the user gives the login up: the
+	// request is left to end within its own time, for whether the server
+	// opened a session is unknown until its answer is read.
+	work, stop := loginContext(ctx, f.abandoned)
+	go func() {
+		defer stop()
+		err := m.login(work, f, server, req)
+		if f.isAbandoned() {
+			m.logAbandoned(f, &req, err)
+		}
+		m.finish(f, err)
+	}()
+	return f.waitLogin(context.WithoutCancel(ctx)) // the caller's end stops the work, and so the wait
+}
+
+// CancelLogin gives up the login under way: whoever waits for it gets
+// ErrLoginCancelled at once, and the state is LoggedOut again. Its request
+// goes on to its end, out of sight: a session the server opens is ended at
+// once, stored nowhere, and never reported as open (if it cannot be ended,
+// it becomes a pending logout, as any other). A login asked for meanwhile
+// waits for that end. It reports whether there was a login to give up.
+func (m *Manager) CancelLogin() bool {
+	m.mu.Lock()
+	f := m.flight
+	if f == nil || f.op != opLogin || f.committed || f.isAbandoned() {
+		m.mu.Unlock()
+		return false
+	}
+	close(f.abandoned)
+	was := m.snap
+	m.snap = Snapshot{State: LoggedOut, LastError: ErrLoginCancelled}
+	logChange := m.publish()
+	m.mu.Unlock()
+	logChange()
+	m.cfg.Log.Info("login cancelled; its request runs to its end, and a session it opens is ended",
+		"user", was.User, "server", was.Server, "kind", string(was.Kind))
+	return true
+}
+
+// loginContext is the context of a login's work: ctx's values and
+// deadline, and its cancellation (Ctrl+C) unless the login was abandoned
+// first, when the caller's return must not cut the request short.
+func loginContext(ctx context.Context, abandoned <-chan struct{}) (context.Context, context.CancelFunc) {
+	work, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	if d, ok := ctx.Deadline(); ok {
+		var cancelDeadline context.CancelFunc
+		work, cancelDeadline = context.WithDeadline(work, d)
+		cancelFirst := cancel
+		cancel = func() { cancelDeadline(); cancelFirst() }
+	}
+	stop := context.AfterFunc(ctx, func() {
+		select {
+		case <-abandoned:
+		default:
+			if errors.Is(ctx.Err(), context.Canceled) {
+				cancel() // a deadline passes in work on its own, as itself
+			}
+		}
+	})
+	return work, func() { stop(); cancel() }
+}
+
+// logAbandoned says how a login the user gave up ended: for support, the
+// only trace of a session opened and ended out of the user's sight.
+func (m *Manager) logAbandoned(f *flight, req *LoginRequest, err error) {
+	attrs := []any{"user", req.User, "kind", string(req.Kind)}
+	switch {
+	case errors.Is(err, ErrLoginCancelled) && f.opened:
+		m.cfg.Log.Info("cancelled login: the server opened the session anyway; it was ended", attrs...)
+	case errors.Is(err, ErrLoginCancelled):
+		m.cfg.Log.Info("cancelled login: the server opened no session", attrs...)
+	case f.opened:
+		m.cfg.Log.Warn("cancelled login: the server opened the session anyway, and it could not be ended yet", append(attrs, "err", err)...)
+	default:
+		m.cfg.Log.Info("cancelled login: the server opened no session", append(attrs, "err", err)...)
+	}
 }
 
 // login runs a login's network and storage work, without the lock.
-func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) error {
+func (m *Manager) login(ctx context.Context, f *flight, server *url.URL, req LoginRequest) error {
 	client := m.cfg.Client(server)
 	rec := &record{Server: server.String(), User: req.User, Kind: req.Kind, Holder: m.cfg.Holder}
 	if req.UseSavedPassword {
@@ -369,7 +466,7 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 			err = ErrEmptyPassword
 		}
 		if err != nil {
-			return m.loginFailed(client, err)
+			return m.loginFailed(f, client, err)
 		}
 		req.Password = pw
 	}
@@ -408,7 +505,22 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 	token, err := open()
 	if err != nil {
 		m.discardJournal(jour)
-		return m.loginFailed(client, err)
+		return m.loginFailed(f, client, err)
+	}
+	f.opened = true
+	if f.isAbandoned() {
+		// Nobody waits for this session: it is ended, and nothing of it
+		// kept, but the journal until it is.
+		endCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err := endSession(endCtx, client, rec, token, m.cfg.LogoffMessage)
+		cancel()
+		if err == nil || errors.Is(err, ucontact.ErrSessionOver) {
+			m.discardJournal(jour)
+			return m.loginFailed(f, client, ErrLoginCancelled)
+		}
+		// Still open: kept as any session is, and its logout left
+		// pending, below.
+		m.cfg.Log.Warn("cancelled login: ending the session the server opened anyway", "err", err)
 	}
 
 	// The session is open on the server now: store it even if the caller
@@ -437,7 +549,7 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 		} else {
 			m.discardJournal(jour)
 		}
-		return m.loginFailed(client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
+		return m.loginFailed(f, client, errors.Join(fmt.Errorf("%w: %w", ErrStoringSession, err), endErr))
 	}
 	m.discardJournal(jour)
 
@@ -453,6 +565,16 @@ func (m *Manager) login(ctx context.Context, server *url.URL, req LoginRequest) 
 
 	m.mu.Lock()
 	m.rec, m.token, m.key, m.client = rec, token, key, client
+	if f.isAbandoned() {
+		// Given up while it was being stored, or it could not be ended
+		// above: it is never reported as open, and ends now, as a logout.
+		m.mu.Unlock()
+		if err := m.logout(ctx, rec, token, client, nil); err != nil {
+			return err
+		}
+		return ErrLoginCancelled
+	}
+	f.committed = true // too late to give up: the user is told it is open
 	m.snap = m.snapshotOf(rec, Snapshot{TokenFile: loc.File, Warning: warning})
 	m.mu.Unlock()
 	return nil
@@ -464,10 +586,14 @@ func (m *Manager) discardJournal(j *journal) {
 	}
 }
 
-func (m *Manager) loginFailed(client *ucontact.Client, err error) error {
+// loginFailed says why a login failed, unless the user gave it up: the
+// state then stays as CancelLogin left it, and the outcome is logged only.
+func (m *Manager) loginFailed(f *flight, client *ucontact.Client, err error) error {
 	client.CloseIdleConnections()
 	m.mu.Lock()
-	m.snap = Snapshot{State: LoggedOut, LastError: err}
+	if !f.isAbandoned() {
+		m.snap = Snapshot{State: LoggedOut, LastError: err}
+	}
 	m.mu.Unlock()
 	return err
 }
@@ -767,7 +893,9 @@ func (m *Manager) logState(s Snapshot, was State) {
 		attrs = append(attrs, slog.String("extension", s.Extension))
 	}
 	if s.LastError != nil && !s.State.Busy() {
-		level = slog.LevelWarn
+		if !errors.Is(s.LastError, ErrLoginCancelled) { // the user's choice
+			level = slog.LevelWarn
+		}
 		attrs = append(attrs, slog.Any("err", s.LastError))
 	}
 	if s.State == LogoutPending {
@@ -804,7 +932,7 @@ const (
 
 // begin starts an operation. m.mu must be held.
 func (m *Manager) begin(op operation) *flight {
-	m.flight = &flight{op: op, done: make(chan struct{}), ended: make(chan struct{})}
+	m.flight = &flight{op: op, done: make(chan struct{}), ended: make(chan struct{}), abandoned: make(chan struct{})}
 	return m.flight
 }
 
@@ -818,7 +946,12 @@ func (m *Manager) finish(f *flight, err error) {
 	if m.snap.State == LogoutPending {
 		m.scheduleRetry()
 	}
-	logChange := m.publish()
+	logChange := func() {}
+	if !f.isAbandoned() || !errors.Is(m.snap.LastError, ErrLoginCancelled) {
+		// A login given up and wound down without a trace changes
+		// nothing that CancelLogin did not publish already.
+		logChange = m.publish()
+	}
 	m.mu.Unlock()
 	logChange()
 	close(f.done)
@@ -841,6 +974,31 @@ func (f *flight) waitEnded(ctx context.Context, ended func()) error {
 	default: // it failed
 	}
 	return f.wait(ctx)
+}
+
+// waitLogin waits for a login: its outcome, or ErrLoginCancelled as soon
+// as the user gives it up.
+func (f *flight) waitLogin(ctx context.Context) error {
+	select {
+	case <-f.done:
+		if f.isAbandoned() {
+			return ErrLoginCancelled // however its work ended
+		}
+		return f.err
+	case <-f.abandoned:
+		return ErrLoginCancelled
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *flight) isAbandoned() bool {
+	select {
+	case <-f.abandoned:
+		return true
+	default:
+		return false
+	}
 }
 
 func (f *flight) wait(ctx context.Context) error {

@@ -33,6 +33,8 @@ type harness struct {
 	t       *testing.T
 	srv     *fake.Server
 	keyring *secretstest.Memory
+	// secrets, if set, stands between the managers and keyring.
+	secrets secrets.Backend
 	dir     string
 	log     *testenv.Buffer // every manager's log
 }
@@ -53,7 +55,7 @@ func (h *harness) open(holder Holder, retry Backoff) *Manager {
 	h.t.Helper()
 	m, err := Open(context.Background(), Config{
 		Dir:     h.dir,
-		Secrets: secrets.NewStore(h.keyring, h.dir).WithTimeout(time.Second),
+		Secrets: secrets.NewStore(h.secretsBackend(), h.dir).WithTimeout(time.Second),
 		Client: func(u *url.URL) *ucontact.Client {
 			return ucontact.NewClient(u, ucontact.Options{CallTimeout: 2 * time.Second})
 		},
@@ -67,6 +69,13 @@ func (h *harness) open(holder Holder, retry Backoff) *Manager {
 	}
 	h.t.Cleanup(m.Close)
 	return m
+}
+
+func (h *harness) secretsBackend() secrets.Backend {
+	if h.secrets != nil {
+		return h.secrets
+	}
+	return h.keyring
 }
 
 func (h *harness) request(kind Kind) LoginRequest {

@@ -11,6 +11,8 @@ import (
 // unexpectedOnPurpose are the kinds of error that exit with ExitUnexpected
 // on purpose: trouble of this computer (its keyring, its disk, the app
 // closing) that is neither the user's input nor the server's answer.
+// A login given up (from the window) is the user's choice and no failure,
+// but not the success a command reports with 0 either.
 var unexpectedOnPurpose = []session.Code{
 	session.CodeBusy,
 	session.CodeTokenLost,
@@ -21,6 +23,7 @@ var unexpectedOnPurpose = []session.Code{
 	session.CodeKeyringTimeout,
 	session.CodeKeyring,
 	session.CodeCancelled,
+	session.CodeLoginCancelled,
 }
 
 // Every kind of error has its exit code, or is listed above: a code added

@@ -233,6 +233,7 @@ func (h *trayApp) countLogins() int {
 	return h.logins
 }
 
+func (h *trayApp) CancelLogin()                 {}
 func (h *trayApp) Logout(context.Context) error { return nil }
 func (h *trayApp) Snapshot() session.Snapshot   { return session.Snapshot{State: session.LoggedOut} }
 func (h *trayApp) Subscribe() (<-chan session.Snapshot, func()) {

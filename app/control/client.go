@@ -35,6 +35,14 @@ func (c *Client) Login(ctx context.Context, req LoginRequest) (Status, error) {
 	return statusOr(resp, err)
 }
 
+// CancelLogin asks the resident to give up the login under way, and
+// returns the status after: a login that had ended already is left as it
+// ended.
+func (c *Client) CancelLogin(ctx context.Context) (Status, error) {
+	resp, err := c.call(ctx, Request{Op: OpCancelLogin})
+	return statusOr(resp, err)
+}
+
 // Logout asks the resident to end the session and waits for the outcome.
 func (c *Client) Logout(ctx context.Context) (Status, error) {
 	resp, err := c.call(ctx, Request{Op: OpLogout})

@@ -37,6 +37,7 @@ type managerHandler struct {
 func (h *managerHandler) Login(ctx context.Context, r LoginRequest) error {
 	return h.m.Login(ctx, session.LoginRequest{Server: r.Server, User: r.User, Password: r.Password, Kind: session.Kind(r.Kind)})
 }
+func (h *managerHandler) CancelLogin()                     { h.m.CancelLogin() }
 func (h *managerHandler) Logout(ctx context.Context) error { return h.m.Logout(ctx) }
 func (h *managerHandler) Snapshot() session.Snapshot       { return h.m.Snapshot() }
 func (h *managerHandler) Subscribe() (<-chan session.Snapshot, func()) {
@@ -154,6 +155,66 @@ func TestLoginStatusLogoutOverTheSocket(t *testing.T) {
 	}
 	if strings.Contains(r.log.String(), fake.DemoPassword) || strings.Contains(r.log.String(), "wrong") {
 		t.Errorf("a password reached the log:\n%s", r.log.String())
+	}
+}
+
+// A client gives up a slow login: the client waiting for it is answered at
+// once, with the cancel, and the session the server opens anyway is ended.
+func TestCancelLoginOverTheSocket(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	events, err := r.client.Watch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next(t, events) // logged out
+	r.srv.Inject(ucontact.PathGetUserToken, fake.Fault{Latency: 500 * time.Millisecond, Times: 1})
+	type outcome struct {
+		st  Status
+		err error
+	}
+	login := make(chan outcome, 1)
+	go func() {
+		st, err := r.client.Login(ctx, LoginRequest{Server: r.srv.URL(), User: fake.DemoUser, Password: fake.DemoPassword, Kind: "user"})
+		login <- outcome{st, err}
+	}()
+	for e := next(t, events); e.Status == nil || e.Status.State != "logging-in"; e = next(t, events) {
+	}
+
+	st, err := r.client.CancelLogin(ctx)
+	if err != nil || st.State != "logged-out" || st.LastErrorCode != session.CodeLoginCancelled {
+		t.Fatalf("CancelLogin = %+v, %v; want logged out, cancelled", st, err)
+	}
+	got := <-login
+	if !errors.Is(got.err, session.ErrLoginCancelled) || got.st.State != "logged-out" {
+		t.Fatalf("Login = %+v, %v; want logged out, ErrLoginCancelled", got.st, got.err)
+	}
+	if e := next(t, events); e.Status == nil || e.Status.State != "logged-out" {
+		t.Fatalf("event %+v, want logged out", e)
+	}
+	for _, req := range r.srv.RequestsTo(ucontact.PathGetUserToken) {
+		if !req.Answered.IsZero() {
+			t.Error("the clients were answered only after the server")
+		}
+	}
+	// The server opens the session after all: it is ended, out of sight.
+	actx, acancel := context.WithTimeout(ctx, 10*time.Second)
+	defer acancel()
+	err = r.srv.Await(actx, func() bool {
+		s := r.srv.Sessions()
+		return len(s) == 1 && s[0].Ended == 1
+	})
+	if err != nil {
+		t.Fatalf("the session opened after the cancel is not ended: %+v", r.srv.Sessions())
+	}
+	// A logout waits for the login's end: there is no session left.
+	if _, err := r.client.Logout(ctx); !errors.Is(err, session.ErrNotLoggedIn) {
+		t.Errorf("Logout = %v, want ErrNotLoggedIn", err)
+	}
+	// Nothing to give up now: the status as it is.
+	if st, err := r.client.CancelLogin(ctx); err != nil || st.State != "logged-out" {
+		t.Errorf("CancelLogin with no login = %+v, %v", st, err)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 type idleHandler struct{}
 
 func (idleHandler) Login(context.Context, LoginRequest) error { return nil }
+func (idleHandler) CancelLogin()                              {}
 func (idleHandler) Logout(context.Context) error              { return session.ErrNotLoggedIn }
 func (idleHandler) Snapshot() session.Snapshot                { return session.Snapshot{} }
 func (idleHandler) Subscribe() (<-chan session.Snapshot, func()) {

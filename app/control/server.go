@@ -27,6 +27,9 @@ const loginTimeout = 30 * time.Second
 // Handler is what the resident does for its clients.
 type Handler interface {
 	Login(ctx context.Context, req LoginRequest) error
+	// CancelLogin gives up the login under way, if any: its Login returns
+	// at once, and a session the server opens anyway is ended.
+	CancelLogin()
 	Logout(ctx context.Context) error
 	Snapshot() session.Snapshot
 	Subscribe() (<-chan session.Snapshot, func())
@@ -389,6 +392,10 @@ func (s *Server) serveConn(ctx context.Context, c *client) {
 		err := s.handler.Login(lctx, *req.Login)
 		st := StatusOf(s.handler.Snapshot())
 		enc.Encode(Response{Status: &st, Error: errorOf(err)}) //nolint:errcheck
+	case OpCancelLogin:
+		s.handler.CancelLogin()
+		st := StatusOf(s.handler.Snapshot())
+		enc.Encode(Response{Status: &st}) //nolint:errcheck
 	case OpLogout:
 		err := s.handler.Logout(ctx)
 		st := StatusOf(s.handler.Snapshot())

@@ -20,13 +20,16 @@ import (
 
 // Operations a client can ask for.
 const (
-	OpLogin  = "login"
-	OpLogout = "logout"
-	OpStatus = "status"
-	OpShow   = "show"  // show the login/session window
-	OpWatch  = "watch" // stream status changes
-	OpInfo   = "info"  // what the window needs to prefill its form
-	OpQuit   = "quit"  // end the session if open, then stop the resident
+	OpLogin = "login"
+	// OpCancelLogin gives up the login under way (see
+	// session.Manager.CancelLogin); its answer is the status after.
+	OpCancelLogin = "cancel-login"
+	OpLogout      = "logout"
+	OpStatus      = "status"
+	OpShow        = "show"  // show the login/session window
+	OpWatch       = "watch" // stream status changes
+	OpInfo        = "info"  // what the window needs to prefill its form
+	OpQuit        = "quit"  // end the session if open, then stop the resident
 	// OpSettings changes a setting that takes effect at once.
 	OpSettings = "settings"
 	// OpBreak puts the agent on a break, OpUnbreak ends it.

@@ -71,6 +71,10 @@ func (r *Resident) demoPrefill(info *control.Info) {
 	info.User, info.Remember = choice.User, choice.Remember
 }
 
+// CancelLogin gives up the login under way: its client is answered at
+// once, and the manager ends what the server may still open.
+func (r *Resident) CancelLogin() { r.m.CancelLogin() }
+
 func (r *Resident) Logout(ctx context.Context) error { return r.m.Logout(ctx) }
 func (r *Resident) Snapshot() session.Snapshot       { return r.m.Snapshot() }
 func (r *Resident) Subscribe() (<-chan session.Snapshot, func()) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/app/control"
@@ -11,14 +12,16 @@ import (
 )
 
 // autostartBox is "Iniciar con el sistema", shown when the resident can
-// start the app with the system. A change applies at once, through the
+// start the app with the system, and disabled in demo mode. A change applies at once, through the
 // resident; the box stays still until it has answered.
 type autostartBox struct {
 	u         *ui
 	showError func(string) // the login form's error line
 
 	check *widget.Check
-	fixed *widget.Label // says the administrator fixed it, and for whom
+	// fixed says the administrator fixed it, and for whom, or that the
+	// demo does not change it.
+	fixed *widget.Label
 }
 
 func newAutostartBox(u *ui, showError func(string)) *autostartBox {
@@ -30,6 +33,16 @@ func newAutostartBox(u *ui, showError func(string)) *autostartBox {
 }
 
 func (a *autostartBox) applyInfo(info control.Info) {
+	if info.Autostart == nil && info.Demo != nil {
+		// The demo leaves the system as it is: the box is there, for the
+		// demo to show the app as it is, and says why it does nothing.
+		a.check.Disable()
+		a.check.Show()
+		a.fixed.Wrapping = fyne.TextWrapWord
+		a.fixed.SetText(a.u.msg.T("window.autostart_demo"))
+		a.fixed.Show()
+		return
+	}
 	if info.Autostart == nil {
 		return
 	}

@@ -7,21 +7,33 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
+	"ucontact-tray/internal/settings"
 	"ucontact-tray/session"
 )
 
 // loginForm is the screen shown while there is no session: the server,
-// user and password, the options under "Más opciones", and why the last
-// login failed.
+// user, password and session kind, the options under "Más opciones", and
+// why the last login failed, beside the field it concerns.
 type loginForm struct {
 	u *ui
 
-	submitted bool   // this window asked for the login under way
-	tried     string // the server of this window's last login, for its errors
+	submitted bool // this window asked for the login under way
+	// begun says the resident has taken up the login this window asked
+	// for (its state went to logging in): until then, a logged-out state
+	// is the one before it, or the end of a login that was cancelled.
+	begun bool
+	// attempt counts this window's logins: the answer to one the user
+	// cancelled, or gave up on, is not this form's to show.
+	attempt int
+	// cancelling: the resident has not yet answered the cancel, and a new
+	// login would catch the old one.
+	cancelling bool
+	tried      string // the server of this window's last login, for its errors
 
 	demo    *widget.Label
 	server  *widget.Entry
@@ -29,18 +41,28 @@ type loginForm struct {
 	pass    *widget.Entry
 	kind    *widget.RadioGroup
 	kindFix *widget.Label // says the administrator fixed the kind
-	keep    *widget.Check
-	keepWhy *widget.Label
+	// The errors of the last login beside the fields they concern; each
+	// goes when its field changes (see fieldErrors).
+	serverErr, userErr, passErr, kindErr *widget.Label
+	keep                                 *widget.Check
+	keepWhy                              *widget.Label
 	// autostart, under "Más opciones", applies at once rather than with
 	// the login.
 	autostart *autostartBox
-	errText   *widget.Label
+	// errText is the error that concerns no field: the server failed, the
+	// tray app does not answer, a setting could not be changed.
+	errText *widget.Label
+	// errTextTried says errText is about the last login, to go when the
+	// user changes what they typed.
+	errTextTried bool
 	// reconnect asks the resident again after it could not be reached.
 	reconnect *widget.Button
 	submit    *widget.Button
-	busy      *widget.ProgressBarInfinite
-	form      *widget.Form
-	box       *fyne.Container
+	// cancel gives up the login under way.
+	cancel *widget.Button
+	busy   *widget.ProgressBarInfinite
+	form   *widget.Form
+	box    *fyne.Container
 }
 
 func newLoginForm(u *ui) *loginForm {
@@ -56,37 +78,56 @@ func newLoginForm(u *ui) *loginForm {
 	f.pass.OnSubmitted = func(string) { f.onSubmit() }
 
 	f.kind = widget.NewRadioGroup([]string{t("window.kind_user"), t("window.kind_agent")}, nil)
-	f.kind.Horizontal = true
+	// One option a line: side by side, the agent's long name would widen
+	// the window.
 	f.kind.Required = true
 	f.kind.SetSelected(t("window.kind_user"))
 	f.kindFix = lockedNote(t)
+	f.serverErr, f.userErr, f.passErr, f.kindErr = fieldNote(), fieldNote(), fieldNote(), fieldNote()
+	// Set after the first values: a change from now on is the user's.
+	f.server.OnChanged = func(string) { f.changed(f.serverErr) }
+	f.user.OnChanged = func(string) { f.changed(f.userErr, f.passErr) }
+	f.pass.OnChanged = func(string) { f.changed(f.passErr) }
+	f.kind.OnChanged = func(string) { f.changed(f.kindErr) }
 	f.keep = widget.NewCheck(t("window.remember"), nil)
 	f.keepWhy = note(widget.LowImportance)
 	f.autostart = newAutostartBox(u, f.showError)
 
 	f.demo = note(widget.HighImportance)
 
+	// The kind is on the first screen: most who log in are agents.
 	f.form = widget.NewForm(
-		widget.NewFormItem(t("window.server"), f.server),
-		widget.NewFormItem(t("window.user"), f.user),
-		widget.NewFormItem(t("window.password"), f.pass),
+		widget.NewFormItem(t("window.server"), withNotes(f.server, f.serverErr)),
+		widget.NewFormItem(t("window.user"), withNotes(f.user, f.userErr)),
+		widget.NewFormItem(t("window.password"), withNotes(f.pass, f.passErr)),
+		widget.NewFormItem(t("window.kind"), withNotes(f.kind, f.kindFix, f.kindErr)),
 	)
 	f.form.Items[0].HintText = t("window.server_hint")
 	more := widget.NewAccordion(widget.NewAccordionItem(t("window.more"),
-		container.NewVBox(widget.NewLabel(t("window.kind")), f.kind, f.kindFix, f.keep, f.keepWhy, f.autostart.check, f.autostart.fixed)))
+		container.NewVBox(f.keep, f.keepWhy, f.autostart.check, f.autostart.fixed)))
 
 	f.errText = note(widget.DangerImportance)
 	f.reconnect = widget.NewButton(t("window.reconnect"), f.onReconnect)
 	f.reconnect.Hide()
 	f.submit = widget.NewButton(t("window.login"), f.onSubmit)
 	f.submit.Importance = widget.HighImportance
+	f.cancel = widget.NewButton(t("window.cancel_login"), f.onCancel)
+	f.cancel.Hide()
 	f.busy = widget.NewProgressBarInfinite()
 	f.busy.Hide()
 	f.box = container.NewVBox(
 		widget.NewLabelWithStyle(t("window.heading"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		f.demo, f.form, more, f.errText, f.reconnect, f.busy, f.submit,
+		f.demo, f.form, more, f.errText, f.reconnect, f.busy,
+		container.NewBorder(nil, nil, nil, f.cancel, f.submit),
 	)
 	return f
+}
+
+// fieldNote is the line under a field that says what is wrong with it.
+func fieldNote() *widget.Label {
+	l := note(widget.DangerImportance)
+	l.SizeName = theme.SizeNameCaptionText
+	return l
 }
 
 // applyInfo fills the form in with the last login's choices, and shows
@@ -137,49 +178,154 @@ func (f *loginForm) onSubmit() {
 	if f.kind.Selected == t("window.kind_agent") {
 		req.Kind = session.KindAgent
 	}
+	f.clearErrors()
 	switch {
 	case req.Server == "":
-		f.showError(t("usage.need_server_window"))
+		f.showFieldError(f.serverErr, t("usage.need_server_window"))
 		u.win.Canvas().Focus(f.server)
 		return
 	case req.User == "":
-		f.showError(t("err.empty_user"))
+		f.showFieldError(f.userErr, t("err.empty_user"))
 		u.win.Canvas().Focus(f.user)
 		return
 	case req.Password == "" && u.info.SavedPassword && req.Server == u.info.Server && req.User == u.info.User:
 		req.UseSavedPassword = true
 	case req.Password == "":
-		f.showError(t("err.empty_password"))
+		f.showFieldError(f.passErr, t("err.empty_password"))
 		u.win.Canvas().Focus(f.pass)
 		return
 	}
-	f.hideError()
+	f.attempt++
+	attempt := f.attempt
+	f.submitted, f.begun = true, false
 	f.setBusy(true)
-	f.submitted = true
 	f.tried = req.Server
 	u.call(func(ctx context.Context) func() {
 		_, err := u.backend.Login(ctx, req)
-		return func() { f.loginDone(err) }
+		return func() { f.loginDone(attempt, err) }
 	})
 }
 
-func (f *loginForm) loginDone(err error) {
-	if err == nil {
-		return // the watch stream brings the new state
+func (f *loginForm) loginDone(attempt int, err error) {
+	if err == nil || attempt != f.attempt {
+		return // the watch stream brings the new state; or the user gave this one up
 	}
 	f.submitted = false
 	f.setBusy(false)
-	f.showError(f.u.describe(err))
+	f.showLoginError(err)
+}
+
+// showLoginError says why the login failed, beside the field it concerns,
+// and puts the cursor where the fix goes.
+func (f *loginForm) showLoginError(err error) {
+	text := f.u.describe(err)
 	canvas := f.u.win.Canvas()
-	switch {
-	case errors.Is(err, session.ErrEmptyPassword):
+	switch f.fieldOf(err) {
+	case f.serverErr:
+		f.showFieldError(f.serverErr, text)
+		if session.ErrorCode(err) == session.CodeInvalidServer {
+			canvas.Focus(f.server)
+		}
+	case f.userErr:
+		f.showFieldError(f.userErr, text)
+		canvas.Focus(f.user)
+	case f.passErr:
+		if session.ErrorCode(err) == session.CodeWrongCredentials {
+			f.pass.SetText("") // before the error: a change of the field clears it
+		}
+		f.showFieldError(f.passErr, text)
 		canvas.Focus(f.pass)
-	case session.ErrorCode(err) == session.CodeWrongCredentials:
-		f.pass.SetText("")
-		canvas.Focus(f.pass)
-	case session.ErrorCode(err) == session.CodeInvalidServer:
-		canvas.Focus(f.server)
+	case f.kindErr:
+		f.showFieldError(f.kindErr, text)
+	default:
+		f.showError(text)
+		f.errTextTried = true
+		if errors.Is(err, session.ErrLoginCancelled) {
+			// Here or in another window: the user's choice, no failure.
+			f.errText.Importance = widget.LowImportance
+			f.errText.Refresh()
+		}
 	}
+}
+
+// fieldOf is the note of the field an error of a login concerns, nil for
+// one that concerns none of them.
+func (f *loginForm) fieldOf(err error) *widget.Label {
+	code := session.ErrorCode(err)
+	switch code.Kind() {
+	case session.CodeInvalidServer, session.CodeRedirect, session.CodeCertificate,
+		session.CodeUnreachable, session.CodeTimeout, session.CodeProtocol:
+		return f.serverErr
+	case session.CodeEmptyUser:
+		return f.userErr
+	// A wrong user or a wrong password: the server does not say which,
+	// and the sentence names both.
+	case session.CodeEmptyPassword, session.CodeWrongCredentials:
+		return f.passErr
+	case session.CodeInvalidKind:
+		return f.kindErr
+	case session.CodeLocked:
+		switch settings.LockedFromArg(code.Arg()).Setting {
+		case settings.KeyServer:
+			return f.serverErr
+		case settings.KeyKind:
+			return f.kindErr
+		}
+	}
+	return nil
+}
+
+// onCancel gives the login under way up: the form is the user's again at
+// once, and the resident ends what the server may still open.
+func (f *loginForm) onCancel() {
+	if f.cancel.Hidden || f.cancelling {
+		return
+	}
+	u := f.u
+	f.attempt++ // its answer is no longer this form's
+	f.submitted = false
+	f.cancelling = true
+	f.setBusy(false)
+	f.clearErrors()
+	f.showLoginError(session.ErrLoginCancelled)
+	f.focusFirstEmpty()
+	u.call(func(ctx context.Context) func() {
+		_, err := u.backend.CancelLogin(ctx)
+		return func() {
+			f.cancelling = false
+			f.setBusy(f.submitted) // a login asked for meanwhile keeps the form busy
+			if err != nil {
+				u.log.Warn("cancelling the login", "err", err)
+				f.showError(u.describe(err))
+			}
+		}
+	})
+}
+
+// loggingIn follows the resident into a login: this window's, once taken
+// up, or another client's.
+func (f *loginForm) loggingIn() {
+	if f.submitted {
+		f.begun = true
+	}
+	f.setBusy(true)
+}
+
+// loggedOut follows the resident to a state with no session: the end of a
+// login, says why it failed if it was this window's.
+func (f *loginForm) loggedOut(s session.Snapshot) {
+	if f.submitted && !f.begun {
+		// The state before this window's login (the end of one that was
+		// cancelled, which the new one waits for): not its outcome.
+		return
+	}
+	f.setBusy(false)
+	if f.submitted && s.LastError != nil {
+		f.attempt++ // its outcome is shown: the call's answer adds nothing
+		f.clearErrors()
+		f.showLoginError(s.LastError)
+	}
+	f.submitted = false
 }
 
 // setBusy disables the form while a login is under way, or while the
@@ -190,7 +336,7 @@ func (f *loginForm) setBusy(busy bool) {
 	for _, field := range []struct {
 		w     fyne.Disableable
 		fixed bool // by the administrator
-	}{{f.server, locked.Server}, {f.user, false}, {f.pass, false}, {f.kind, locked.Kind}, {f.submit, false}} {
+	}{{f.server, locked.Server}, {f.user, false}, {f.pass, false}, {f.kind, locked.Kind}, {f.submit, f.cancelling}} {
 		if busy || field.fixed {
 			field.w.Disable()
 		} else {
@@ -206,9 +352,11 @@ func (f *loginForm) setBusy(busy bool) {
 	if busy && u.stateKnown {
 		f.submit.SetText(u.msg.T("status.logging_in"))
 		f.busy.Show()
+		f.cancel.Show()
 	} else {
 		f.submit.SetText(u.msg.T("window.login"))
 		f.busy.Hide()
+		f.cancel.Hide()
 	}
 }
 
@@ -234,12 +382,43 @@ func (f *loginForm) focusFirstEmpty() bool {
 	return false
 }
 
+// showError shows text on the line that concerns no field.
 func (f *loginForm) showError(text string) {
 	f.errText.SetText(text)
+	f.errText.Importance = widget.DangerImportance
 	f.errText.Show()
+	f.errTextTried = false
 }
 
 func (f *loginForm) hideError() { f.errText.Hide() }
+
+// showFieldError shows text under a field.
+func (f *loginForm) showFieldError(note *widget.Label, text string) {
+	note.SetText(text)
+	note.Show()
+}
+
+// clearErrors hides what was said of the last login, before the next.
+func (f *loginForm) clearErrors() {
+	for _, n := range []*widget.Label{f.serverErr, f.userErr, f.passErr, f.kindErr} {
+		n.Hide()
+	}
+	if f.errTextTried {
+		f.hideError()
+	}
+}
+
+// changed follows the user's change of a field: what was wrong with it,
+// and what the last login's failure said in general, no longer holds.
+func (f *loginForm) changed(notes ...*widget.Label) {
+	for _, n := range notes {
+		n.Hide()
+	}
+	if f.errTextTried {
+		f.hideError()
+		f.errTextTried = false
+	}
+}
 
 // showUnreachable disables the form, says why, and offers to ask the
 // resident again.

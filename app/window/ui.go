@@ -232,20 +232,15 @@ func (u *ui) showBanner() {
 func (u *ui) applyStatus(st control.Status) {
 	first := !u.stateKnown
 	u.stateKnown = true
-	prev := u.status
 	u.status = st
 	snap := st.Snapshot()
 	switch snap.State {
 	case session.LoggedOut:
 		u.showLogin()
-		u.login.setBusy(false)
-		if prev.State == session.LoggingIn.String() && u.login.submitted && snap.LastError != nil {
-			u.login.showError(u.describe(snap.LastError))
-		}
-		u.login.submitted = false
+		u.login.loggedOut(snap)
 	case session.LoggingIn:
 		u.showLogin()
-		u.login.setBusy(true)
+		u.login.loggingIn()
 	case session.LoggedIn:
 		if u.login.submitted && u.closeWhenIn {
 			u.log.Info("logged in; closing the window")

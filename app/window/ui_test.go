@@ -21,6 +21,7 @@ import (
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/internal/testenv"
 	"ucontact-tray/session"
+	"ucontact-tray/session/secrets"
 	"ucontact-tray/session/ucontact"
 )
 
@@ -221,6 +222,7 @@ func TestLoginFails(t *testing.T) {
 		name      string
 		server    string
 		err       error // what the server's answer amounts to; nil: the resident rejects the server
+		wantField string
 		wantText  string
 		wantFocus string
 		wantPass  string
@@ -229,6 +231,7 @@ func TestLoginFails(t *testing.T) {
 			name:      "wrong password",
 			server:    "acme",
 			err:       fmt.Errorf("OpenUserSession: %w", ucontact.ErrWrongCredentials),
+			wantField: "password",
 			wantText:  "Usuario o contraseña incorrectos.",
 			wantFocus: "password",
 			wantPass:  "",
@@ -237,6 +240,7 @@ func TestLoginFails(t *testing.T) {
 			name:      "server unreachable",
 			server:    "acme",
 			err:       &ucontact.NetworkError{Op: "OpenUserSession", Err: errors.New("connection refused")},
+			wantField: "server",
 			wantText:  "No se pudo conectar con el servidor acme. Revise la conexión a la red y el nombre del servidor.",
 			wantFocus: "password",
 			wantPass:  "pw",
@@ -245,6 +249,7 @@ func TestLoginFails(t *testing.T) {
 			name:      "own server unreachable",
 			server:    "https://uc.example.com:8443",
 			err:       &ucontact.NetworkError{Op: "OpenUserSession", Err: errors.New("no route to host")},
+			wantField: "server",
 			wantText:  "No se pudo conectar con el servidor uc.example.com:8443. Revise la conexión a la red y el nombre del servidor.",
 			wantFocus: "password",
 			wantPass:  "pw",
@@ -252,8 +257,45 @@ func TestLoginFails(t *testing.T) {
 		{
 			name:      "invalid server",
 			server:    "acme.example.com/path",
+			wantField: "server",
 			wantText:  es.T("err.invalid_server"),
 			wantFocus: "server",
+			wantPass:  "pw",
+		},
+		{
+			name:      "untrusted certificate",
+			server:    "https://uc.example.com",
+			err:       &ucontact.CertificateError{Op: "OpenUserSession", Host: "uc.example.com", Issuer: "ACME CA", Problem: ucontact.UnknownAuthority, Err: errors.New("x509")},
+			wantField: "server",
+			wantText:  es.T("err.certificate", "Host", "uc.example.com", "Issuer", "ACME CA"),
+			wantFocus: "password",
+			wantPass:  "pw",
+		},
+		{
+			name:      "not a uContact server",
+			server:    "acme",
+			err:       &ucontact.ProtocolError{Op: "OpenUserSession", Detail: "html"},
+			wantField: "server",
+			wantText:  es.T("err.protocol", "Server", "acme"),
+			wantFocus: "password",
+			wantPass:  "pw",
+		},
+		{
+			name:      "server error",
+			server:    "acme",
+			err:       &ucontact.StatusError{Op: "OpenUserSession", Status: 503},
+			wantField: "general",
+			wantText:  es.T("err.status", "Server", "acme", "Detail", "503"),
+			wantFocus: "password",
+			wantPass:  "pw",
+		},
+		{
+			name:      "keyring",
+			server:    "acme",
+			err:       fmt.Errorf("saving the token: %w", secrets.ErrUnavailable),
+			wantField: "general",
+			wantText:  es.T("err.keyring"),
+			wantFocus: "password",
 			wantPass:  "pw",
 		},
 	}
@@ -267,9 +309,10 @@ func TestLoginFails(t *testing.T) {
 			})
 			h.settle()
 			h.do(func(u *ui) {
-				if u.login.errText.Text != tt.wantText {
-					t.Errorf("error %q, want %q", u.login.errText.Text, tt.wantText)
+				if field, text := h.errorShown(); field != tt.wantField || text != tt.wantText {
+					t.Errorf("error by %s: %q; want by %s: %q", field, text, tt.wantField, tt.wantText)
 				}
+				h.screenshot("login-error-" + strings.ReplaceAll(tt.name, " ", "-"))
 				if u.login.server.Text != tt.server || u.login.user.Text != "ana" || u.login.pass.Text != tt.wantPass {
 					t.Errorf("form holds %q, %q, %q; want %q, ana, %q", u.login.server.Text, u.login.user.Text, u.login.pass.Text, tt.server, tt.wantPass)
 				}
@@ -297,7 +340,7 @@ func TestEmptyFields(t *testing.T) {
 		name      string
 		info      control.Info
 		wantText  string
-		wantFocus string
+		wantFocus string // and where the error is
 	}{
 		{"no server", control.Info{User: "ana"}, es.T("usage.need_server_window"), "server"},
 		{"blank server", control.Info{Server: "   ", User: "ana"}, es.T("usage.need_server_window"), "server"},
@@ -320,8 +363,8 @@ func TestEmptyFields(t *testing.T) {
 					u.login.user.SetText("bea")
 				}
 				test.Tap(u.login.submit)
-				if !u.login.errText.Visible() || u.login.errText.Text != tt.wantText {
-					t.Errorf("error %q (shown %v), want %q", u.login.errText.Text, u.login.errText.Visible(), tt.wantText)
+				if field, text := h.errorShown(); field != tt.wantFocus || text != tt.wantText {
+					t.Errorf("error by %s: %q; want by %s: %q", field, text, tt.wantFocus, tt.wantText)
 				}
 				if got := h.focused(); got != tt.wantFocus {
 					t.Errorf("focus on %s, want %s", got, tt.wantFocus)
@@ -952,6 +995,28 @@ func (h *harness) focused() string {
 	}
 }
 
+// errorShown says where the form shows an error, and what it says: by a
+// field, on the general line, or "none". More than one is a failure of the
+// test. Call it on the UI thread.
+func (h *harness) errorShown() (where, text string) {
+	h.t.Helper()
+	where = "none"
+	f := h.ui.login
+	for _, e := range []struct {
+		name string
+		note *widget.Label
+	}{{"server", f.serverErr}, {"user", f.userErr}, {"password", f.passErr}, {"kind", f.kindErr}, {"general", f.errText}} {
+		if !e.note.Visible() {
+			continue
+		}
+		if where != "none" {
+			h.t.Errorf("errors by %s (%q) and by %s (%q)", where, text, e.name, e.note.Text)
+		}
+		where, text = e.name, e.note.Text
+	}
+	return where, text
+}
+
 // typeInto focuses e and types text into it, as the user would.
 func typeInto(w fyne.Window, e *widget.Entry, text string) {
 	w.Canvas().Focus(e)
@@ -984,15 +1049,20 @@ func (d lockedDriver) DoFromGoroutine(f func(), _ bool) {
 // fakeBackend behaves as the resident does, without a server. Its first
 // fields are the test's settings, fixed before start.
 type fakeBackend struct {
-	info       control.Info
-	infoErr    error // how Info fails
-	infoFails  int   // if not 0, only that many calls of Info fail
-	watchErr   error
-	loginErr   error         // how a login ends once the server is asked
-	loginGate  chan struct{} // if set, a login waits until it is closed
+	info      control.Info
+	infoErr   error // how Info fails
+	infoFails int   // if not 0, only that many calls of Info fail
+	watchErr  error
+	loginErr  error         // how a login ends once the server is asked
+	loginGate chan struct{} // if set, a login waits until it is closed
+	// takeUp, if set, holds each login before it begins until it gets a
+	// value, as the resident holds one while a cancelled login ends.
+	takeUp     chan struct{}
 	logoutGate chan struct{} // if set, a logout waits until it is closed
 	// atGate says "login" or "logout" when one waits at its gate.
-	atGate    chan string
+	atGate chan string
+	// cancelled tells the login waiting at its gate that it was given up.
+	cancelled chan struct{}
 	changeErr error // how a change of settings ends
 
 	// The watch stream. It is unbuffered, so a send returns once the window
@@ -1004,6 +1074,7 @@ type fakeBackend struct {
 
 	mu      sync.Mutex
 	logins  []control.LoginRequest
+	cancels int
 	logouts int
 	current control.Status
 	changes []control.SettingsRequest
@@ -1013,6 +1084,7 @@ func (b *fakeBackend) init() {
 	b.events = make(chan control.Event)
 	b.stop = make(chan struct{})
 	b.atGate = make(chan string, 1)
+	b.cancelled = make(chan struct{}, 1)
 	b.current = control.StatusOf(session.Snapshot{})
 }
 
@@ -1049,9 +1121,19 @@ func (b *fakeBackend) Login(ctx context.Context, req control.LoginRequest) (cont
 	if err != nil {
 		return b.status(), err
 	}
+	if b.takeUp != nil {
+		select {
+		case <-b.takeUp:
+		case <-ctx.Done():
+			return b.status(), ctx.Err()
+		}
+	}
 	snap := session.Snapshot{State: session.LoggingIn, Server: server.String(), User: req.User, Kind: session.Kind(req.Kind)}
-	b.publish(control.StatusOf(snap))
-	if !b.wait(ctx, "login", b.loginGate) {
+	b.publish(b.setStatus(control.StatusOf(snap)))
+	switch b.waitLogin(ctx) {
+	case "cancelled":
+		return b.status(), session.ErrLoginCancelled // the state said so already
+	case "gone":
 		return b.status(), context.Canceled
 	}
 	if b.loginErr != nil {
@@ -1062,6 +1144,52 @@ func (b *fakeBackend) Login(ctx context.Context, req control.LoginRequest) (cont
 	st := b.setStatus(control.StatusOf(snap))
 	b.publish(st)
 	return st, b.loginErr
+}
+
+// waitLogin waits at the login's gate: "open" once it opens, "cancelled"
+// if the login is given up first, "gone" if the window or the resident is.
+func (b *fakeBackend) waitLogin(ctx context.Context) string {
+	if b.loginGate == nil {
+		return "open"
+	}
+	select {
+	case b.atGate <- "login":
+	case <-ctx.Done():
+		return "gone"
+	case <-b.stop:
+		return "gone"
+	}
+	select {
+	case <-b.loginGate:
+		return "open"
+	case <-b.cancelled:
+		return "cancelled"
+	case <-ctx.Done():
+	case <-b.stop:
+	}
+	return "gone"
+}
+
+// CancelLogin does what the resident does: the state is logged out at
+// once, and the login waiting for the server returns.
+func (b *fakeBackend) CancelLogin(context.Context) (control.Status, error) {
+	b.mu.Lock()
+	b.cancels++
+	loggingIn := b.current.State == session.LoggingIn.String()
+	b.mu.Unlock()
+	if !loggingIn {
+		return b.status(), nil
+	}
+	st := b.setStatus(control.StatusOf(session.Snapshot{State: session.LoggedOut, LastError: session.ErrLoginCancelled}))
+	b.publish(st)
+	b.cancelled <- struct{}{}
+	return st, nil
+}
+
+func (b *fakeBackend) cancelCount() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.cancels
 }
 
 func (b *fakeBackend) Logout(ctx context.Context) (control.Status, error) {

@@ -24,6 +24,7 @@ type Backend interface {
 	Info(ctx context.Context) (control.Info, error)
 	Watch(ctx context.Context) (<-chan control.Event, error)
 	Login(ctx context.Context, req control.LoginRequest) (control.Status, error)
+	CancelLogin(ctx context.Context) (control.Status, error)
 	Logout(ctx context.Context) (control.Status, error)
 	Quit(ctx context.Context) error
 	ChangeSettings(ctx context.Context, req control.SettingsRequest) error
