@@ -44,9 +44,11 @@ windows-window:
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
 	  $(GO) build -trimpath -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
 
-# dist/: a Linux archive (binaries, desktop entry, icon), a Windows zip
-# (both .exe) and a Windows installer (.msi, built with wixl); see
-# scripts/package.sh and scripts/msi.sh.
+# dist/: a Linux archive (binaries, desktop entry, icon), a .deb and an
+# .rpm (built with nfpm, pinned in linux/go.mod), a Windows zip (both .exe)
+# and a Windows installer (.msi, built with wixl); see scripts/package.sh.
+# `make package PACKAGE_VERSION=1.2.3` gives the packages another version
+# than FyneApp.toml's.
 package: deps build windows
 	scripts/package.sh "$(VERSION)"
 

@@ -17,6 +17,7 @@ packages=(
   gcc-mingw-w64-x86-64 wine wine64           # the Windows build and its test under Wine
   zip desktop-file-utils                     # make package: the Windows zip; checking the desktop entry
   wixl msitools                              # make package: the Windows installer; reading it in tests
+  rpm                                        # reading the .rpm in tests (make package builds it with nfpm)
 )
 
 missing=()

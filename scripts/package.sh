@@ -7,15 +7,19 @@
 #   ucontact-tray_<version>_windows_amd64.zip   both .exe, with their icon and
 #       version information, for a software-distribution tool;
 #   ucontact-tray_<version>_x64.msi   the Windows installer (scripts/msi.sh),
-#       for GPO, Intune or SCCM.
-# The name, ID and version come from FyneApp.toml.
+#       for GPO, Intune or SCCM;
+#   ucontact-tray_<version>-<build>_amd64.deb and
+#   ucontact-tray-<version>-<build>.x86_64.rpm   the Linux packages
+#       (scripts/linux-packages.sh).
+# The name, ID and version come from FyneApp.toml; PACKAGE_VERSION, if set,
+# replaces the version of the packages (not the one the programs report,
+# which is VERSION).
 set -eu
 version=$1
 here=$(dirname "$0")
 top=$(cd "$here/.." && pwd)
 id=$("$here/appinfo.sh" ID)
-name=$("$here/appinfo.sh" Name)
-semver=$("$here/appinfo.sh" Version)
+semver=${PACKAGE_VERSION:-$("$here/appinfo.sh" Version)}
 dist=$top/dist
 mkdir -p "$dist"
 
@@ -29,24 +33,7 @@ install -Dm0755 "$top/bin/ucontact-tray-window" "$prefix/bin/ucontact-tray-windo
 install -Dm0644 "$top/assets/icons/app.png" "$prefix/share/icons/hicolor/256x256/apps/$id.png"
 install -Dm0644 "$top/README.md" "$prefix/share/doc/ucontact-tray/README.md"
 mkdir -p "$prefix/share/applications"
-cat >"$prefix/share/applications/$id.desktop" <<DESKTOP
-[Desktop Entry]
-Type=Application
-Name=$name
-GenericName=uContact session
-GenericName[es]=Sesión de uContact
-Comment=Ends your uContact session, even when you forget
-Comment[es]=Cierra su sesión de uContact, aunque usted lo olvide
-Exec=ucontact-tray
-TryExec=ucontact-tray
-Icon=$id
-Terminal=false
-Categories=Network;
-Keywords=uContact;session;agent;logout;
-Keywords[es]=uContact;sesión;agente;cerrar sesión;
-X-Version=$version
-DESKTOP
-desktop-file-validate "$prefix/share/applications/$id.desktop"
+"$here/desktop-entry.sh" "$version" "$prefix/share/applications/$id.desktop"
 linux=$dist/ucontact-tray_${semver}_linux_amd64.tar.gz
 # Files only: extracting at / must not touch the folders that are there.
 (cd "$stage/linux" && find usr -type f | sort) >"$stage/files"
@@ -62,3 +49,4 @@ rm -f "$windows"
 (cd "$stage/windows" && zip -q -X "$windows" ucontact-tray.exe ucontact-tray-window.exe)
 echo "$windows"
 "$here/msi.sh" "$semver" "$top/bin" "$dist/ucontact-tray_${semver}_x64.msi"
+"$here/linux-packages.sh" "$semver" "$top/bin" "$dist"
