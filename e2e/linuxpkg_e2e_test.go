@@ -95,7 +95,9 @@ func TestDebPackage(t *testing.T) {
 	}
 	locked := func(when string) {
 		t.Helper()
-		r := runPreset(password, "login", "--domain", "acme", "--user", user, "--password-stdin")
+		// Another server on loopback: were the lock not in force, the
+		// login would fail there and reach nothing outside.
+		r := runPreset(password, "login", "--server", "http://127.0.0.1:9", "--user", user, "--password-stdin")
 		if want := "ha fijado el servidor " + d.addr; r.code != 2 || !strings.Contains(r.stderr, want) {
 			t.Errorf("%s, login on another server: %d %q; want 2 and %q", when, r.code, r.stderr, want)
 		}

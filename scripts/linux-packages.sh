@@ -27,6 +27,10 @@ PKG_TOP=$top
 export PKG_VERSION PKG_RELEASE PKG_BINDIR PKG_TOP PKG_DESKTOP PKG_ID
 # The tool's own module, so that the app's go.mod does not carry it.
 for packager in deb rpm; do
-	go -C "$top/linux" tool nfpm package --config nfpm.yaml --packager "$packager" --target "$out/" |
-		sed -n 's/^.*created package: //p'
+	if ! go -C "$top/linux" tool nfpm package --config nfpm.yaml --packager "$packager" --target "$out/" \
+		>"$stage/nfpm.log" 2>&1; then
+		cat "$stage/nfpm.log" >&2
+		exit 1
+	fi
+	sed -n 's/^.*created package: //p' "$stage/nfpm.log"
 done
