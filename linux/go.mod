@@ -1,3 +1,7 @@
+// This module only pins nfpm, the tool that builds the .deb and the .rpm
+// (scripts/linux-packages.sh runs it with go -C linux tool nfpm). It is kept
+// apart from the app's go.mod so that the app's dependencies do not move with
+// a packaging tool's.
 module ucontact-tray/linux
 
 go 1.26.4
