@@ -97,6 +97,9 @@ type Resident struct {
 	// reloginAfterSleep: relogin is there because of a suspend, and is
 	// told of on waking up.
 	reloginAfterSleep bool
+	// recovered is the session a crash left open that this start ended,
+	// shown in the window until the next login.
+	recovered *control.RecoveredSession
 
 	// walk is the walk-away policy, fed by the OS's notices.
 	walk *walkAway
