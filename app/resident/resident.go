@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ucontact-tray/app/control"
+	"ucontact-tray/app/messages"
 	"ucontact-tray/app/notify"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/idle"
@@ -212,9 +213,10 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 		Client: func(u *url.URL) *ucontact.Client {
 			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs, Logger: cfg.Log})
 		},
-		Holder: session.HolderResident,
-		Retry:  session.DefaultBackoff,
-		Log:    cfg.Log,
+		Holder:       session.HolderResident,
+		Retry:        session.DefaultBackoff,
+		Log:          cfg.Log,
+		KeyringLabel: messages.KeyringLabel(cfg.Msg),
 	})
 	if err != nil {
 		return err
