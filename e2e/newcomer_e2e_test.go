@@ -62,8 +62,15 @@ func TestNewcomerMakeRun(t *testing.T) {
 	d.typeText("demo1234")
 	x, y := d.primaryButton()
 	testenv.XDoTool(t, d.Display, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
-	waitTitle(t, item, "Conectado: demo")
-	time.Sleep(500 * time.Millisecond) // let the window close and the screen redraw
+	waitTitle(t, item, "Conectado: demo · desde las ")
+	// The window closed after the login (there is a tray); Abrir… shows
+	// the session.
+	run.WaitLog(`msg="window closed"`, stepTimeout)
+	if err := item.Click("Abrir…"); err != nil {
+		t.Fatal(err)
+	}
+	d.waitWindowNamed("uContact — Sesión")
+	d.waitWindow()
 	d.screenshot("2-logged-in")
 
 	if err := item.Click("Finalizar Sesión"); err != nil {
