@@ -62,7 +62,10 @@ func TestNewcomerMakeRun(t *testing.T) {
 	d.typeText("demo1234")
 	x, y := d.primaryButton()
 	testenv.XDoTool(t, d.Display, "mousemove", strconv.Itoa(x), strconv.Itoa(y), "click", "1")
-	waitTitle(t, item, "Conectado: demo · desde las ")
+	p := waitTitle(t, item, "Conectado: demo @ 127.0.0.1:47800 · ")
+	if !regexp.MustCompile(`· desde las? \d\d:\d\d$`).MatchString(p.Title) {
+		t.Errorf("tray title %q: want the start time after it", p.Title)
+	}
 	// The window closed after the login (there is a tray); Abrir… shows
 	// the session.
 	run.WaitLog(`msg="window closed"`, stepTimeout)
