@@ -346,13 +346,16 @@ func (d *desk) windows() []string {
 	return titles
 }
 
-// waitWindowNamed waits for a visible window of the app titled title.
+// waitWindowNamed waits for a visible window of the app titled title: a
+// window opens with the login's title, and takes the session's once the
+// tray app has told it the state.
 func (d *desk) waitWindowNamed(title string) {
 	d.t.Helper()
-	testenv.XDoTool(d.t, d.Display, "search", "--sync", "--onlyvisible", "--name", "^uContact")
-	if titles := d.windows(); !slices.Contains(titles, title) {
-		d.t.Fatalf("windows %q, want one titled %q", titles, title)
-	}
+	var titles []string
+	testenv.WaitFor(d.t, startTimeout, fmt.Sprintf("a window titled %q", title), func() bool {
+		titles = d.windows()
+		return slices.Contains(titles, title)
+	})
 }
 
 // assertNoGL checks that the resident has not loaded an OpenGL driver: it
