@@ -330,6 +330,30 @@ func TestRecoveredSessionPendingOpensTheWindow(t *testing.T) {
 	}
 }
 
+// A logout that cannot reach the server is kept, retried, and the user is
+// told both that it is pending and that it completed.
+func TestPendingLogoutIsNotifiedAndRetried(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res, item := d.startLoggedIn("user")
+	d.srv.Inject(ucontact.PathEndSession, fakeStatus(503, 1))
+	if err := item.Click("Finalizar Sesión"); err != nil {
+		t.Fatal(err)
+	}
+	waitTitle(t, item, "Cierre pendiente")
+	// Why, as a line of the menu: many panels show no tooltip.
+	waitMenu(t, item, "Cierre pendiente: "+user+" @ "+d.addr,
+		"El servidor "+d.addr+" respondió con un error (HTTP 503). Inténtelo de nuevo más tarde.",
+		"Abrir…", "Cierre de sesión pendiente — reintentar", "Salir")
+	d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Cierre de sesión pendiente" })
+	// The first automatic retry comes about 5 s later and succeeds.
+	waitTitle(t, item, "Sin sesión")
+	d.Notes.Wait(t, stepTimeout, func(n testenv.Notification) bool { return n.Summary == "Sesión finalizada" })
+	d.assertEndedOnce()
+	if !res.Running() {
+		t.Fatal("resident gone")
+	}
+}
+
 // windows lists the titles of the app's visible windows.
 func (d *desk) windows() []string {
 	d.t.Helper()
