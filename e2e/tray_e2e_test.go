@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"os"
@@ -292,15 +293,41 @@ func TestNoTrayFallback(t *testing.T) {
 }
 
 // A session left open by a resident that was killed is ended at the next
-// start, and the user is told.
+// start, and the user is told: by a notification, and by the window, which
+// opens on its own and says which session was ended.
 func TestRecoveredSessionIsEndedAndNotified(t *testing.T) {
 	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
 	res, _ := d.startLoggedIn("agent")
-	res.Kill()
+	res.Kill() // and the login window it opened at start
 
-	d.start()
+	res = d.start()
 	d.waitRecoveredNotice()
 	d.assertEndedOnce()
+	res.WaitLog(`opening the window: a session left open by the previous run was ended`, stepTimeout)
+	d.waitWindowNamed("uContact — Iniciar sesión")
+	d.waitWindow()
+	d.screenshot("1-recovered-window")
+}
+
+// A session left open by a resident that was killed, whose logout the
+// server does not confirm at the next start: the window opens on the
+// pending logout.
+func TestRecoveredSessionPendingOpensTheWindow(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true, tray: true})
+	res, _ := d.startLoggedIn("user")
+	res.Kill()
+
+	d.srv.Inject(ucontact.PathEndSession, fakeStatus(503, 1))
+	d.start()
+	d.waitWindowNamed("uContact — Sesión")
+	d.waitWindow()
+	d.screenshot("1-recovered-pending-window")
+	// The automatic retry ends it.
+	ctx, cancel := context.WithTimeout(context.Background(), stepTimeout)
+	defer cancel()
+	if err := d.srv.Await(ctx, func() bool { return len(d.srv.OpenSessions()) == 0 }); err != nil {
+		t.Fatal("the pending logout was not retried")
+	}
 }
 
 // A logout that cannot reach the server is kept, retried, and the user is
@@ -325,6 +352,34 @@ func TestPendingLogoutIsNotifiedAndRetried(t *testing.T) {
 	if !res.Running() {
 		t.Fatal("resident gone")
 	}
+}
+
+// windows lists the titles of the app's visible windows.
+func (d *desk) windows() []string {
+	d.t.Helper()
+	xdotool := testenv.Require(d.t, "xdotool", "xdotool")
+	// The pattern is ASCII: xdotool's regular expressions miss UTF-8 titles
+	// such as "uContact — Sesión".
+	cmd := exec.Command(xdotool, "search", "--onlyvisible", "--name", "^uContact")
+	cmd.Env = append(os.Environ(), "DISPLAY="+d.Display)
+	r := testenv.Run(d.t, 0, cmd, "") // exits 1 when none matches
+	var titles []string
+	for _, id := range strings.Fields(r.Stdout) {
+		titles = append(titles, strings.TrimSpace(testenv.XDoTool(d.t, d.Display, "getwindowname", id)))
+	}
+	return titles
+}
+
+// waitWindowNamed waits for a visible window of the app titled title: a
+// window opens with the login's title, and takes the session's once the
+// tray app has told it the state.
+func (d *desk) waitWindowNamed(title string) {
+	d.t.Helper()
+	var titles []string
+	testenv.WaitFor(d.t, startTimeout, fmt.Sprintf("a window titled %q", title), func() bool {
+		titles = d.windows()
+		return slices.Contains(titles, title)
+	})
 }
 
 // assertNoGL checks that the resident has not loaded an OpenGL driver: it

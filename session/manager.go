@@ -105,6 +105,11 @@ type Config struct {
 	// Log, if set, gets a line per change of state, and the session found
 	// at Open.
 	Log *slog.Logger
+	// KeyringLabel, if set, names a session's secrets where the keyring
+	// shows them to people (see secrets.LabeledBackend), in their
+	// language: password says whether it is the remembered password or
+	// what ends the session. The secrets are found by their keys alone.
+	KeyringLabel func(password bool, user, server string, kind Kind) string
 }
 
 // Manager is the session state machine. All methods are safe for concurrent
@@ -222,7 +227,7 @@ func (m *Manager) adoptJournal(ctx context.Context, dead *deadJournal) *record {
 	rec := e.pending(ErrLoginInterrupted)
 	m.token, m.key = ucontact.Token(e.Token), sessionKey(m.cfg.Dir)
 	m.snap.LastError = ErrLoginInterrupted
-	loc, err := m.cfg.Secrets.SaveToken(ctx, m.key, e.marshal())
+	loc, err := m.cfg.Secrets.SaveToken(ctx, m.key, m.keyringLabel(false, rec), e.marshal())
 	err = errors.Join(err, saveRecord(m.cfg.Dir, rec))
 	if err != nil {
 		// The journal is all there is of this session: it stays for the
@@ -532,7 +537,7 @@ func (m *Manager) login(ctx context.Context, f *flight, server *url.URL, req Log
 	key := sessionKey(m.cfg.Dir)
 	recordSaved := make(chan error, 1)
 	go func() { recordSaved <- saveRecord(m.cfg.Dir, rec) }()
-	loc, err := m.cfg.Secrets.SaveToken(ctx, key, endingOf(rec, token).marshal())
+	loc, err := m.cfg.Secrets.SaveToken(ctx, key, m.keyringLabel(false, rec), endingOf(rec, token).marshal())
 	err = errors.Join(err, <-recordSaved)
 	if err != nil {
 		// Without the record and the token the session could not be ended
@@ -558,7 +563,7 @@ func (m *Manager) login(ctx context.Context, f *flight, server *url.URL, req Log
 		warning = fmt.Errorf("%w (%s): %w", ErrTokenInFile, loc.File, loc.Why)
 	}
 	if req.Remember && !req.UseSavedPassword {
-		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), req.Password); err != nil {
+		if err := m.cfg.Secrets.SavePassword(ctx, passwordKey(rec), m.keyringLabel(true, rec), req.Password); err != nil {
 			warning = errors.Join(warning, fmt.Errorf("%w: %w", ErrPasswordNotSaved, err))
 		}
 	}
@@ -1069,6 +1074,15 @@ func (m *Manager) keyOf() string {
 		return m.key
 	}
 	return sessionKey(m.cfg.Dir)
+}
+
+// keyringLabel is the name of r's secret in the keyring; "" for the
+// keyring library's own.
+func (m *Manager) keyringLabel(password bool, r *record) string {
+	if m.cfg.KeyringLabel == nil {
+		return ""
+	}
+	return m.cfg.KeyringLabel(password, r.User, r.Server, r.Kind)
 }
 
 func passwordKey(r *record) string {

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"ucontact-tray/app/messages"
+	"ucontact-tray/internal/i18n"
 	"ucontact-tray/session"
 	"ucontact-tray/session/ucontact"
 	"ucontact-tray/session/ucontact/fake"
@@ -39,7 +41,7 @@ func TestBreakAndUnbreak(t *testing.T) {
 	if err != nil || at.Sub(since).Abs() > time.Minute {
 		t.Errorf("break since %v (%v); the server's began %v", b["since"], err, since)
 	}
-	want := "En pausa: Almuerzo · desde " + at.Local().Format("2006-01-02 15:04") + "\n"
+	want := "En pausa: Almuerzo · " + messages.Since(i18n.MustNew(i18n.Spanish), at, time.Now()) + "\n"
 	if r := w.run("", "status"); r.code != ExitOK || !strings.Contains(r.stdout, "Conectado: "+user) || !strings.Contains(r.stdout, want) {
 		t.Errorf("status on a break: %q; want %q", r.output(), want)
 	}

@@ -311,8 +311,9 @@ func (c *command) openManager(ctx context.Context, t trust, log *slog.Logger) (*
 		Client: func(u *url.URL) *ucontact.Client {
 			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + c.Version, CallTimeout: c.callTimeout(), RootCAs: t.pool, Logger: log})
 		},
-		Holder: session.HolderCommand,
-		Log:    log,
+		Holder:       session.HolderCommand,
+		Log:          log,
+		KeyringLabel: messages.KeyringLabel(c.msg),
 	})
 }
 

@@ -281,15 +281,15 @@ func (c *command) status(ctx context.Context, args []string) int {
 		c.say(c.msg.T("status.logged_out"))
 	case session.LogoutPending:
 		c.say(c.msg.T("status.pending", "User", s.User, "Server", messages.ServerName(s.Server),
-			"PendingSince", statusTime(s.PendingSince), "Attempts", s.Attempts))
+			"PendingSince", messages.Since(c.msg, s.PendingSince, time.Now()), "Attempts", s.Attempts))
 		if s.LastError != nil {
 			reason, _ := c.describe(s.LastError, s)
 			c.say(c.msg.T("status.last_error", "Reason", reason))
 		}
 	default:
-		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", messages.ServerName(s.Server), "Since", statusTime(s.Since)))
+		c.say(c.msg.T("status.logged_in", "User", s.User, "Server", messages.ServerName(s.Server), "Since", messages.Since(c.msg, s.Since, time.Now())))
 		if s.Break != nil {
-			c.say(c.msg.T("status.on_break", "Motive", s.Break.Motive, "Since", statusTime(s.Break.Since)))
+			c.say(c.msg.T("status.on_break", "Motive", s.Break.Motive, "Since", messages.Since(c.msg, s.Break.Since, time.Now())))
 		}
 	}
 	if s.State != session.LoggedOut {
@@ -320,8 +320,6 @@ func (c *command) status(ctx context.Context, args []string) int {
 }
 
 // statusTime is how status shows a moment: in local time, to the minute.
-func statusTime(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
-
 func (c *command) printJSON(s session.Snapshot, trayAppRunning bool) int {
 	dir, _ := c.stateDir() // the session opened, so it is known
 	enc := json.NewEncoder(c.Stdout)

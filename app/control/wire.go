@@ -124,6 +124,16 @@ type Info struct {
 	CAFile string `json:"ca_file,omitempty"`
 	// LogPath is the resident's log file, for support; empty if none.
 	LogPath string `json:"log_path,omitempty"`
+	// Recovered is the session a crash left open that the resident ended
+	// when it started; nil if none, or once a new session was opened.
+	Recovered *RecoveredSession `json:"recovered,omitempty"`
+}
+
+// RecoveredSession is a session found open at start, left by a tray app
+// that crashed, and ended then.
+type RecoveredSession struct {
+	User   string `json:"user"`
+	Server string `json:"server"`
 }
 
 // DemoAccount is the demo server and its credentials, shown in the window.

@@ -27,6 +27,9 @@ func (r *Resident) Login(ctx context.Context, req control.LoginRequest) error {
 	if err != nil {
 		return err
 	}
+	r.mu.Lock()
+	r.recovered = nil // a new session: what happened to the last one is old news
+	r.mu.Unlock()
 	if r.cfg.Demo != nil {
 		// The demo must leave the user's own last choices as they were, for
 		// the normal app to offer them next time: kept in memory only.
@@ -96,6 +99,7 @@ func (r *Resident) Info(ctx context.Context) control.Info {
 		Demo: r.cfg.Demo, NoTray: r.trayMissing(), Version: r.cfg.Version, CAFile: r.cfg.CAFile,
 		Locked: s.Locked, PresetProblems: r.cfg.Presets.Problems,
 		Autostart: r.autostartState(s), LogPath: r.cfg.LogPath,
+		Recovered: r.recoveredSession(),
 	}
 	if r.autostartForAllUsers() {
 		on := true

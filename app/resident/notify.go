@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"ucontact-tray/app/control"
 	"ucontact-tray/app/messages"
 	"ucontact-tray/session"
 	"ucontact-tray/session/ucontact"
@@ -38,17 +39,41 @@ func (r *Resident) notify(ctx context.Context, summary, body string) {
 // iconUp says the tray icon is up (or that there will be none).
 func (r *Resident) iconUp() { r.showIconOnce.Do(func() { close(r.iconShown) }) }
 
-// recover ends a session a crashed resident left open, and says so.
+// recover ends a session a crashed resident left open, and says so. The
+// window opens for it: a notification alone may never be seen (a desktop
+// without a notification server shows none), and the agent must learn
+// that the session they thought open is gone, or that its end is still
+// pending. A start with nothing to recover opens no window (with a tray):
+// the app starting at login stays in the tray.
 func (r *Resident) recover(ctx context.Context) {
 	before := r.m.Snapshot()
 	ended, err := r.m.Recover(ctx)
 	switch {
 	case ended:
+		r.mu.Lock()
+		r.recovered = &control.RecoveredSession{User: before.User, Server: before.Server}
+		r.mu.Unlock()
+		r.cfg.Log.Info("opening the window: a session left open by the previous run was ended")
+		r.showWindow(ctx)
 		r.notify(ctx, r.cfg.Msg.T("notify.recovered_title"),
 			r.cfg.Msg.T("notify.recovered", "User", before.User, "Server", messages.ServerName(before.Server)))
 	case err != nil:
 		r.cfg.Log.Warn("ending the session left by the previous run", "err", err)
+		if r.m.Snapshot().State == session.LogoutPending {
+			// The window's session view shows the pending logout, why,
+			// and when it is tried again.
+			r.cfg.Log.Info("opening the window: the logout of the session left by the previous run is pending")
+			r.showWindow(ctx)
+		}
 	}
+}
+
+// recoveredSession is the session a crash left open that this start
+// ended, for the window to say so until the next login; nil if none.
+func (r *Resident) recoveredSession() *control.RecoveredSession {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.recovered
 }
 
 // reportCAFile says that the ca_file setting could not be used: without

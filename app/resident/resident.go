@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ucontact-tray/app/control"
+	"ucontact-tray/app/messages"
 	"ucontact-tray/app/notify"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/idle"
@@ -97,6 +98,9 @@ type Resident struct {
 	// reloginAfterSleep: relogin is there because of a suspend, and is
 	// told of on waking up.
 	reloginAfterSleep bool
+	// recovered is the session a crash left open that this start ended,
+	// shown in the window until the next login.
+	recovered *control.RecoveredSession
 
 	// walk is the walk-away policy, fed by the OS's notices.
 	walk *walkAway
@@ -209,9 +213,10 @@ func run(ctx context.Context, cfg Config, desk desktop) error {
 		Client: func(u *url.URL) *ucontact.Client {
 			return ucontact.NewClient(u, ucontact.Options{UserAgent: "ucontact-tray/" + cfg.Version, RootCAs: cfg.RootCAs, Logger: cfg.Log})
 		},
-		Holder: session.HolderResident,
-		Retry:  session.DefaultBackoff,
-		Log:    cfg.Log,
+		Holder:       session.HolderResident,
+		Retry:        session.DefaultBackoff,
+		Log:          cfg.Log,
+		KeyringLabel: messages.KeyringLabel(cfg.Msg),
 	})
 	if err != nil {
 		return err

@@ -107,6 +107,7 @@ func (f *fakeTray) await(t *testing.T, what string, ok func(tray.Model) bool) tr
 type fakeWindows struct {
 	mu      sync.Mutex
 	started []*fakeWindow
+	starts  chan struct{} // if not nil, receives one value per window started
 }
 
 func (f *fakeWindows) start(string) (windowProcess, error) {
@@ -114,7 +115,17 @@ func (f *fakeWindows) start(string) (windowProcess, error) {
 	defer f.mu.Unlock()
 	w := &fakeWindow{ended: make(chan struct{})}
 	f.started = append(f.started, w)
+	if f.starts != nil {
+		f.starts <- struct{}{}
+	}
 	return w, nil
+}
+
+// count is how many windows were started.
+func (f *fakeWindows) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.started)
 }
 
 // running is how many of the windows started have not ended.
@@ -255,7 +266,7 @@ func (h *harness) start(change func(*Config)) *running {
 		change(&cfg)
 	}
 	r := &running{
-		t: h.t, h: h, tray: newFakeTray(), windows: &fakeWindows{},
+		t: h.t, h: h, tray: newFakeTray(), windows: &fakeWindows{starts: make(chan struct{}, 16)},
 		notices: &fakeNotices{ch: make(chan shutdown.Notice)},
 		client:  control.NewClient(control.SocketPath(cfg.SocketDir)),
 		done:    make(chan error, 1),

@@ -79,11 +79,19 @@ type Extras struct {
 	// Motives are the breaks an agent may take (the presets'
 	// break_motives); without them there is no Pausa submenu.
 	Motives []string
+	// Now is when the tray is drawn, to tell a session begun today from
+	// one begun on another day; the zero time is time.Now().
+	Now time.Time
 }
 
 // Build is the tray for a snapshot.
 func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 	server := messages.ServerName(s.Server)
+	now := x.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	since := func(t time.Time) string { return messages.Since(c, t, now) }
 	m := Model{Items: map[Action]Item{}, Motives: x.Motives}
 	hidden := func(label string) Item { return Item{Label: label} }
 	m.Items[ActionLogin] = hidden(c.T("tray.login"))
@@ -114,7 +122,7 @@ func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 		m.Items[ActionQuit] = Item{Label: c.T("tray.quit"), Visible: true}
 	case session.LoggedIn:
 		m.Icon = IconLoggedIn
-		status = c.T("status.logged_in", "User", s.User, "Server", server, "Since", clock(s.Since))
+		status = c.T("status.logged_in", "User", s.User, "Server", server, "Since", since(s.Since))
 		show(ActionLogout, true)
 		show(ActionOpen, true)
 		if s.Kind != session.KindAgent {
@@ -124,8 +132,8 @@ func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 			// The break first, where the eye falls; who is logged in stays
 			// in the tooltip.
 			m.Icon, detail = IconOnBreak, status
-			status = c.T("status.on_break", "Motive", b.Motive, "Since", clock(b.Since))
-			m.Items[ActionEndBreak] = Item{Label: c.T("tray.end_break", "Motive", b.Motive, "Since", clock(b.Since))}
+			status = c.T("status.on_break", "Motive", b.Motive, "Since", since(b.Since))
+			m.Items[ActionEndBreak] = Item{Label: c.T("tray.end_break", "Motive", b.Motive, "Since", since(b.Since))}
 			show(ActionEndBreak, true)
 		} else if len(x.Motives) > 0 && !s.NoBreaks {
 			show(ActionBreak, true)
@@ -158,6 +166,3 @@ func Build(s session.Snapshot, c *i18n.Catalog, x Extras) Model {
 	}
 	return m
 }
-
-// clock is a time of day as the tray shows it.
-func clock(t time.Time) string { return t.Local().Format("15:04") }

@@ -46,7 +46,7 @@ func TestBuild(t *testing.T) {
 		{"logging in", session.Snapshot{State: session.LoggingIn, User: "ana"}, Extras{},
 			IconBusy, "Iniciando sesión…", "(Iniciar sesión…)|(Salir)", ""},
 		{"logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 		{"logging out", session.Snapshot{State: session.LoggingOut, User: "ana"}, Extras{},
 			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)", ""},
 		{"pending", session.Snapshot{State: session.LogoutPending, User: "ana", Server: "https://uc.example.com"}, Extras{},
@@ -56,7 +56,7 @@ func TestBuild(t *testing.T) {
 			IconAttention, "Cierre pendiente: ana @ uc.example.com", "Abrir…|Cierre de sesión pendiente — reintentar|Salir",
 			"El servidor uc.example.com respondió con un error (HTTP 503). Inténtelo de nuevo más tarde."},
 		{"logged in, token in a file", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since, TokenFile: "/home/ana/.cache/token"}, Extras{},
-			IconAttention, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir",
+			IconAttention, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir",
 			"No hay llavero del sistema: el token de la sesión se guarda en un archivo."},
 		{"logging out, token in a file", session.Snapshot{State: session.LoggingOut, User: "ana", TokenFile: "/home/ana/.cache/token"}, Extras{},
 			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)",
@@ -64,20 +64,22 @@ func TestBuild(t *testing.T) {
 		{"back from a suspend", session.Snapshot{State: session.LoggedOut}, Extras{Relogin: "ana @ acme"},
 			IconLoggedOut, "Sin sesión.", "Volver a iniciar sesión (ana @ acme)|Iniciar sesión…|Salir", ""},
 		{"user session: no breaks", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Motives: motives},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 		{"agent, breaks configured", agent, Extras{Motives: motives},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Pausa|Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Pausa|Finalizar Sesión|Abrir…|Salir", ""},
 		{"agent, no breaks configured", agent, Extras{},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 		{"agent, the server has no breaks", noBreaks, Extras{Motives: motives},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 		{"agent logging out", session.Snapshot{State: session.LoggingOut, User: "ana", Kind: session.KindAgent}, Extras{Motives: motives},
 			IconBusy, "Cerrando sesión…", "(Finalizar Sesión)|(Abrir…)|(Salir)", ""},
 		{"relogin offer hidden while logged in", session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}, Extras{Relogin: "ana @ acme"},
-			IconLoggedIn, "Conectado: ana @ acme · desde 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
+			IconLoggedIn, "Conectado: ana @ acme · desde las 08:02", "Finalizar Sesión|Abrir…|Salir", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := Build(tc.snap, es, tc.extras)
+			x := tc.extras
+			x.Now = since // the same day: the time alone (see TestSinceAnotherDay)
+			m := Build(tc.snap, es, x)
 			if m.Icon != tc.icon {
 				t.Errorf("icon %v, want %v", m.Icon, tc.icon)
 			}
@@ -114,23 +116,23 @@ func TestBuildOnABreak(t *testing.T) {
 	lunch := time.Date(2026, 11, 28, 12, 3, 0, 0, time.Local)
 	snap := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindAgent, Since: since,
 		Break: &session.Break{Motive: "Almuerzo", Since: lunch}}
-	x := Extras{Motives: []string{"Almuerzo", "Baño"}}
+	x := Extras{Motives: []string{"Almuerzo", "Baño"}, Now: lunch}
 
 	m := Build(snap, i18n.MustNew(i18n.Spanish), x)
 	if m.Icon != IconOnBreak {
 		t.Errorf("icon %v, want on a break", m.Icon)
 	}
-	const status = "En pausa: Almuerzo · desde 12:03"
-	if m.Status.Label != status || m.Title != status || m.Tooltip != status+"\nConectado: ana @ acme · desde 08:02" {
+	const status = "En pausa: Almuerzo · desde las 12:03"
+	if m.Status.Label != status || m.Title != status || m.Tooltip != status+"\nConectado: ana @ acme · desde las 08:02" {
 		t.Errorf("status %q, title %q, tooltip %q", m.Status.Label, m.Title, m.Tooltip)
 	}
-	if got := strings.Join(visible(m), "|"); got != "Volver de la pausa (Almuerzo · desde 12:03)|Finalizar Sesión|Abrir…|Salir" {
+	if got := strings.Join(visible(m), "|"); got != "Volver de la pausa (Almuerzo · desde las 12:03)|Finalizar Sesión|Abrir…|Salir" {
 		t.Errorf("menu %q", got)
 	}
 
 	snap.TokenFile = "/home/ana/.cache/token"
 	m = Build(snap, i18n.MustNew(i18n.Spanish), x)
-	if want := status + "\nConectado: ana @ acme · desde 08:02\nNo hay llavero del sistema: el token de la sesión se guarda en un archivo."; m.Icon != IconAttention || m.Tooltip != want {
+	if want := status + "\nConectado: ana @ acme · desde las 08:02\nNo hay llavero del sistema: el token de la sesión se guarda en un archivo."; m.Icon != IconAttention || m.Tooltip != want {
 		t.Errorf("with a problem to see: icon %v, tooltip %q; want attention, %q", m.Icon, m.Tooltip, want)
 	}
 
@@ -150,5 +152,16 @@ func TestBuildInEnglish(t *testing.T) {
 		i18n.MustNew(i18n.English), Extras{Motives: []string{"Lunch"}})
 	if got := strings.Join(visible(m), "|"); got != "Break|End Session|Open…|Quit" {
 		t.Errorf("agent's menu %q", got)
+	}
+}
+
+// A session begun on another day says the date too: a shift past
+// midnight, or a tray left running.
+func TestSinceAnotherDay(t *testing.T) {
+	since := time.Date(2026, 11, 28, 23, 40, 0, 0, time.Local)
+	snap := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Since: since}
+	m := Build(snap, i18n.MustNew(i18n.Spanish), Extras{Now: since.Add(time.Hour)})
+	if want := "Conectado: ana @ acme · desde el 28/11/2026 a las 23:40"; m.Status.Label != want {
+		t.Errorf("status %q, want %q", m.Status.Label, want)
 	}
 }

@@ -3,6 +3,7 @@ package window
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,7 +26,6 @@ type sessionView struct {
 	attention *widget.Label
 	user      *widget.Label
 	server    *widget.Label
-	since     *widget.Label
 	kind      *widget.Label
 	err       *widget.Label
 	end       *widget.Button
@@ -39,7 +39,7 @@ func newSessionView(u *ui) *sessionView {
 	label := func() *widget.Label { return widget.NewLabel("") }
 	v.state = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	v.attention = note(widget.WarningImportance)
-	v.user, v.server, v.since, v.kind = label(), label(), label(), label()
+	v.user, v.server, v.kind = label(), label(), label()
 	v.err = note(widget.DangerImportance)
 	v.end = widget.NewButton(t("tray.logout"), v.onEnd)
 	v.end.Importance = widget.DangerImportance
@@ -48,7 +48,6 @@ func newSessionView(u *ui) *sessionView {
 	details := widget.NewForm(
 		widget.NewFormItem(t("window.user"), v.user),
 		widget.NewFormItem(t("window.server"), v.server),
-		widget.NewFormItem(t("window.since"), v.since),
 		widget.NewFormItem(t("window.kind"), v.kind),
 	)
 	v.box = container.NewVBox(v.state, v.attention, details, v.err, v.busy, v.end)
@@ -60,7 +59,6 @@ func (v *sessionView) show(s session.Snapshot) {
 	msg, t := v.u.msg, v.u.msg.T
 	v.user.SetText(s.User)
 	v.server.SetText(messages.ServerName(s.Server))
-	v.since.SetText(s.Since.Local().Format("02/01/2006 15:04"))
 	kind := messages.KindName(msg, s.Kind)
 	if s.Extension != "" {
 		kind = t("window.kind_extension", "Kind", kind, "Extension", s.Extension)
@@ -74,7 +72,7 @@ func (v *sessionView) show(s session.Snapshot) {
 	case session.LoggingOut:
 		v.state.SetText(t("status.logging_out"))
 	default:
-		v.state.SetText(t("window.logged_in"))
+		v.state.SetText(t("window.logged_in_since", "Since", messages.Since(msg, s.Since, time.Now())))
 		v.end.SetText(t("tray.logout"))
 	}
 	// A pending logout says why on the error line, with when it is tried

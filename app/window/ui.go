@@ -219,6 +219,9 @@ func (u *ui) showBanner() {
 	for _, p := range u.info.PresetProblems {
 		banner = append(banner, messages.PresetProblem(u.msg, p))
 	}
+	if rs := u.info.Recovered; rs != nil {
+		banner = append(banner, t("notify.recovered", "User", rs.User, "Server", messages.ServerName(rs.Server)))
+	}
 	if len(banner) == 0 {
 		u.banner.Hide()
 		return
@@ -271,6 +274,11 @@ func (u *ui) showSession(s session.Snapshot) {
 		u.login.box.Hide()
 		u.session.box.Show()
 		u.win.SetTitle(u.msg.T("window.session_title"))
+		if u.info.Recovered != nil {
+			// A new session: the one a crash left is old news.
+			u.info.Recovered = nil
+			u.showBanner()
+		}
 	}
 	u.session.show(s)
 }

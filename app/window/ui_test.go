@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/app/control"
+	"ucontact-tray/app/messages"
 	"ucontact-tray/internal/i18n"
 	"ucontact-tray/internal/settings"
 	"ucontact-tray/internal/testenv"
@@ -517,7 +518,9 @@ func TestLoggedInWithoutATray(t *testing.T) {
 // of a session that is fine under its state, as the tray's tooltip does; a
 // pending logout in its state, with why it is pending.
 func TestSessionNeedsAttention(t *testing.T) {
-	fine := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindUser, Since: time.Now()}
+	since := time.Now()
+	fine := session.Snapshot{State: session.LoggedIn, User: "ana", Server: "https://acme.ucontactcloud.com", Kind: session.KindUser, Since: since}
+	opened := "Sesión abierta " + messages.Since(es, since, since) // see TestSince
 	tokenInFile, unreadable, pending := fine, fine, fine
 	tokenInFile.TokenFile = "/home/ana/.local/state/ucontact-tray/token"
 	unreadable.Warning = fmt.Errorf("%w: no keyring", session.ErrTokenUnreadable)
@@ -529,14 +532,14 @@ func TestSessionNeedsAttention(t *testing.T) {
 		s                     session.Snapshot
 		state, attention, err string // "": not shown
 	}{
-		{"fine", fine, es.T("window.logged_in"), "", ""},
-		{"token in a file", tokenInFile, es.T("window.logged_in"), es.T("tray.no_keyring"), ""},
-		{"token unreadable", unreadable, es.T("window.logged_in"), es.T("warn.token_unreadable"), ""},
+		{"fine", fine, opened, "", ""},
+		{"token in a file", tokenInFile, opened, es.T("tray.no_keyring"), ""},
+		{"token unreadable", unreadable, opened, es.T("warn.token_unreadable"), ""},
 		{
 			"logout pending", pending, "Cierre pendiente: ana @ acme", "",
 			"No se pudo conectar con el servidor acme. Revise la conexión a la red y el nombre del servidor. " + es.T("notify.pending"),
 		},
-		{"fine again", fine, es.T("window.logged_in"), "", ""},
+		{"fine again", fine, opened, "", ""},
 	} {
 		h.publish(control.StatusOf(tc.s))
 		h.do(func(u *ui) {

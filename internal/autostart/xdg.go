@@ -26,11 +26,18 @@ func (e *Entry) Enable() error {
 	if err != nil {
 		return err
 	}
+	// Spanish is the app's language wherever the locale is not English,
+	// so it is the entry's too: the plain keys, which a desktop shows for
+	// any locale without its own, and es; English for en.
 	content := fmt.Sprintf(`# Written by ucontact-tray ("Iniciar con el sistema"); unticking it removes this file.
 [Desktop Entry]
 Type=Application
-Name=ucontact-tray
-Comment=Ends your uContact session even if you forget
+Name=uContact Tray
+Name[es]=uContact Tray
+Name[en]=uContact Tray
+Comment=Cierra su sesión de uContact, aunque usted lo olvide
+Comment[es]=Cierra su sesión de uContact, aunque usted lo olvide
+Comment[en]=Ends your uContact session, even when you forget
 Exec=%s
 Terminal=false
 X-GNOME-Autostart-enabled=true

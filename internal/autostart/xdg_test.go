@@ -5,10 +5,13 @@ package autostart
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"ucontact-tray/internal/testenv"
 )
 
 const exe = "/opt/ucontact tray/bin/ucontact-tray"
@@ -44,10 +47,21 @@ func TestEnableWritesTheDesktopEntry(t *testing.T) {
 		`Exec="/opt/ucontact tray/bin/ucontact-tray"`,
 		"X-GNOME-Autostart-enabled=true",
 		xdgMarker,
+		// What the desktop's startup settings list: Spanish unless the
+		// locale is English, as the app itself speaks.
+		"Name=uContact Tray",
+		"Name[es]=uContact Tray",
+		"Comment=Cierra su sesión de uContact, aunque usted lo olvide",
+		"Comment[es]=Cierra su sesión de uContact, aunque usted lo olvide",
+		"Comment[en]=Ends your uContact session, even when you forget",
 	} {
 		if !strings.Contains(content, "\n"+line+"\n") {
 			t.Errorf("no line %q in:\n%s", line, content)
 		}
+	}
+	validate := exec.Command(testenv.Require(t, "desktop-file-validate", "desktop-file-utils"), path)
+	if out, err := validate.CombinedOutput(); err != nil || len(out) != 0 {
+		t.Errorf("desktop-file-validate: %v\n%s", err, out)
 	}
 	if on, err := e.IsEnabled(); !on || err != nil {
 		t.Errorf("IsEnabled = %v, %v", on, err)

@@ -82,6 +82,11 @@ func LeftNothing(who string, grace time.Duration) bool {
 	return false
 }
 
+// Marked lists the processes, other than this one, whose environment
+// holds mark ("NAME=value"): what a test that gave its programs a mark of
+// their own left running. It finds nothing where there is no /proc.
+func Marked(mark string) []Leftover { return marked(mark) }
+
 // marked lists the processes, other than this one, whose environment holds
 // mark.
 func marked(mark string) []Leftover {

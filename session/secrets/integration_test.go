@@ -7,6 +7,8 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -28,11 +30,17 @@ func TestRealGnomeKeyring(t *testing.T) {
 		t.Fatalf("Probe: %v", err)
 	}
 	const key, token = "token/user/ana@acme.ucontactcloud.com", "YW5hOjEyMzQ="
-	loc, err := s.SaveToken(ctx, key, token)
+	const label = "uContact Tray: sesión de ana @ acme (usuario)"
+	// First as go-keyring names it, as an earlier version stored it: the
+	// labelled one replaces it, found by the same key.
+	if loc, err := s.SaveToken(ctx, key, "", "old"); err != nil || !loc.InKeyring() {
+		t.Fatalf("SaveToken = %+v, %v", loc, err)
+	}
+	loc, err := s.SaveToken(ctx, key, label, token)
 	if err != nil || !loc.InKeyring() {
 		t.Fatalf("SaveToken = %+v, %v", loc, err)
 	}
-	if err := s.SavePassword(ctx, "password/ana", "pw-ñ"); err != nil {
+	if err := s.SavePassword(ctx, "password/ana", "uContact Tray: contraseña de ana", "pw-ñ"); err != nil {
 		t.Fatalf("SavePassword: %v", err)
 	}
 
@@ -45,9 +53,26 @@ func TestRealGnomeKeyring(t *testing.T) {
 		t.Errorf("secret-tool lookup = %q, %v", out, err)
 	}
 
-	got, _, err := s.LoadToken(ctx, key)
-	if err != nil || got != token {
-		t.Fatalf("LoadToken = %q, %v", got, err)
+	// One item each, under the labels given: what Seahorse shows.
+	search := exec.Command(secretTool, "search", "--all", "service", Service)
+	search.Env = lookup.Env
+	out, err = search.CombinedOutput()
+	if err != nil {
+		t.Fatalf("secret-tool search: %v\n%s", err, out)
+	}
+	labels := regexp.MustCompile(`(?m)^label = (.*)$`).FindAllStringSubmatch(string(out), -1)
+	var got []string
+	for _, l := range labels {
+		got = append(got, l[1])
+	}
+	slices.Sort(got)
+	if want := []string{"uContact Tray: contraseña de ana", label}; !slices.Equal(got, want) {
+		t.Errorf("labels in the keyring %q, want %q\n%s", got, want, out)
+	}
+
+	tok, _, err := s.LoadToken(ctx, key)
+	if err != nil || tok != token {
+		t.Fatalf("LoadToken = %q, %v", tok, err)
 	}
 	if pw, err := s.LoadPassword(ctx, "password/ana"); err != nil || pw != "pw-ñ" {
 		t.Fatalf("LoadPassword = %q, %v", pw, err)

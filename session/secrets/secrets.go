@@ -52,7 +52,17 @@ type Backend interface {
 	Delete(service, key string) error
 }
 
-// OSKeyring is the OS keyring, through go-keyring.
+// LabeledBackend is a Backend that can also name what it stores for the
+// person who finds it in the keyring's own window (Seahorse, GNOME's
+// Passwords and Keys). The secret is still found by service and key alone:
+// the label is for people.
+type LabeledBackend interface {
+	SetLabeled(service, key, label, secret string) error
+}
+
+// OSKeyring is the OS keyring, through go-keyring. Where the keyring lets
+// an entry have a name of its own (the Secret Service: see SetLabeled) it
+// is given the caller's label.
 type OSKeyring struct{}
 
 func (OSKeyring) Set(service, key, secret string) error   { return keyring.Set(service, key, secret) }
@@ -94,9 +104,11 @@ func (s *Store) WithTimeout(d time.Duration) *Store {
 }
 
 // SaveToken stores a session token: in the keyring if it answers, in a 0600
-// file otherwise. Only when both fail is an error returned.
-func (s *Store) SaveToken(ctx context.Context, key, token string) (Location, error) {
-	err := s.set(ctx, key, token)
+// file otherwise. Only when both fail is an error returned. label names it
+// in the keyring's own window, where it can be; "" leaves the keyring
+// library's name.
+func (s *Store) SaveToken(ctx context.Context, key, label, token string) (Location, error) {
+	err := s.set(ctx, key, label, token)
 	if err == nil {
 		// A token left in a file by an earlier fallback is stale now.
 		s.removeFile(key) //nolint:errcheck // best effort; Delete tries again
@@ -129,10 +141,11 @@ func (s *Store) LoadToken(ctx context.Context, key string) (string, Location, er
 	return "", Location{}, kerr
 }
 
-// SavePassword stores a password in the keyring. Passwords never go to a file:
-// without a keyring this fails and the user types the password next time.
-func (s *Store) SavePassword(ctx context.Context, key, password string) error {
-	return s.set(ctx, key, password)
+// SavePassword stores a password in the keyring, named label as SaveToken
+// does. Passwords never go to a file: without a keyring this fails and the
+// user types the password next time.
+func (s *Store) SavePassword(ctx context.Context, key, label, password string) error {
+	return s.set(ctx, key, label, password)
 }
 
 // LoadPassword reads a password from the keyring.
@@ -162,9 +175,12 @@ func (s *Store) Probe(ctx context.Context) error {
 	return err
 }
 
-func (s *Store) set(ctx context.Context, key, secret string) error {
+func (s *Store) set(ctx context.Context, key, label, secret string) error {
 	if len(secret) > maxSecret {
 		return ErrTooBig
+	}
+	if lb, ok := s.backend.(LabeledBackend); ok && label != "" {
+		return s.call(ctx, func() error { return lb.SetLabeled(Service, key, label, secret) })
 	}
 	return s.call(ctx, func() error { return s.backend.Set(Service, key, secret) })
 }

@@ -21,7 +21,7 @@ func TestTokenRoundTripInKeyring(t *testing.T) {
 	s := NewStore(OSKeyring{}, dir)
 	ctx := context.Background()
 
-	loc, err := s.SaveToken(ctx, "token/user/ana@acme", "tok-1")
+	loc, err := s.SaveToken(ctx, "token/user/ana@acme", "", "tok-1")
 	if err != nil || !loc.InKeyring() {
 		t.Fatalf("SaveToken = %+v, %v; want the keyring", loc, err)
 	}
@@ -49,7 +49,7 @@ func TestNoKeyringFallsBackToFileForTokensOnly(t *testing.T) {
 	s := NewStore(OSKeyring{}, dir)
 	ctx := context.Background()
 
-	loc, err := s.SaveToken(ctx, "token/agent/ana@acme", "tok-2")
+	loc, err := s.SaveToken(ctx, "token/agent/ana@acme", "", "tok-2")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestNoKeyringFallsBackToFileForTokensOnly(t *testing.T) {
 		t.Fatalf("LoadToken = %q, %+v, %v", got, loc2, err)
 	}
 
-	if err := s.SavePassword(ctx, "password/ana@acme", "pw"); !errors.Is(err, ErrUnavailable) {
+	if err := s.SavePassword(ctx, "password/ana@acme", "", "pw"); !errors.Is(err, ErrUnavailable) {
 		t.Fatalf("SavePassword without keyring = %v, want ErrUnavailable", err)
 	}
 	entries, _ := os.ReadDir(dir)
@@ -97,12 +97,12 @@ func TestKeyringBackAfterFallbackRemovesStaleFile(t *testing.T) {
 	dir := t.TempDir()
 	s := NewStore(OSKeyring{}, dir)
 	ctx := context.Background()
-	loc, err := s.SaveToken(ctx, "k", "old")
+	loc, err := s.SaveToken(ctx, "k", "", "old")
 	if err != nil || loc.InKeyring() {
 		t.Fatal(loc, err)
 	}
 	keyring.MockInit()
-	if loc, err := s.SaveToken(ctx, "k", "new"); err != nil || !loc.InKeyring() {
+	if loc, err := s.SaveToken(ctx, "k", "", "new"); err != nil || !loc.InKeyring() {
 		t.Fatal(loc, err)
 	}
 	if _, err := os.Stat(loc.File); !os.IsNotExist(err) {
@@ -133,7 +133,7 @@ func TestErrorMapping(t *testing.T) {
 func TestSecretTooBig(t *testing.T) {
 	keyring.MockInit()
 	s := NewStore(OSKeyring{}, t.TempDir())
-	if _, err := s.SaveToken(context.Background(), "k", strings.Repeat("x", maxSecret+1)); !errors.Is(err, ErrTooBig) {
+	if _, err := s.SaveToken(context.Background(), "k", "", strings.Repeat("x", maxSecret+1)); !errors.Is(err, ErrTooBig) {
 		t.Fatalf("= %v, want ErrTooBig", err)
 	}
 }
@@ -162,7 +162,7 @@ func TestLockedKeyringTimesOut(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 	// A token still finds a home.
-	loc, err := s.SaveToken(ctx, "k", "tok")
+	loc, err := s.SaveToken(ctx, "k", "", "tok")
 	if err != nil || loc.InKeyring() || !errors.Is(loc.Why, ErrTimeout) {
 		t.Fatalf("SaveToken = %+v, %v; want the file, because of the timeout", loc, err)
 	}
@@ -171,7 +171,7 @@ func TestLockedKeyringTimesOut(t *testing.T) {
 	defer cancel()
 	s = s.WithTimeout(time.Hour)
 	start = time.Now()
-	if err := s.SavePassword(short, "k", "pw"); !errors.Is(err, ErrTimeout) {
+	if err := s.SavePassword(short, "k", "", "pw"); !errors.Is(err, ErrTimeout) {
 		t.Fatalf("SavePassword = %v", err)
 	}
 	if d := time.Since(start); d > time.Second {

@@ -2,10 +2,12 @@ package shutdown
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -25,6 +27,11 @@ const (
 	propertiesChanged = "org.freedesktop.DBus.Properties.PropertiesChanged"
 )
 
+// absentRetry is how often logind is looked for again where it is not
+// running (a desktop without systemd, a container): it could start later,
+// but seldom does, and looking costs next to nothing.
+const absentRetry = 5 * time.Minute
+
 // busCallTimeout bounds a call made while setting up: a peer that never
 // answers must not keep the watch from starting.
 const busCallTimeout = 5 * time.Second
@@ -37,7 +44,7 @@ const (
 
 func platformSources(log *slog.Logger) []source {
 	return []source{
-		&logind{log: log, locks: map[string]*os.File{}},
+		&logind{log: log, locks: map[string]*os.File{}, absentRetry: absentRetry},
 		&signals{log: log},
 		&sessionBus{log: log},
 	}
@@ -57,32 +64,84 @@ type logind struct {
 	locks   map[string]*os.File // held delay locks, by what they delay
 	delay   time.Duration       // InhibitDelayMaxUSec
 
+	// absentRetry is how long to wait before looking for a logind that
+	// is not running.
+	absentRetry time.Duration
+
 	saidNoSession bool // logged once; only run's goroutine touches it
 }
 
-// run keeps a connection to logind, reconnecting if the bus drops.
+// run keeps a connection to logind, reconnecting if the bus drops. Where
+// there is no logind at all, that is said once, at info: it is how such a
+// desktop is, not a failure, and the other sources still hear of a
+// shutdown. A logind that cannot be reached is warned of at each try.
 func (l *logind) run(ctx context.Context, w *Watcher) {
 	backoff := time.Second
+	saidAbsent := false
 	for ctx.Err() == nil {
 		err := l.follow(ctx, w)
 		if ctx.Err() != nil {
 			break
 		}
-		l.log.Warn("logind: not reachable; trying again", "err", err, "in", backoff)
+		wait := backoff
+		var absent *absentError
+		switch {
+		case errors.As(err, &absent) && !saidAbsent:
+			saidAbsent = true
+			wait = l.absentRetry
+			l.log.Info("logind: not running; shutdowns and suspends are heard of without it", "err", err, "next_look_in", wait)
+		case errors.As(err, &absent):
+			wait = l.absentRetry
+			l.log.Debug("logind: still not running", "err", err, "next_look_in", wait)
+		default:
+			l.log.Warn("logind: not reachable; trying again", "err", err, "in", backoff)
+			backoff = min(backoff*2, time.Minute)
+		}
 		select {
-		case <-time.After(backoff):
+		case <-time.After(wait):
 		case <-ctx.Done():
 		}
-		backoff = min(backoff*2, time.Minute)
 	}
 	l.releaseAll()
+}
+
+// absentError means logind is not there: there is no system bus, or no
+// one on it answers to logind's name (nor can be started to).
+type absentError struct{ err error }
+
+func (e *absentError) Error() string { return e.err.Error() }
+func (e *absentError) Unwrap() error { return e.err }
+
+// busAbsent tells a system bus that does not exist (no socket, or no one
+// listening on it) from one that fails.
+func busAbsent(err error) bool {
+	return errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED)
+}
+
+// nameAbsent tells a call that failed because no one owns logind's name
+// from one that logind failed.
+func nameAbsent(err error) bool {
+	var name string
+	var de dbus.Error
+	var dp *dbus.Error
+	switch {
+	case errors.As(err, &de):
+		name = de.Name
+	case errors.As(err, &dp):
+		name = dp.Name
+	}
+	return name == "org.freedesktop.DBus.Error.ServiceUnknown" || name == "org.freedesktop.DBus.Error.NameHasNoOwner"
 }
 
 // follow serves one connection until it drops or ctx ends.
 func (l *logind) follow(ctx context.Context, w *Watcher) error {
 	conn, err := dbus.ConnectSystemBus()
 	if err != nil {
-		return fmt.Errorf("system bus: %w", err)
+		err = fmt.Errorf("system bus: %w", err)
+		if busAbsent(err) {
+			return &absentError{err}
+		}
+		return err
 	}
 	defer conn.Close()
 	for _, member := range []string{"PrepareForShutdown", "PrepareForSleep"} {
@@ -94,11 +153,15 @@ func (l *logind) follow(ctx context.Context, w *Watcher) error {
 	signals := make(chan *dbus.Signal, 8)
 	conn.Signal(signals)
 
+	// The first call to logind: the bus starts it if it can, and says if
+	// no one has its name.
 	var delay time.Duration
 	if v, err := conn.Object(logindName, logindPath).GetProperty(logindIface + ".InhibitDelayMaxUSec"); err == nil {
 		if us, ok := v.Value().(uint64); ok {
 			delay = time.Duration(us) * time.Microsecond
 		}
+	} else if nameAbsent(err) {
+		return &absentError{fmt.Errorf("system bus: %w", err)}
 	} else {
 		l.log.Warn("logind: InhibitDelayMaxUSec unknown", "err", err)
 	}

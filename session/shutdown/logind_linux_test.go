@@ -3,7 +3,9 @@ package shutdown
 import (
 	"context"
 	"log/slog"
+	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -138,5 +140,83 @@ func TestMalformedLogindSignalIsIgnored(t *testing.T) {
 				t.Fatalf("%s with body %v gave the notice %v", member, body, (<-w.notices).Kind)
 			}
 		}
+	}
+}
+
+// runLogind follows logind as Watch does, looking again for an absent one
+// every millisecond, and returns its log.
+func runLogind(t *testing.T) *testenv.Buffer {
+	t.Helper()
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
+	log := &testenv.Buffer{}
+	l := &logind{log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		locks: map[string]*os.File{}, absentRetry: time.Millisecond}
+	w := &Watcher{log: l.log, notices: make(chan Notice)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.run(ctx, w)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return log
+}
+
+// Where there is no logind (no system bus, or none on it with its name),
+// that is said once, at info, and looked for again quietly.
+func TestAbsentLogindIsSaidOnce(t *testing.T) {
+	for _, tc := range []struct{ name, bus string }{
+		{"no system bus", "unix:path=" + filepath.Join(t.TempDir(), "no-bus")},
+		{"no logind on the bus", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bus := tc.bus
+			if bus == "" {
+				bus = testenv.StartBus(t)
+			}
+			t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", bus)
+			log := runLogind(t)
+			testenv.WaitFor(t, wait, "logind to be looked for three more times", func() bool {
+				return strings.Count(log.String(), "logind: still not running") >= 3
+			})
+			text := log.String()
+			if n := strings.Count(text, `level=INFO msg="logind: not running;`); n != 1 {
+				t.Errorf("said %d times at info that logind is not running, want once:\n%s", n, text)
+			}
+			if strings.Contains(text, "level=WARN") {
+				t.Errorf("a warning:\n%s", text)
+			}
+		})
+	}
+}
+
+// A system bus that is there but fails (here, one that hangs up at once)
+// is a real failure: warned of.
+func TestBrokenSystemBusIsWarnedOf(t *testing.T) {
+	path := filepath.Join(testenv.TempDir(t), "bus")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "unix:path="+path)
+	log := runLogind(t)
+	testenv.WaitFor(t, wait, "a warning that logind is not reachable", func() bool {
+		return strings.Contains(log.String(), `level=WARN msg="logind: not reachable; trying again"`)
+	})
+	if strings.Contains(log.String(), "logind: not running") {
+		t.Errorf("a broken bus taken for an absent logind:\n%s", log.String())
 	}
 }

@@ -19,6 +19,7 @@ var ErrNoKeyring = errors.New("org.freedesktop.secrets was not provided by any .
 type Memory struct {
 	mu      sync.Mutex
 	items   map[string]string
+	labels  map[string]string // by "service/key", for the items set with one
 	offline bool
 	refuse  error // what Set answers instead of storing, when set
 }
@@ -58,7 +59,30 @@ func (m *Memory) Set(service, key, secret string) error {
 		m.items = map[string]string{}
 	}
 	m.items[service+"/"+key] = secret
+	delete(m.labels, service+"/"+key) // the keyring library's own name now
 	return nil
+}
+
+// SetLabeled is Set, the item named label as the Secret Service names it.
+func (m *Memory) SetLabeled(service, key, label, secret string) error {
+	if err := m.Set(service, key, secret); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.labels == nil {
+		m.labels = map[string]string{}
+	}
+	m.labels[service+"/"+key] = label
+	return nil
+}
+
+// Labels returns a copy of the labels of the items set with one, by
+// "service/key".
+func (m *Memory) Labels() map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.labels)
 }
 
 func (m *Memory) Get(service, key string) (string, error) {
@@ -84,5 +108,6 @@ func (m *Memory) Delete(service, key string) error {
 		return keyring.ErrNotFound
 	}
 	delete(m.items, service+"/"+key)
+	delete(m.labels, service+"/"+key)
 	return nil
 }
