@@ -2,11 +2,13 @@ package window
 
 import "fyne.io/fyne/v2"
 
-// fitLayout lays out the window's content over the whole window and tells
-// when the content's minimum size has changed, so that the window can be
-// sized to it again: a message shown or gone, "Más opciones" opened, a
-// wrapped line that needs one more row once laid out at the window's
-// width.
+// fitLayout lays its one object, the scrolled content, over the whole
+// window, and tells when the content's minimum size has changed, so that
+// the window can be sized to it again, larger or smaller: a message shown
+// or gone, "Más opciones" opened, a wrapped line that needs one more row
+// once laid out at the window's width. The window's minimum height is the
+// content's, but no more than room allows: past that the content scrolls,
+// and the window stays on the screen.
 //
 // Fyne grows a window to its content by itself, but when the content grows
 // twice in a row (a label shown, then wrapped into two lines at the new
@@ -15,16 +17,16 @@ import "fyne.io/fyne/v2"
 // click lands as many pixels off what is drawn. An explicit resize after
 // the change puts window and content back in step.
 type fitLayout struct {
+	content fyne.CanvasObject
+	room    func() float32 // the tallest the window's content may be; 0 for no limit
 	min     fyne.Size
 	changed func()
 }
 
-func (l *fitLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
-	var min fyne.Size
-	for _, o := range objects {
-		if o.Visible() {
-			min = min.Max(o.MinSize())
-		}
+func (l *fitLayout) MinSize([]fyne.CanvasObject) fyne.Size {
+	min := l.content.MinSize()
+	if room := l.room(); room > 0 && min.Height > room {
+		min.Height = room
 	}
 	if min != l.min {
 		first := l.min.IsZero()
