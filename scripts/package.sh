@@ -40,6 +40,7 @@ Comment[es]=Cierra su sesión de uContact, aunque usted lo olvide
 Exec=ucontact-tray
 TryExec=ucontact-tray
 Icon=$id
+StartupWMClass=$id
 Terminal=false
 Categories=Network;
 Keywords=uContact;session;agent;logout;

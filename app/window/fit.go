@@ -8,7 +8,8 @@ import "fyne.io/fyne/v2"
 // or gone, "Más opciones" opened, a wrapped line that needs one more row
 // once laid out at the window's width. The window's minimum height is the
 // content's, but no more than room allows: past that the content scrolls,
-// and the window stays on the screen.
+// and the window stays on the screen. So too for its width, on a narrow
+// screen at a large scale.
 //
 // Fyne grows a window to its content by itself, but when the content grows
 // twice in a row (a label shown, then wrapped into two lines at the new
@@ -18,15 +19,19 @@ import "fyne.io/fyne/v2"
 // the change puts window and content back in step.
 type fitLayout struct {
 	content fyne.CanvasObject
-	room    func() float32 // the tallest the window's content may be; 0 for no limit
+	room    func() fyne.Size // the most the window's content may take; 0 for no limit
 	min     fyne.Size
 	changed func()
 }
 
 func (l *fitLayout) MinSize([]fyne.CanvasObject) fyne.Size {
 	min := l.content.MinSize()
-	if room := l.room(); room > 0 && min.Height > room {
-		min.Height = room
+	room := l.room()
+	if room.Width > 0 && min.Width > room.Width {
+		min.Width = room.Width
+	}
+	if room.Height > 0 && min.Height > room.Height {
+		min.Height = room.Height
 	}
 	if min != l.min {
 		first := l.min.IsZero()

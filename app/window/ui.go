@@ -51,9 +51,10 @@ type ui struct {
 	// close.
 	dialog dialog.Dialog
 	// desk is the screen, to keep the window on (nil: no limit), and
-	// roomPixels the tallest the window may be there (0: no limit).
-	desk       desk
-	roomPixels int
+	// roomWidth × roomHeight the most the window may take there, in
+	// pixels (0: no limit).
+	desk                  desk
+	roomWidth, roomHeight int
 }
 
 func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Logger, win fyne.Window, quit func()) *ui {
@@ -122,25 +123,40 @@ func (u *ui) content() fyne.CanvasObject {
 	footer := container.NewHBox(layout.NewSpacer(), u.about.button)
 	inner := container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack))
 	u.updateRoom()
-	return container.New(&fitLayout{content: inner, room: u.maxContentHeight, changed: u.refit},
-		container.NewVScroll(inner))
+	return container.New(&fitLayout{content: inner, room: u.maxContent, changed: u.refit},
+		container.NewScroll(inner))
 }
 
 // updateRoom asks the desk how much room the window has.
 func (u *ui) updateRoom() {
 	if u.desk != nil {
-		_, u.roomPixels = u.desk.room()
+		u.roomWidth, u.roomHeight = u.desk.room()
 	}
 }
 
-// maxContentHeight is the tallest the window's content may be, in Fyne
-// units at the window's scale now (Fyne learns it as it makes the window),
-// less the padding Fyne puts around a window's content; 0 for no limit.
-func (u *ui) maxContentHeight() float32 {
-	if u.roomPixels <= 0 {
-		return 0
+// maxContent is the most the window's content may take, in Fyne units at
+// the window's scale now (Fyne learns it as it makes the window), less the
+// padding Fyne puts around a window's content; 0 for no limit.
+func (u *ui) maxContent() fyne.Size {
+	scale, pad := u.win.Canvas().Scale(), 2*theme.Padding()
+	var room fyne.Size
+	if u.roomWidth > 0 {
+		room.Width = max(float32(u.roomWidth)/scale-pad, 1)
 	}
-	return max(float32(u.roomPixels)/u.win.Canvas().Scale()-2*theme.Padding(), 1)
+	if u.roomHeight > 0 {
+		room.Height = max(float32(u.roomHeight)/scale-pad, 1)
+	}
+	return room
+}
+
+// width is the window's width: 460, or as wide as the user made it, but
+// no wider than the work area (at 3× a 1280-pixel screen is 427 wide).
+func (u *ui) width() float32 {
+	w := max(u.win.Canvas().Size().Width, 460)
+	if room := u.maxContent().Width; room > 0 {
+		w = min(w, room)
+	}
+	return w
 }
 
 // refit sizes the window to its content once the change under way is laid
@@ -164,7 +180,7 @@ func (u *ui) fit() {
 	// window from shrinking below the former minimum. Setting the same
 	// resizability sets the limit now.
 	u.win.SetFixedSize(u.win.FixedSize())
-	size := fyne.NewSize(max(u.win.Canvas().Size().Width, 460), u.win.Content().MinSize().Height)
+	size := fyne.NewSize(u.width(), u.win.Content().MinSize().Height)
 	u.win.Resize(size)
 	if u.desk != nil {
 		u.desk.keepOnScreen(size)

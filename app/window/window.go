@@ -69,7 +69,7 @@ func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
 	w.SetCloseIntercept(ui.onClose)
 	// The exact size from the start: a window asked for smaller than its
 	// content is resized before its first frame, 20 ms later (make bench).
-	w.Resize(fyne.NewSize(460, content.MinSize().Height))
+	w.Resize(fyne.NewSize(ui.width(), content.MinSize().Height))
 	w.CenterOnScreen()
 	ui.watch()
 	w.ShowAndRun()
