@@ -115,3 +115,41 @@ func xclientErr(display, stdin, program string, args ...string) (string, error) 
 	out, err := cmd.CombinedOutput()
 	return string(out), err
 }
+
+// A window that grows past the bottom of the screen (a message shown in
+// it, while the user had moved it low) moves back up onto it.
+func TestWindowMovesBackOnScreen(t *testing.T) {
+	d := newDesk(t, deskOptions{display: true, tray: true})
+	d.wantLog = nil // no login here
+	res := d.start()
+	d.trayOf("Sin sesión")
+	res.WaitLog(`window started`, startTimeout)
+	d.waitWindow()
+	id := strings.TrimSpace(xclient(t, d.Display, "", "xdotool", "search", "--class", "^io.github.ucontacttray$"))
+	x, _, _, h := geometry(t, d.Display, id)
+	low := 800 - h - 4 // all on screen, with no room below
+	xclient(t, d.Display, "", "xdotool", "windowmove", id, strconv.Itoa(x), strconv.Itoa(low))
+	if _, y, _, _ := geometry(t, d.Display, id); y != low {
+		t.Fatalf("the window is at y %d, moved to %d", y, low)
+	}
+	// Iniciar sesión with the form empty: the window says what is missing,
+	// and grows.
+	d.key("Tab")
+	d.key("Tab")
+	d.key("Return")
+	var y, grown int
+	testenv.WaitFor(t, stepTimeout, "the window to grow", func() bool {
+		_, y, _, grown = geometry(t, d.Display, id)
+		return grown > h
+	})
+	// The move is a request of its own, right after the resize.
+	testenv.WaitFor(t, stepTimeout, "the window to move back onto the screen", func() bool {
+		_, y, _, grown = geometry(t, d.Display, id)
+		return y >= 0 && y+grown <= 800
+	})
+	d.screenshot("moved-back")
+	t.Logf("the window grew from %d to %d pixels; it is at y %d", h, grown, y)
+	if y+grown < 800-8 {
+		t.Errorf("the window moved further than needed: %d tall at y %d", grown, y)
+	}
+}

@@ -164,9 +164,10 @@ func TestWindowFollowsItsContent(t *testing.T) {
 	if back := height(); back != first {
 		t.Errorf("without the message the window is %v tall, %v at first", back, first)
 	}
-	h.do(func(*ui) {
-		if len(d.kept) == 0 || d.kept[len(d.kept)-1].Height != first {
-			t.Errorf("asked to keep on screen %v, last want height %v", d.kept, first)
+	h.do(func(u *ui) {
+		// The window's size, with the padding Fyne puts around the content.
+		if want := first + u.padding(); len(d.kept) == 0 || d.kept[len(d.kept)-1].Height != want {
+			t.Errorf("asked to keep on screen %v, last want height %v", d.kept, want)
 		}
 	})
 

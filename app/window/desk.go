@@ -1,6 +1,8 @@
 package window
 
 import (
+	"math"
+
 	"fyne.io/fyne/v2"
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
@@ -85,5 +87,7 @@ func (d *glfwDesk) keepOnScreen(size fyne.Size) {
 		return
 	}
 	scale := d.win.Canvas().Scale()
-	d.placer.keepWithin(d.win, int(size.Width*scale+0.5), int(size.Height*scale+0.5), x, y, w, h)
+	// Rounded up, as Fyne does.
+	width, height := int(math.Ceil(float64(size.Width*scale))), int(math.Ceil(float64(size.Height*scale)))
+	d.placer.keepWithin(d.win, width, height, x, y, w, h)
 }

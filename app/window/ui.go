@@ -135,10 +135,10 @@ func (u *ui) updateRoom() {
 }
 
 // maxContent is the most the window's content may take, in Fyne units at
-// the window's scale now (Fyne learns it as it makes the window), less the
-// padding Fyne puts around a window's content; 0 for no limit.
+// the window's scale now (Fyne learns it as it makes the window), less
+// Fyne's padding around it; 0 for no limit.
 func (u *ui) maxContent() fyne.Size {
-	scale, pad := u.win.Canvas().Scale(), 2*theme.Padding()
+	scale, pad := u.win.Canvas().Scale(), u.padding()
 	var room fyne.Size
 	if u.roomWidth > 0 {
 		room.Width = max(float32(u.roomWidth)/scale-pad, 1)
@@ -147,6 +147,14 @@ func (u *ui) maxContent() fyne.Size {
 		room.Height = max(float32(u.roomHeight)/scale-pad, 1)
 	}
 	return room
+}
+
+// padding is what Fyne puts around a window's content, both sides.
+func (u *ui) padding() float32 {
+	if !u.win.Padded() {
+		return 0
+	}
+	return 2 * theme.Padding()
 }
 
 // width is the window's width: 460, or as wide as the user made it, but
@@ -183,7 +191,7 @@ func (u *ui) fit() {
 	size := fyne.NewSize(u.width(), u.win.Content().MinSize().Height)
 	u.win.Resize(size)
 	if u.desk != nil {
-		u.desk.keepOnScreen(size)
+		u.desk.keepOnScreen(size.AddWidthHeight(u.padding(), u.padding()))
 	}
 }
 
