@@ -82,6 +82,25 @@ func windowOnAHiDPIDesk(t *testing.T, dpi int) {
 	}
 }
 
+// A scale the user set (FYNE_SCALE) is the window's, whatever Xft.dpi
+// says.
+func TestWindowKeepsTheUsersScale(t *testing.T) {
+	d := newDesk(t, deskOptions{display: true, tray: true})
+	d.wantLog = nil // no login here
+	xclient(t, d.Display, "Xft.dpi:\t192\n", "xrdb", "-merge")
+	cmd := exec.Command(d.bin)
+	cmd.Env = append(d.env(), "FYNE_SCALE=1")
+	res := testenv.StartProcess(t, cmd)
+	t.Cleanup(res.Kill)
+	d.trayOf("Sin sesión")
+	res.WaitLog(`window started`, startTimeout)
+	d.waitWindow()
+	id := strings.TrimSpace(xclient(t, d.Display, "", "xdotool", "search", "--class", "^io.github.ucontacttray$"))
+	if _, _, w, _ := geometry(t, d.Display, id); w != 460 {
+		t.Errorf("the window is %d pixels wide with FYNE_SCALE=1, want 460", w)
+	}
+}
+
 // geometry is where the window is on the screen, and its size, in pixels.
 func geometry(t *testing.T, display, id string) (x, y, w, h int) {
 	t.Helper()
