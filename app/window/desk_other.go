@@ -2,8 +2,9 @@
 
 package window
 
-// Windows scales the window to its monitor's DPI through Fyne, which asks
-// GLFW for the monitor's content scale there; the window is not moved.
+// Elsewhere than on X11 the window is not moved, and its scale is Fyne's:
+// on Windows, Fyne follows the monitor's DPI through GLFW's content scale;
+// on Wayland, the compositor's scale.
 
 func followDesktopScale() {}
 
