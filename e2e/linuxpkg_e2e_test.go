@@ -300,7 +300,10 @@ func checkInstalledFiles(t *testing.T, root string, presets []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Exec=ucontact-tray", "TryExec=ucontact-tray", "Icon=" + strings.TrimSuffix(filepath.Base(entry), ".desktop")} {
+	// The window's X11 class is the app's ID, the entry's name: docks
+	// match the window to the entry by StartupWMClass.
+	id := strings.TrimSuffix(filepath.Base(entry), ".desktop")
+	for _, want := range []string{"Exec=ucontact-tray", "TryExec=ucontact-tray", "Icon=" + id, "StartupWMClass=" + id, "Comment=Cierra su sesión de uContact, aunque usted lo olvide"} {
 		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(want) + `$`).Match(b) {
 			t.Errorf("the desktop entry lacks %s:\n%s", want, b)
 		}

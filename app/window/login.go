@@ -36,9 +36,9 @@ type loginForm struct {
 	tried      string // the server of this window's last login, for its errors
 
 	demo    *widget.Label
-	server  *widget.Entry
-	user    *widget.Entry
-	pass    *widget.Entry
+	server  *entry
+	user    *entry
+	pass    *entry
 	kind    *widget.RadioGroup
 	kindFix *widget.Label // says the administrator fixed the kind
 	// The errors of the last login beside the fields they concern; each
@@ -68,11 +68,11 @@ type loginForm struct {
 func newLoginForm(u *ui) *loginForm {
 	t := u.msg.T
 	f := &loginForm{u: u}
-	f.server = widget.NewEntry()
+	f.server = newEntry(u.onEscape, false)
 	f.server.SetPlaceHolder(t("window.server_placeholder"))
-	f.user = widget.NewEntry()
+	f.user = newEntry(u.onEscape, false)
 	f.user.SetPlaceHolder(t("window.user_placeholder"))
-	f.pass = widget.NewPasswordEntry() // has its own show/hide button
+	f.pass = newEntry(u.onEscape, true) // has its own show/hide button
 	f.server.OnSubmitted = func(string) { f.focusNextOrSubmit() }
 	f.user.OnSubmitted = func(string) { f.focusNextOrSubmit() }
 	f.pass.OnSubmitted = func(string) { f.onSubmit() }
@@ -372,7 +372,7 @@ func (f *loginForm) focusFirstEmpty() bool {
 	if !f.box.Visible() {
 		return false
 	}
-	for _, e := range []*widget.Entry{f.server, f.user, f.pass} {
+	for _, e := range []*entry{f.server, f.user, f.pass} {
 		if e.Text == "" && !(e == f.pass && f.u.info.SavedPassword) {
 			f.u.win.Canvas().Focus(e)
 			return true

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"ucontact-tray/app/control"
@@ -46,6 +47,14 @@ type ui struct {
 	// tray and what of the administrator's presets could not be used.
 	banner *widget.Label
 	stack  *fyne.Container
+	// dialog is the dialog shown over the window, if any, for Escape to
+	// close.
+	dialog dialog.Dialog
+	// desk is the screen, to keep the window on (nil: no limit), and
+	// roomWidth × roomHeight the most the window may take there, in
+	// pixels (0: no limit).
+	desk                  desk
+	roomWidth, roomHeight int
 }
 
 func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Logger, win fyne.Window, quit func()) *ui {
@@ -57,7 +66,25 @@ func newUI(ctx context.Context, backend Backend, msg *i18n.Catalog, log *slog.Lo
 	u.session.box.Hide()
 	u.about = newAbout(u)
 	u.login.setBusy(true) // until the resident has answered
+	// Keys reach the canvas when no field has the focus, a dialog's
+	// included; a focused field passes Escape on itself (see entry).
+	win.Canvas().SetOnTypedKey(func(key *fyne.KeyEvent) {
+		if key.Name == fyne.KeyEscape {
+			u.onEscape()
+		}
+	})
 	return u
+}
+
+// showDialog shows d over the window, where Escape closes it.
+func (u *ui) showDialog(d dialog.Dialog) {
+	u.dialog = d
+	d.SetOnClosed(func() {
+		if u.dialog == d {
+			u.dialog = nil
+		}
+	})
+	d.Show()
 }
 
 // note is a line of wrapped text shown only when there is something to say.
@@ -94,8 +121,50 @@ func (u *ui) call(do func(ctx context.Context) (then func())) {
 
 func (u *ui) content() fyne.CanvasObject {
 	footer := container.NewHBox(layout.NewSpacer(), u.about.button)
-	return container.New(&fitLayout{changed: u.refit},
-		container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack)))
+	inner := container.NewPadded(container.NewBorder(u.banner, footer, nil, nil, u.stack))
+	u.updateRoom()
+	return container.New(&fitLayout{content: inner, room: u.maxContent, changed: u.refit},
+		container.NewScroll(inner))
+}
+
+// updateRoom asks the desk how much room the window has.
+func (u *ui) updateRoom() {
+	if u.desk != nil {
+		u.roomWidth, u.roomHeight = u.desk.room()
+	}
+}
+
+// maxContent is the most the window's content may take, in Fyne units at
+// the window's scale now (Fyne learns it as it makes the window), less
+// Fyne's padding around it; 0 for no limit.
+func (u *ui) maxContent() fyne.Size {
+	scale, pad := u.win.Canvas().Scale(), u.padding()
+	var room fyne.Size
+	if u.roomWidth > 0 {
+		room.Width = max(float32(u.roomWidth)/scale-pad, 1)
+	}
+	if u.roomHeight > 0 {
+		room.Height = max(float32(u.roomHeight)/scale-pad, 1)
+	}
+	return room
+}
+
+// padding is what Fyne puts around a window's content, both sides.
+func (u *ui) padding() float32 {
+	if !u.win.Padded() {
+		return 0
+	}
+	return 2 * theme.Padding()
+}
+
+// width is the window's width: 460, or as wide as the user made it, but
+// no wider than the work area (at 3× a 1280-pixel screen is 427 wide).
+func (u *ui) width() float32 {
+	w := max(u.win.Canvas().Size().Width, 460)
+	if room := u.maxContent().Width; room > 0 {
+		w = min(w, room)
+	}
+	return w
 }
 
 // refit sizes the window to its content once the change under way is laid
@@ -109,10 +178,21 @@ func (u *ui) refit() {
 	})
 }
 
-// fit sizes the window to what it shows now.
+// fit sizes the window to what it shows now, no taller than the work area,
+// and keeps it on the screen.
 func (u *ui) fit() {
+	u.updateRoom()
 	u.win.Content().Refresh()
-	u.win.Resize(fyne.NewSize(max(u.win.Canvas().Size().Width, 460), u.win.Content().MinSize().Height))
+	// Fyne gives the window its content's minimum size as a limit at the
+	// next frame; until then Windows and X11 window managers keep the
+	// window from shrinking below the former minimum. Setting the same
+	// resizability sets the limit now.
+	u.win.SetFixedSize(u.win.FixedSize())
+	size := fyne.NewSize(u.width(), u.win.Content().MinSize().Height)
+	u.win.Resize(size)
+	if u.desk != nil {
+		u.desk.keepOnScreen(size.AddWidthHeight(u.padding(), u.padding()))
+	}
 }
 
 // watch connects to the resident: it asks for what the form needs and then
@@ -174,8 +254,12 @@ func (u *ui) follow(events <-chan control.Event) {
 		u.pending.add(0, -1)
 		return
 	}
+	// The stream ended without a word: the tray app has crashed or was
+	// killed. The window goes too rather than stay there dead; a tray app
+	// started again opens a window of its own if it needs one.
 	fyne.Do(func() {
-		u.showUnreachable(control.ErrNoResident)
+		u.log.Info("the tray app is gone; closing the window")
+		u.quit()
 		u.pending.add(0, -1)
 	})
 }
@@ -321,7 +405,7 @@ func (u *ui) onClose() {
 		}
 	}, u.win)
 	d.Resize(fyne.NewSize(400, 0))
-	d.Show()
+	u.showDialog(d)
 }
 
 func (u *ui) describe(err error) string {

@@ -49,7 +49,9 @@ func newApp() fyne.App {
 	app.SetMetadata(metadata()) // before Fyne first reads it
 	// Not app.New: in a development build it would take the ID from a
 	// FyneApp.toml in the working folder.
-	return app.NewWithID("")
+	a := app.NewWithID("")
+	a.Settings().SetTheme(newTheme())
+	return a
 }
 
 // Run shows the window until the user closes it or logs in, and returns
@@ -58,15 +60,17 @@ func Run(backend Backend, msg *i18n.Catalog, log *slog.Logger) {
 	a := newApp()
 	a.SetIcon(fyne.NewStaticResource("app.png", icons.AppPNG))
 	w := a.NewWindow(msg.T("window.title"))
+	prepareWindow() // GLFW has started with the window; the window is made at Show
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ui := newUI(ctx, backend, msg, log, w, a.Quit)
+	ui.desk = newDesk(w)
 	content := ui.content()
 	w.SetContent(content)
 	w.SetCloseIntercept(ui.onClose)
 	// The exact size from the start: a window asked for smaller than its
 	// content is resized before its first frame, 20 ms later (make bench).
-	w.Resize(fyne.NewSize(460, content.MinSize().Height))
+	w.Resize(fyne.NewSize(ui.width(), content.MinSize().Height))
 	w.CenterOnScreen()
 	ui.watch()
 	w.ShowAndRun()

@@ -8,8 +8,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
+
+	"github.com/jezek/xgb"
 
 	"ucontact-tray/app/control"
 	"ucontact-tray/app/window"
@@ -53,6 +56,10 @@ func run(args []string, getenv func(string) string, cacheDir func() (string, err
 	if crashErr != nil {
 		log.Warn("a crash would not be kept in the log folder", "err", crashErr)
 	}
+	// The X library the window moves itself with writes to stderr of its
+	// own accord, e.g. that the desk has no ~/.Xauthority, which is common
+	// and harmless: into the log's debug level instead, which is not kept.
+	xgb.Logger = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 	window.Run(control.NewClient(control.SocketPath(dir)), msg, log)
 	return 0
 }
