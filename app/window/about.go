@@ -14,12 +14,12 @@ import (
 // version and the log file, which support asks for.
 type about struct {
 	u      *ui
-	button *widget.Button
+	button *button
 }
 
 func newAbout(u *ui) *about {
 	a := &about{u: u}
-	a.button = widget.NewButton(u.msg.T("window.about"), a.show)
+	a.button = newButton(u.msg.T("window.about"), a.show, u.onEscape)
 	a.button.Importance = widget.LowImportance
 	a.button.Disable() // until the resident has said what to show
 	return a

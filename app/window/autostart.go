@@ -18,7 +18,7 @@ type autostartBox struct {
 	u         *ui
 	showError func(string) // the login form's error line
 
-	check *widget.Check
+	check *check
 	// fixed says the administrator fixed it, and for whom, or that the
 	// demo does not change it.
 	fixed *widget.Label
@@ -26,7 +26,7 @@ type autostartBox struct {
 
 func newAutostartBox(u *ui, showError func(string)) *autostartBox {
 	a := &autostartBox{u: u, showError: showError}
-	a.check = widget.NewCheck(u.msg.T("window.autostart"), nil)
+	a.check = newCheck(u.msg.T("window.autostart"), u.onEscape)
 	a.check.Hide()
 	a.fixed = lockedNote(u.msg.T)
 	return a

@@ -76,6 +76,26 @@ func TestEscape(t *testing.T) {
 			t.Errorf("%d quits, want 1", n)
 		}
 	})
+	// Reached with Tab, a button or a box takes every key: it passes
+	// Escape on.
+	for _, focus := range []string{"Iniciar sesión", "Acerca de", "Recordar"} {
+		t.Run("focus on "+focus, func(t *testing.T) {
+			h := open(t, &fakeBackend{info: control.Info{Server: "acme", User: "ana"}}, es)
+			h.do(func(u *ui) {
+				openOptions(t, u)
+				target := map[string]fyne.Focusable{"Iniciar sesión": u.login.submit, "Acerca de": u.about.button, "Recordar": u.login.keep}[focus]
+				h.win.Canvas().Focus(target)
+				if h.win.Canvas().Focused() != target {
+					t.Fatalf("%s did not take the focus", focus)
+				}
+				pressEscape(h.win)
+			})
+			h.settle()
+			if n := h.quits(); n != 1 {
+				t.Errorf("Escape with the focus on %s: %d quits, want 1", focus, n)
+			}
+		})
+	}
 	t.Run("no tray: the quit question", func(t *testing.T) {
 		b := &fakeBackend{info: control.Info{Server: "acme", User: "ana", NoTray: "no-host"}}
 		h := open(t, b, es)

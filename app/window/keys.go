@@ -30,6 +30,49 @@ func (e *entry) TypedKey(key *fyne.KeyEvent) {
 	e.Entry.TypedKey(key)
 }
 
+// button is a button that leaves Escape to the window, as entry does: a
+// button reached with Tab takes every key.
+type button struct {
+	widget.Button
+	escape func()
+}
+
+func newButton(label string, tapped, escape func()) *button {
+	b := &button{escape: escape}
+	b.Text, b.OnTapped = label, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *button) TypedKey(key *fyne.KeyEvent) {
+	if key.Name == fyne.KeyEscape {
+		b.escape()
+		return
+	}
+	b.Button.TypedKey(key)
+}
+
+// check is a check box that leaves Escape to the window, as entry does.
+type check struct {
+	widget.Check
+	escape func()
+}
+
+func newCheck(label string, escape func()) *check {
+	c := &check{escape: escape}
+	c.Text = label
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+func (c *check) TypedKey(key *fyne.KeyEvent) {
+	if key.Name == fyne.KeyEscape {
+		c.escape()
+		return
+	}
+	c.Check.TypedKey(key)
+}
+
 // onEscape does what Escape means where the window is: it closes the dialog
 // on top ("Acerca de", the quit question), or else the window, as its close
 // button does.

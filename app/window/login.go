@@ -44,7 +44,7 @@ type loginForm struct {
 	// The errors of the last login beside the fields they concern; each
 	// goes when its field changes (see fieldErrors).
 	serverErr, userErr, passErr, kindErr *widget.Label
-	keep                                 *widget.Check
+	keep                                 *check
 	keepWhy                              *widget.Label
 	// autostart, under "Más opciones", applies at once rather than with
 	// the login.
@@ -56,10 +56,10 @@ type loginForm struct {
 	// user changes what they typed.
 	errTextTried bool
 	// reconnect asks the resident again after it could not be reached.
-	reconnect *widget.Button
-	submit    *widget.Button
+	reconnect *button
+	submit    *button
 	// cancel gives up the login under way.
-	cancel *widget.Button
+	cancel *button
 	busy   *widget.ProgressBarInfinite
 	form   *widget.Form
 	box    *fyne.Container
@@ -89,7 +89,7 @@ func newLoginForm(u *ui) *loginForm {
 	f.user.OnChanged = func(string) { f.changed(f.userErr, f.passErr) }
 	f.pass.OnChanged = func(string) { f.changed(f.passErr) }
 	f.kind.OnChanged = func(string) { f.changed(f.kindErr) }
-	f.keep = widget.NewCheck(t("window.remember"), nil)
+	f.keep = newCheck(t("window.remember"), u.onEscape)
 	f.keepWhy = note(widget.LowImportance)
 	f.autostart = newAutostartBox(u, f.showError)
 
@@ -107,11 +107,11 @@ func newLoginForm(u *ui) *loginForm {
 		container.NewVBox(f.keep, f.keepWhy, f.autostart.check, f.autostart.fixed)))
 
 	f.errText = note(widget.DangerImportance)
-	f.reconnect = widget.NewButton(t("window.reconnect"), f.onReconnect)
+	f.reconnect = newButton(t("window.reconnect"), f.onReconnect, u.onEscape)
 	f.reconnect.Hide()
-	f.submit = widget.NewButton(t("window.login"), f.onSubmit)
+	f.submit = newButton(t("window.login"), f.onSubmit, u.onEscape)
 	f.submit.Importance = widget.HighImportance
-	f.cancel = widget.NewButton(t("window.cancel_login"), f.onCancel)
+	f.cancel = newButton(t("window.cancel_login"), f.onCancel, u.onEscape)
 	f.cancel.Hide()
 	f.busy = widget.NewProgressBarInfinite()
 	f.busy.Hide()

@@ -28,7 +28,7 @@ type sessionView struct {
 	server    *widget.Label
 	kind      *widget.Label
 	err       *widget.Label
-	end       *widget.Button
+	end       *button
 	busy      *widget.ProgressBarInfinite
 	box       *fyne.Container
 }
@@ -41,7 +41,7 @@ func newSessionView(u *ui) *sessionView {
 	v.attention = note(widget.WarningImportance)
 	v.user, v.server, v.kind = label(), label(), label()
 	v.err = note(widget.DangerImportance)
-	v.end = widget.NewButton(t("tray.logout"), v.onEnd)
+	v.end = newButton(t("tray.logout"), v.onEnd, u.onEscape)
 	v.end.Importance = widget.DangerImportance
 	v.busy = widget.NewProgressBarInfinite()
 	v.busy.Hide()
