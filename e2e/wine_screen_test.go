@@ -266,15 +266,16 @@ type balloon struct {
 }
 
 // waitBalloon waits for a balloon in the band above the taskbar (where
-// nothing else is drawn but the menu, and the desktop's own colour
-// otherwise), and saves a screenshot as step.
+// nothing else is drawn but the menu, the bottom of the centred window if
+// it is open, and the desktop's own colour otherwise), and saves a
+// screenshot as step.
 func (w *wine) waitBalloon(step string) balloon {
 	w.t.Helper()
-	band := image.Rect(w.width/3, w.height-taskbarHeight-120, w.width, w.height-taskbarHeight)
 	var b balloon
 	testenv.WaitFor(w.t, stepTimeout, "a balloon", func() bool {
 		img := w.look()
-		b.box = unlike(img, img.At(band.Min.X, band.Min.Y), band)
+		band := w.belowTheWindow(img, image.Rect(w.width/3, w.height-taskbarHeight-120, w.width, w.height-taskbarHeight))
+		b.box = unlike(img, img.At(band.Max.X-1, band.Min.Y), band)
 		if b.box.Dx() < 100 || b.box.Dy() < 30 {
 			return false
 		}
@@ -284,6 +285,17 @@ func (w *wine) waitBalloon(step string) balloon {
 	})
 	w.screenshot(step)
 	return b
+}
+
+// belowTheWindow is the part of band below the window, which is centred and
+// may reach into it; the band's right end, where the balloons are drawn,
+// is the desktop's colour above a balloon.
+func (w *wine) belowTheWindow(img image.Image, band image.Rectangle) image.Rectangle {
+	desktop := img.At(band.Max.X-1, band.Min.Y)
+	for band.Min.Y < band.Max.Y && distance(img.At(w.width/2, band.Min.Y), desktop) > 30 {
+		band.Min.Y++
+	}
+	return band
 }
 
 // unlike is the box around the pixels of r whose colour is not c.
