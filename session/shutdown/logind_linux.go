@@ -32,6 +32,11 @@ const (
 // but seldom does, and looking costs next to nothing.
 const absentRetry = 5 * time.Minute
 
+// systemBusSockets are where the system bus listens when
+// DBUS_SYSTEM_BUS_ADDRESS does not say: the D-Bus specification's place,
+// and the one most distributions link it to.
+var systemBusSockets = []string{"/var/run/dbus/system_bus_socket", "/run/dbus/system_bus_socket"}
+
 // busCallTimeout bounds a call made while setting up: a peer that never
 // answers must not keep the watch from starting.
 const busCallTimeout = 5 * time.Second
@@ -44,7 +49,7 @@ const (
 
 func platformSources(log *slog.Logger) []source {
 	return []source{
-		&logind{log: log, locks: map[string]*os.File{}, absentRetry: absentRetry},
+		&logind{log: log, locks: map[string]*os.File{}, absentRetry: absentRetry, sockets: systemBusSockets},
 		&signals{log: log},
 		&sessionBus{log: log},
 	}
@@ -67,6 +72,9 @@ type logind struct {
 	// absentRetry is how long to wait before looking for a logind that
 	// is not running.
 	absentRetry time.Duration
+	// sockets are where to look for the system bus when the environment
+	// does not give its address.
+	sockets []string
 
 	saidNoSession bool // logged once; only run's goroutine touches it
 }
@@ -112,6 +120,22 @@ type absentError struct{ err error }
 func (e *absentError) Error() string { return e.err.Error() }
 func (e *absentError) Unwrap() error { return e.err }
 
+// systemBusAddress is the system bus's address: from the environment, or
+// the first of l.sockets that exists. A machine without one (a container,
+// a desktop without a system bus) is an absentError's case, told apart
+// here because the D-Bus library says so in words only.
+func (l *logind) systemBusAddress() (string, error) {
+	if address := os.Getenv("DBUS_SYSTEM_BUS_ADDRESS"); address != "" {
+		return address, nil
+	}
+	for _, path := range l.sockets {
+		if _, err := os.Stat(path); err == nil {
+			return "unix:path=" + path, nil
+		}
+	}
+	return "", fmt.Errorf("system bus: no DBUS_SYSTEM_BUS_ADDRESS, and no socket at %v", l.sockets)
+}
+
 // busAbsent tells a system bus that does not exist (no socket, or no one
 // listening on it) from one that fails.
 func busAbsent(err error) bool {
@@ -135,7 +159,11 @@ func nameAbsent(err error) bool {
 
 // follow serves one connection until it drops or ctx ends.
 func (l *logind) follow(ctx context.Context, w *Watcher) error {
-	conn, err := dbus.ConnectSystemBus()
+	address, err := l.systemBusAddress()
+	if err != nil {
+		return &absentError{err}
+	}
+	conn, err := dbus.Connect(address)
 	if err != nil {
 		err = fmt.Errorf("system bus: %w", err)
 		if busAbsent(err) {

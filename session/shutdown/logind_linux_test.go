@@ -150,7 +150,8 @@ func runLogind(t *testing.T) *testenv.Buffer {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "disabled:")
 	log := &testenv.Buffer{}
 	l := &logind{log: slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		locks: map[string]*os.File{}, absentRetry: time.Millisecond}
+		locks: map[string]*os.File{}, absentRetry: time.Millisecond,
+		sockets: []string{filepath.Join(t.TempDir(), "no-system-bus")}}
 	w := &Watcher{log: l.log, notices: make(chan Notice)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -170,14 +171,18 @@ func runLogind(t *testing.T) *testenv.Buffer {
 func TestAbsentLogindIsSaidOnce(t *testing.T) {
 	for _, tc := range []struct{ name, bus string }{
 		{"no system bus", "unix:path=" + filepath.Join(t.TempDir(), "no-bus")},
+		{"no system bus address nor socket", "none"},
 		{"no logind on the bus", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bus := tc.bus
-			if bus == "" {
-				bus = testenv.StartBus(t)
+			switch bus := tc.bus; bus {
+			case "":
+				t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", testenv.StartBus(t))
+			case "none":
+				t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", "")
+			default:
+				t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", bus)
 			}
-			t.Setenv("DBUS_SYSTEM_BUS_ADDRESS", bus)
 			log := runLogind(t)
 			testenv.WaitFor(t, wait, "logind to be looked for three more times", func() bool {
 				return strings.Count(log.String(), "logind: still not running") >= 3
