@@ -288,6 +288,14 @@ func TestNoTrayFallback(t *testing.T) {
 			if r := d.run("", "logout"); r.code != 0 {
 				t.Fatalf("logout: %s", r.stderr)
 			}
+			// What reaches the terminal is the app's log, and only it:
+			// the tray library's complaint that no host took the icon
+			// included.
+			for _, line := range strings.Split(strings.TrimSpace(res.Output()), "\n") {
+				if !strings.HasPrefix(line, "time=") {
+					t.Errorf("a line on the terminal outside the app's log: %q", line)
+				}
+			}
 		})
 	}
 }

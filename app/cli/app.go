@@ -37,6 +37,9 @@ func (c *command) resident(ctx context.Context, caFile string, demo *control.Dem
 	}
 	log, logPath, closeLog := c.logger(logfile.TrayApp, c.Stderr)
 	defer closeLog()
+	// The tray's library reports through the standard logger: into this
+	// log too, in its format and its file, for support.
+	slog.SetDefault(log)
 	if c.CrashErr != nil {
 		log.Warn("a crash would not be kept in the log folder", "err", c.CrashErr)
 	}
