@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"fyne.io/fyne/v2"
-	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
 // wmClass is the window's X11 class (WM_CLASS's res_class), which docks and
@@ -33,10 +32,7 @@ type desk interface {
 // Fyne has started GLFW (with the app's first window) and before the window
 // is shown (made).
 func prepareWindow() {
-	// GLFW keeps these hints for every window made after; Fyne sets other
-	// hints but never resets these.
-	glfw.WindowHintString(glfw.X11ClassName, wmClass)
-	glfw.WindowHintString(glfw.X11InstanceName, wmInstance)
+	setWindowClass(wmClass, wmInstance)
 	followDesktopScale()
 }
 
@@ -56,17 +52,6 @@ type placer interface {
 
 func newDesk(win fyne.Window) desk {
 	return &glfwDesk{win: win, placer: newPlacer()}
-}
-
-// workArea is the primary monitor's work area in pixels: Fyne places a new
-// window on it.
-func workArea() (x, y, w, h int, ok bool) {
-	m := glfw.GetPrimaryMonitor()
-	if m == nil {
-		return 0, 0, 0, 0, false
-	}
-	x, y, w, h = m.GetWorkarea()
-	return x, y, w, h, w > 0 && h > 0
 }
 
 func (d *glfwDesk) room() (width, height int) {

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver"
-	"github.com/go-gl/glfw/v3.3/glfw"
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
 )
@@ -27,11 +26,7 @@ func followDesktopScale() {
 	if os.Getenv("FYNE_SCALE") != "" {
 		return
 	}
-	m := glfw.GetPrimaryMonitor()
-	if m == nil {
-		return
-	}
-	scale, _ := m.GetContentScale()
+	scale := contentScale()
 	if scale <= 0 || scale == 1 {
 		return
 	}
