@@ -56,15 +56,34 @@ func KillLeftovers(grace time.Duration) []Leftover {
 	for {
 		left := marked(mark)
 		if len(left) == 0 || time.Now().After(deadline) {
-			for _, l := range left {
-				if p, err := os.FindProcess(l.PID); err == nil {
-					p.Kill() //nolint:errcheck // it may have just ended
-				}
-			}
-			return left
+			return killMarked(mark, left)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// killMarked kills left by PID, then looks again, and kills what it finds,
+// until a look finds nothing (or after a few looks), and returns all it
+// killed. One look can miss a process: one in the middle of an exec shows
+// no environment for that moment, and one a leftover was just starting
+// appears after it.
+func killMarked(mark string, left []Leftover) []Leftover {
+	var killed []Leftover
+	seen := map[int]bool{}
+	for look := 0; len(left) > 0 && look < 20; look++ {
+		for _, l := range left {
+			if p, err := os.FindProcess(l.PID); err == nil {
+				p.Kill() //nolint:errcheck // it may have just ended
+			}
+			if !seen[l.PID] {
+				seen[l.PID] = true
+				killed = append(killed, l)
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+		left = marked(mark)
+	}
+	return killed
 }
 
 // LeftNothing ends a run marked by MarkRun: it calls KillLeftovers, prints
