@@ -37,6 +37,14 @@ const (
 	// watcherStartTimeout bounds the wait for a watcher that owns its name
 	// to serve its object.
 	watcherStartTimeout = 3 * time.Second
+	// hostSettle is how long a watcher or host that just appeared is left
+	// to itself before the icon is registered with it. A host reads the
+	// watcher's items and builds its bar right after it registers, and an
+	// item registered in that moment can be added twice: gtk-sni-tray
+	// shows two icons then, each with its own copy of the menu, and the
+	// second copy draws the submenus empty. A panel that restarts takes
+	// longer than this to draw itself anyway.
+	hostSettle = 300 * time.Millisecond
 )
 
 // hostFollower follows the status-notifier watcher on the session bus by
@@ -46,15 +54,15 @@ type hostFollower struct {
 	log       *slog.Logger
 	conn      *dbus.Conn
 	signals   chan *dbus.Signal
-	renewMenu func(context.Context) // before the icon is registered anew
+	renewMenu func(context.Context) // for a host that appeared (see announce)
 }
 
 // followTrayHost says why no tray icon can be shown now ("" if one can),
 // giving a host that is starting startWait to appear, and then sends each
 // change of that reason until ctx ends. Once itemUp is closed (the tray's
-// item is on the bus), the item is registered with every watcher that
-// appears or replaces another, with its menu made again by renewMenu
-// first (see tray.Tray.Renew).
+// item is on the bus), every watcher that appears or replaces another, and
+// every host that registers with one, gets the item once it has settled
+// (hostSettle), with its menu made again by renewMenu (see announce).
 func followTrayHost(ctx context.Context, log *slog.Logger, itemUp <-chan struct{}, renewMenu func(context.Context)) (string, <-chan string) {
 	if _, err := dbus.SessionBus(); err != nil { // the connection systray will use
 		log.Warn("no session bus", "err", err)
@@ -189,6 +197,11 @@ func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan str
 	host, up := reported, false
 	grace := newOneShot()
 	defer grace.stop()
+	// A watcher or host that appears and does not list the icon is told of
+	// it once it has settled (see hostSettle); why says what appeared last.
+	settle := newOneShot()
+	defer settle.stop()
+	var why string
 	// A watcher that has taken the name but does not serve its object yet
 	// (gtk-sni-tray's, a moment after its start) is asked again, a few
 	// times and soon, as nothing on the bus says when it is ready.
@@ -196,6 +209,23 @@ func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan str
 	defer retry.stop()
 	var retryDelay time.Duration
 	var retryUntil time.Time
+	tell := func() {
+		if f.announce(ctx, why, true) == errWatcherNotReady && time.Now().Before(retryUntil) {
+			retryDelay *= 2
+			retry.start(retryDelay)
+			return
+		}
+		host = f.hostRegistered(ctx) // it may not have answered before
+	}
+	appeared := func(what string) {
+		why = what
+		retry.stop()
+		if f.renewIfListed(ctx, why) {
+			settle.stop()
+			return
+		}
+		settle.start(hostSettle)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -204,34 +234,27 @@ func (f *hostFollower) run(ctx context.Context, reported bool, itemUp <-chan str
 			itemUp, up = nil, true
 			// A watcher that came between systray's own registration and
 			// now has not been told.
-			f.register(ctx, "the tray is up")
+			f.announce(ctx, "the tray is up", false) //nolint:errcheck // logged; the next watcher or host that appears is told
 		case sig := <-f.signals:
-			// Register when a watcher takes the name, and again when a host
-			// registers with it.
-			switch {
-			case !up:
-			case watcherAppeared(sig):
-				retry.stop()
-				if f.register(ctx, "a status-notifier watcher appeared") == errWatcherNotReady {
-					retryDelay, retryUntil = 10*time.Millisecond, time.Now().Add(watcherStartTimeout)
-					retry.start(retryDelay)
+			if up {
+				switch {
+				case watcherAppeared(sig):
+					appeared("a status-notifier watcher appeared")
+				case sig.Name == watcherIface+".StatusNotifierHostRegistered":
+					appeared("a status-notifier host appeared")
+				case sig.Name == "org.freedesktop.DBus.NameOwnerChanged": // the watcher is gone
+					retry.stop()
+					settle.stop()
 				}
-			case sig.Name == watcherIface+".StatusNotifierHostRegistered":
-				retry.stop()
-				f.register(ctx, "a status-notifier host appeared")
-			case sig.Name == "org.freedesktop.DBus.NameOwnerChanged":
-				retry.stop() // the watcher is gone
 			}
 			host = f.hostAfter(ctx, sig, host)
+		case <-settle.c:
+			settle.clear()
+			retryDelay, retryUntil = 10*time.Millisecond, time.Now().Add(watcherStartTimeout)
+			tell()
 		case <-retry.c:
 			retry.clear()
-			switch err := f.register(ctx, "the status-notifier watcher is ready"); {
-			case err == nil:
-				host = f.hostRegistered(ctx) // it had not answered before
-			case err == errWatcherNotReady && time.Now().Before(retryUntil):
-				retryDelay *= 2
-				retry.start(retryDelay)
-			}
+			tell()
 		case <-grace.c:
 			grace.clear()
 			reported = false
@@ -288,13 +311,39 @@ func (o *oneShot) running() bool { return o.t != nil }
 // its object yet.
 var errWatcherNotReady = errors.New("the status-notifier watcher does not serve its object yet")
 
-// register registers the tray's item with the watcher now on the bus.
-func (f *hostFollower) register(ctx context.Context, why string) error {
+// renewIfListed makes the menu again if the watcher now on the bus lists
+// the tray's item already, and reports whether it does: a watcher kept
+// apart from its panel (KDE's) still lists it when a panel restarts, and
+// systray registers the item again by itself with a watcher that takes the
+// name. The new host reads the menu at once, and a GTK one draws the
+// submenus of a whole menu empty (see tray.Tray.Renew); made again, the
+// menu is read anew, one level first.
+func (f *hostFollower) renewIfListed(ctx context.Context, why string) bool {
 	ctx, cancel := context.WithTimeout(ctx, busCallTimeout)
 	defer cancel()
-	// A host reads the menu as soon as the icon is registered with it: it
-	// must get it as the first host did.
-	done, err := tray.Register(ctx, func() { f.renewMenu(ctx) })
+	if listed, err := tray.Listed(ctx); err != nil || !listed {
+		return false
+	}
+	f.renewMenu(ctx)
+	f.log.Debug("tray icon already registered; its menu made again", "why", why)
+	return true
+}
+
+// announce makes sure the watcher now on the bus lists the tray's item,
+// with the menu made again first when it does not (its host reads the menu
+// as soon as it is told of the item, and must get it as the first host
+// did; see tray.Tray.Renew), and also when it does if forNewHost (see
+// renewIfListed).
+func (f *hostFollower) announce(ctx context.Context, why string, forNewHost bool) error {
+	ctx, cancel := context.WithTimeout(ctx, busCallTimeout)
+	defer cancel()
+	listed, err := tray.Listed(ctx)
+	if err == nil && (forNewHost || !listed) {
+		f.renewMenu(ctx)
+	}
+	if err == nil && !listed {
+		err = tray.Register(ctx)
+	}
 	var de dbus.Error
 	if errors.As(err, &de) && (de.Name == "org.freedesktop.DBus.Error.UnknownObject" || de.Name == "org.freedesktop.DBus.Error.UnknownMethod") {
 		return errWatcherNotReady
@@ -302,7 +351,9 @@ func (f *hostFollower) register(ctx context.Context, why string) error {
 	switch {
 	case err != nil:
 		f.log.Info("tray icon not registered", "why", why, "err", err)
-	case done:
+	case listed:
+		f.log.Debug("tray icon already registered; its menu made again", "why", why)
+	default:
 		f.log.Info("tray icon registered", "why", why)
 	}
 	return err

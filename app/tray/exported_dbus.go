@@ -21,25 +21,16 @@ const (
 // itemName is the bus name systray's item is served under.
 func itemName() string { return fmt.Sprintf(systrayItemNameFmt, os.Getpid()) }
 
-// Register registers the tray's item with the status-notifier watcher now
-// on the session bus, unless the watcher lists it already, and reports
-// whether it did. It registers as systray does: from systray's own
-// connection and by path, so that a watcher told by both sees one item.
-// Some watchers list a second registration as a second icon, hence the
-// look first. It must be called only once Run's Ready has been called:
-// before, the item may not be on the bus yet.
-//
-// beforeRegistering runs just before the call that registers the item: the
-// watcher's host reads the menu as soon as it is told of it, and the menu
-// must be made again first (see Tray.Renew).
-func Register(ctx context.Context, beforeRegistering func()) (bool, error) {
+// Listed says whether the status-notifier watcher now on the session bus
+// lists the tray's item. It must be called only once Run's Ready has been
+// called: before, the item may not be on the bus yet.
+func Listed(ctx context.Context) (bool, error) {
 	conn, err := dbus.SessionBus() // the connection systray itself uses
 	if err != nil {
-		return false, fmt.Errorf("registering the tray icon: %w", err)
+		return false, fmt.Errorf("reading the items %s lists: %w", watcherName, err)
 	}
-	watcher := conn.Object(watcherName, watcherPath)
 	var listed dbus.Variant
-	err = watcher.CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
+	err = conn.Object(watcherName, watcherPath).CallWithContext(ctx, "org.freedesktop.DBus.Properties.Get", 0,
 		watcherName, "RegisteredStatusNotifierItems").Store(&listed)
 	if err != nil {
 		return false, fmt.Errorf("reading the items %s lists: %w", watcherName, err)
@@ -47,15 +38,28 @@ func Register(ctx context.Context, beforeRegistering func()) (bool, error) {
 	items, _ := listed.Value().([]string)
 	for _, it := range items {
 		if isItem(it, conn.Names()) {
-			return false, nil
+			return true, nil
 		}
 	}
-	beforeRegistering()
-	call := watcher.CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, systrayItemPath)
-	if call.Err != nil {
-		return false, fmt.Errorf("registering the tray icon with %s: %w", watcherName, call.Err)
+	return false, nil
+}
+
+// Register registers the tray's item with the status-notifier watcher now
+// on the session bus, as systray does: from systray's own connection and
+// by path, so that a watcher told by both sees one item. Some watchers
+// list a second registration as a second icon: ask Listed first. The
+// watcher's host reads the menu as soon as it is told of the item, so the
+// menu must be made again before (see Tray.Renew).
+func Register(ctx context.Context) error {
+	conn, err := dbus.SessionBus() // the connection systray itself uses
+	if err != nil {
+		return fmt.Errorf("registering the tray icon: %w", err)
 	}
-	return true, nil
+	call := conn.Object(watcherName, watcherPath).CallWithContext(ctx, watcherName+".RegisterStatusNotifierItem", 0, systrayItemPath)
+	if call.Err != nil {
+		return fmt.Errorf("registering the tray icon with %s: %w", watcherName, call.Err)
+	}
+	return nil
 }
 
 // isItem says whether a watcher's entry is this process's item: watchers
