@@ -462,6 +462,7 @@ func TestTrayBreaks(t *testing.T) {
 	item := regs.Wait(t, appStarted, startTimeout).Item(regs.Conn)
 	p := waitTitle(t, item, "Conectado: "+user)
 	loggedIn := pixmapOf(p)
+	d.assertOneIcon(host)
 
 	// The submenu as the host draws it. Before the test reads the menu
 	// itself: systray answers the first GetLayout one level deep, as
@@ -519,6 +520,7 @@ func TestTrayBreaks(t *testing.T) {
 	host = testenv.StartHost(t, d.Bus, d.Display)
 	item = waitRegistered(t, regs, host)
 	waitTitle(t, item, "Conectado: "+user)
+	d.assertOneIcon(host)
 	d.openSubmenu("5-pausa-submenu-in-a-new-panel")
 }
 
@@ -527,14 +529,33 @@ func TestTrayBreaks(t *testing.T) {
 // and waits until it is drawn.
 func (d *desk) openMenu() {
 	d.t.Helper()
+	d.waitIcon()
 	probe := filepath.Join(d.t.TempDir(), "probe.png")
-	testenv.WaitFor(d.t, stepTimeout, "the host to draw the icon", func() bool {
-		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(0, 770, 30, 800)) > 300
-	})
 	testenv.XDoTool(d.t, d.Display, "mousemove", "15", "785", "click", "3")
 	testenv.WaitFor(d.t, stepTimeout, "the host to draw the menu", func() bool {
 		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(0, 500, 400, 770)) > 5000
 	})
+}
+
+// waitIcon waits until the host has drawn an icon, the first in the bar
+// along the bottom of the screen.
+func (d *desk) waitIcon() {
+	d.t.Helper()
+	probe := filepath.Join(d.t.TempDir(), "probe.png")
+	testenv.WaitFor(d.t, stepTimeout, "the host to draw the icon", func() bool {
+		return testenv.NonBackground(testenv.Screenshot(d.t, d.Display, probe), image.Rect(0, 770, 30, 800)) > 300
+	})
+}
+
+// assertOneIcon fails unless host, once it has drawn the app's icon, shows
+// it once: a second icon would be a second menu, as the host keeps one
+// for each.
+func (d *desk) assertOneIcon(host *testenv.Host) {
+	d.t.Helper()
+	d.waitIcon()
+	if n := host.Icons(); n != 1 {
+		d.t.Errorf("the panel shows %d icons for the app, want 1", n)
+	}
 }
 
 // openSubmenu opens the tray's menu in the host, then the submenu of its

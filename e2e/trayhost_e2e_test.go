@@ -63,6 +63,7 @@ func TestTrayHostStartsAfterTheApp(t *testing.T) {
 	res.WaitLog(`tray icon available`, stepTimeout)
 	assertListedOnce(t, regs, item)
 	waitTitle(t, item, "Sin sesión")
+	d.assertOneIcon(host)
 	d.screenshot("2-tray-and-window")
 
 	if r := d.login("user"); r.code != 0 {
@@ -102,6 +103,7 @@ func TestTrayHostRestarts(t *testing.T) {
 		item = waitRegistered(t, regs, host)
 		assertListedOnce(t, regs, item)
 		waitTitle(t, item, "Conectado: "+user)
+		d.assertOneIcon(host)
 		d.screenshot("restart-" + string(rune('1'+i)))
 	}
 	if strings.Contains(res.Output(), "no tray icon available") || strings.Contains(res.Output(), "window started") {
@@ -115,9 +117,38 @@ func TestTrayHostRestarts(t *testing.T) {
 	host = testenv.StartHost(t, d.Bus, d.Display)
 	item = waitRegistered(t, regs, host)
 	res.WaitLog(`tray icon available`, stepTimeout)
+	d.assertOneIcon(host)
 	if err := item.Click("Finalizar Sesión"); err != nil {
 		t.Fatal(err)
 	}
 	waitTitle(t, item, "Sin sesión")
 	d.assertEndedOnce()
+}
+
+// A panel that restarts under a watcher kept by another process (KDE's
+// kded, a standalone status-notifier-watcher): the watcher still lists the
+// icon, so nothing registers it again, and the new panel reads the menu as
+// soon as it starts. Its Pausa submenu still has its entries: a GTK panel
+// given the whole menu at once draws its submenus empty.
+func TestTrayHostRestartsUnderAKeptWatcher(t *testing.T) {
+	d := newDesk(t, deskOptions{keyring: true, display: true})
+	d.writePresets("break_motives = Almuerzo, Baño, Capacitación\n")
+	testenv.StartStandaloneWatcher(t, d.Bus)
+	regs := testenv.FollowRegistrations(t, d.Bus)
+	host := testenv.StartHost(t, d.Bus, d.Display)
+	if r := d.login("agent"); r.code != 0 { // on its own: no window at start
+		t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	appStarted := time.Now()
+	d.start()
+	item := regs.Wait(t, appStarted, startTimeout).Item(regs.Conn)
+	waitTitle(t, item, "Conectado: "+user)
+	d.assertOneIcon(host)
+	d.openSubmenu("1-pausa-submenu")
+
+	host.Kill()
+	host = testenv.StartHost(t, d.Bus, d.Display)
+	assertListedOnce(t, regs, item)
+	d.assertOneIcon(host)
+	d.openSubmenu("2-pausa-submenu-in-a-new-panel")
 }

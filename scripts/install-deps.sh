@@ -14,6 +14,7 @@ packages=(
   xvfb xauth libgl1-mesa-dri                 # a display for the end-to-end tests
   xdotool imagemagick                        # typing into the window, screenshots
   haskell-gtk-sni-tray-utils                 # a real tray host (gtk-sni-tray-standalone) for the tray tests
+  haskell-status-notifier-item-utils         # a watcher of its own (status-notifier-watcher), as KDE keeps one
   gcc-mingw-w64-x86-64 wine wine64           # the Windows build and its test under Wine
   zip desktop-file-utils                     # make package: the Windows zip; checking the desktop entry
   wixl msitools                              # make package: the Windows installer; reading it in tests

@@ -14,7 +14,8 @@ import (
 
 // Host is a real status-notifier host, the panel side of the tray: Debian's
 // gtk-sni-tray-standalone, with the watcher it starts when there is none.
-// Killing it takes its watcher away too, as a crashing panel does.
+// Killing it takes its watcher away too, as a crashing panel does. Its log,
+// at INFO, says each icon it adds to its bar (see Icons).
 type Host struct {
 	t       testing.TB
 	cmd     *exec.Cmd
@@ -60,7 +61,7 @@ func StartHost(t testing.TB, busAddr, display string) *Host {
 func startHost(t testing.TB, prog, busAddr, display string) *Host {
 	t.Helper()
 	h := &Host{t: t, out: &Buffer{}, done: make(chan struct{})}
-	h.cmd = exec.Command(prog, "--watcher", "--bottom")
+	h.cmd = exec.Command(prog, "--watcher", "--bottom", "--log-level", "INFO")
 	h.cmd.Env = []string{
 		"PATH=" + os.Getenv("PATH"),
 		"HOME=" + t.TempDir(),
@@ -86,6 +87,11 @@ func startHost(t testing.TB, prog, busAddr, display string) *Host {
 	})
 	return h
 }
+
+// Icons is how many icons the host has added to its bar since it started.
+// An item it is told of twice gets two: a bug of the host that an item
+// registered while the host starts can set off.
+func (h *Host) Icons() int { return strings.Count(h.out.String(), "Adding widget for ") }
 
 // Kill kills the host, as a panel crashes, and waits for it to be gone.
 func (h *Host) Kill() {
@@ -193,4 +199,29 @@ func (r *Registrations) Listed() ([]string, error) {
 		return nil, fmt.Errorf("RegisteredStatusNotifierItems is %s: %w", v.Signature(), err)
 	}
 	return items, nil
+}
+
+// StartStandaloneWatcher starts a real status-notifier watcher apart from
+// any panel on the bus at busAddr (Debian's status-notifier-watcher), as
+// KDE keeps one, and returns once it serves its object. It runs until the
+// test ends. A Host started after it uses it instead of starting its own.
+func StartStandaloneWatcher(t testing.TB, busAddr string) *Process {
+	t.Helper()
+	prog := Require(t, "status-notifier-watcher", "haskell-status-notifier-item-utils")
+	cmd := exec.Command(prog)
+	cmd.Env = []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + t.TempDir(),
+		"DBUS_SESSION_BUS_ADDRESS=" + busAddr,
+		RunMark(),
+	}
+	p := StartProcess(t, cmd)
+	// It takes its name before it serves its object, and nothing on the
+	// bus says when it does: ask it.
+	watcher := ConnectBus(t, busAddr).Object(watcherName, watcherPath)
+	WaitFor(t, CommandTimeout, "the watcher to serve its object", func() bool {
+		_, err := watcher.GetProperty(watcherIface + ".IsStatusNotifierHostRegistered")
+		return err == nil
+	})
+	return p
 }
