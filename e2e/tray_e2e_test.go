@@ -454,13 +454,7 @@ func TestTrayBreaks(t *testing.T) {
 	d.writePresets("break_motives = Almuerzo, Baño, Capacitación\n")
 	regs := testenv.FollowRegistrations(t, d.Bus)
 	host := testenv.StartHost(t, d.Bus, d.Display)
-	if r := d.login("agent"); r.code != 0 { // on its own: no window at start
-		t.Fatalf("login: %d %s", r.code, r.stderr)
-	}
-	appStarted := time.Now()
-	d.start()
-	item := regs.Wait(t, appStarted, startTimeout).Item(regs.Conn)
-	p := waitTitle(t, item, "Conectado: "+user)
+	item, p := d.agentInTheTray(regs)
 	loggedIn := pixmapOf(p)
 	d.assertOneIcon(host)
 
@@ -522,6 +516,20 @@ func TestTrayBreaks(t *testing.T) {
 	waitTitle(t, item, "Conectado: "+user)
 	d.assertOneIcon(host)
 	d.openSubmenu("5-pausa-submenu-in-a-new-panel")
+}
+
+// agentInTheTray logs an agent in with the command line (on its own: no
+// window at start), starts the tray app, and returns its item, as regs
+// saw it registered, once it shows the agent connected.
+func (d *desk) agentInTheTray(regs *testenv.Registrations) (*testenv.Item, testenv.ItemProps) {
+	d.t.Helper()
+	if r := d.login("agent"); r.code != 0 {
+		d.t.Fatalf("login: %d %s", r.code, r.stderr)
+	}
+	appStarted := time.Now()
+	d.start()
+	item := regs.Wait(d.t, appStarted, startTimeout).Item(regs.Conn)
+	return item, waitTitle(d.t, item, "Conectado: "+user)
 }
 
 // openMenu opens the tray's menu in the host as a user does, with a right

@@ -136,13 +136,7 @@ func TestTrayHostRestartsUnderAKeptWatcher(t *testing.T) {
 	testenv.StartStandaloneWatcher(t, d.Bus)
 	regs := testenv.FollowRegistrations(t, d.Bus)
 	host := testenv.StartHost(t, d.Bus, d.Display)
-	if r := d.login("agent"); r.code != 0 { // on its own: no window at start
-		t.Fatalf("login: %d %s", r.code, r.stderr)
-	}
-	appStarted := time.Now()
-	d.start()
-	item := regs.Wait(t, appStarted, startTimeout).Item(regs.Conn)
-	waitTitle(t, item, "Conectado: "+user)
+	item, _ := d.agentInTheTray(regs)
 	d.assertOneIcon(host)
 	d.openSubmenu("1-pausa-submenu")
 

@@ -205,7 +205,7 @@ func (r *Registrations) Listed() ([]string, error) {
 // any panel on the bus at busAddr (Debian's status-notifier-watcher), as
 // KDE keeps one, and returns once it serves its object. It runs until the
 // test ends. A Host started after it uses it instead of starting its own.
-func StartStandaloneWatcher(t testing.TB, busAddr string) *Process {
+func StartStandaloneWatcher(t testing.TB, busAddr string) {
 	t.Helper()
 	prog := Require(t, "status-notifier-watcher", "haskell-status-notifier-item-utils")
 	cmd := exec.Command(prog)
@@ -215,7 +215,18 @@ func StartStandaloneWatcher(t testing.TB, busAddr string) *Process {
 		"DBUS_SESSION_BUS_ADDRESS=" + busAddr,
 		RunMark(),
 	}
-	p := StartProcess(t, cmd)
+	out := &Buffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", prog, err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill() //nolint:errcheck // it may have ended
+		cmd.Wait()         //nolint:errcheck // killed
+		if t.Failed() {
+			t.Logf("the watcher said:\n%s", out.String())
+		}
+	})
 	// It takes its name before it serves its object, and nothing on the
 	// bus says when it does: ask it.
 	watcher := ConnectBus(t, busAddr).Object(watcherName, watcherPath)
@@ -223,5 +234,4 @@ func StartStandaloneWatcher(t testing.TB, busAddr string) *Process {
 		_, err := watcher.GetProperty(watcherIface + ".IsStatusNotifierHostRegistered")
 		return err == nil
 	})
-	return p
 }
