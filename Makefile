@@ -5,6 +5,10 @@ WINDOW   := bin/ucontact-tray-window
 # FyneApp.toml's version, and the commit it was built from.
 VERSION  ?= $(shell scripts/appinfo.sh Version)+$(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
+# The version above is all the build says of where it comes from: the same
+# commit gives the same binaries whoever builds it, whatever their own go env
+# says of stamping VCS details (go's -buildvcs).
+BUILDFLAGS := -trimpath -buildvcs=false
 FUZZTIME ?= 30s
 # The window opts in to Fyne's fyneDo threading model (FyneApp.toml's
 # [Migrations]); this is the build tag `fyne build` passes for it, which
@@ -24,8 +28,8 @@ all: build
 # Fyne linked (it runs all day), and the Fyne login window it starts next to
 # it (cgo, for OpenGL).
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) .
-	$(GO) build -trimpath -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
+	CGO_ENABLED=0 $(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS)' -o $(BIN) .
+	$(GO) build $(BUILDFLAGS) -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS)' -o $(WINDOW) ./cmd/ucontact-tray-window
 
 # The Windows build, cross-compiled with mingw (the first build takes
 # minutes), each program with its icon and version information (the .syso
@@ -37,12 +41,12 @@ windows: windows-resident windows-window
 windows-resident:
 	scripts/winres.sh rsrc_windows_amd64.syso ucontact-tray "uContact Tray" "$(VERSION)"
 	CGO_ENABLED=0 GOOS=windows GOARCH=amd64 \
-	  $(GO) build -trimpath -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINBIN) .
+	  $(GO) build $(BUILDFLAGS) -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINBIN) .
 
 windows-window:
 	scripts/winres.sh cmd/ucontact-tray-window/rsrc_windows_amd64.syso ucontact-tray-window "uContact Tray (window)" "$(VERSION)"
 	CGO_ENABLED=1 GOOS=windows GOARCH=amd64 CC=x86_64-w64-mingw32-gcc \
-	  $(GO) build -trimpath -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
+	  $(GO) build $(BUILDFLAGS) -tags '$(WINDOW_TAGS)' -ldflags '$(LDFLAGS) -H=windowsgui' -o $(WINWINDOW) ./cmd/ucontact-tray-window
 
 # dist/: a Linux archive (binaries, desktop entry, icon), a .deb and an
 # .rpm (built with nfpm, pinned in linux/go.mod), a Windows zip (both .exe)
