@@ -22,13 +22,7 @@ func newEntry(escape func(), password bool) *entry {
 	return e
 }
 
-func (e *entry) TypedKey(key *fyne.KeyEvent) {
-	if key.Name == fyne.KeyEscape {
-		e.escape()
-		return
-	}
-	e.Entry.TypedKey(key)
-}
+func (e *entry) TypedKey(key *fyne.KeyEvent) { passEscape(key, e.escape, e.Entry.TypedKey) }
 
 // button is a button that leaves Escape to the window, as entry does: a
 // button reached with Tab takes every key.
@@ -44,13 +38,7 @@ func newButton(label string, tapped, escape func()) *button {
 	return b
 }
 
-func (b *button) TypedKey(key *fyne.KeyEvent) {
-	if key.Name == fyne.KeyEscape {
-		b.escape()
-		return
-	}
-	b.Button.TypedKey(key)
-}
+func (b *button) TypedKey(key *fyne.KeyEvent) { passEscape(key, b.escape, b.Button.TypedKey) }
 
 // check is a check box that leaves Escape to the window, as entry does.
 type check struct {
@@ -65,13 +53,7 @@ func newCheck(label string, escape func()) *check {
 	return c
 }
 
-func (c *check) TypedKey(key *fyne.KeyEvent) {
-	if key.Name == fyne.KeyEscape {
-		c.escape()
-		return
-	}
-	c.Check.TypedKey(key)
-}
+func (c *check) TypedKey(key *fyne.KeyEvent) { passEscape(key, c.escape, c.Check.TypedKey) }
 
 // onEscape does what Escape means where the window is: it closes the dialog
 // on top ("Acerca de", the quit question), or else the window, as its close
@@ -82,4 +64,14 @@ func (u *ui) onEscape() {
 		return
 	}
 	u.onClose()
+}
+
+// passEscape calls escape for Escape, and typed, the widget's own handler,
+// for any other key.
+func passEscape(key *fyne.KeyEvent, escape func(), typed func(*fyne.KeyEvent)) {
+	if key.Name == fyne.KeyEscape {
+		escape()
+		return
+	}
+	typed(key)
 }
