@@ -352,10 +352,10 @@ func (f *hostFollower) announce(ctx context.Context, why string, forNewHost bool
 	switch {
 	case err != nil:
 		f.log.Info("tray icon not registered", "why", why, "err", err)
-	case listed:
-		f.log.Debug("tray icon already registered; its menu made again", "why", why)
-	default:
+	case !listed:
 		f.log.Info("tray icon registered", "why", why)
+	case forNewHost:
+		f.log.Debug("tray icon already registered; its menu made again", "why", why)
 	}
 	return err
 }
